@@ -23,6 +23,13 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry:
     return shapely.unary_union(parts) if parts else shapely.MultiPolygon()
 
 
+def _parts(geom: BaseGeometry) -> list[BaseGeometry]:
+    """The polygons of a (Multi)Polygon as a list (empty for an empty geometry)."""
+    if geom.is_empty:
+        return []
+    return list(geom.geoms) if hasattr(geom, "geoms") else [geom]
+
+
 def partition_region(
     region: BaseGeometry,
     sketches: Sequence[BaseGeometry],
@@ -54,10 +61,10 @@ def partition_region(
         pieces.append(piece)
         taken = shapely.union(taken, piece)
 
-    leftovers = list(getattr(_polygonal(shapely.difference(region, taken)), "geoms", []))
+    leftovers = _parts(_polygonal(shapely.difference(region, taken)))
     if min_part_area > 0:
         for i, piece in enumerate(pieces):
-            parts = sorted(getattr(piece, "geoms", [piece]), key=lambda g: g.area, reverse=True)
+            parts = sorted(_parts(piece), key=lambda g: g.area, reverse=True)
             small = [p for p in parts[1:] if p.area < min_part_area]
             if small:
                 pieces[i] = _polygonal(shapely.difference(piece, shapely.unary_union(small)))

@@ -1,0 +1,13 @@
+"""Streamlit entry point: page config, language switch, navigation. Nothing else."""
+import streamlit as st
+
+from views import chrome, overview
+from views.text import t
+
+st.set_page_config(page_title="福田科技空间地图 · Futian tech-space map", page_icon="🗺️", layout="wide")
+lang = chrome.language_switch()
+chrome.header(lang)
+pages = [
+    st.Page(overview.render, title=t("page_overview", lang), icon="📋", url_path="overview", default=True),
+]
+st.navigation(pages).run()

@@ -1,0 +1,151 @@
+"""Futian tech-space map — command line.
+
+Every command takes ``--json`` for machine-readable output. Errors are one-line messages
+on stderr with a non-zero exit (2 for bad input or data, 1 for validation problems),
+never a traceback (set SPACEMAP_DEBUG=1 to see one).
+
+Examples::
+
+    python cli.py layers --json
+    python cli.py validate
+    python cli.py area --layer subdistricts --json
+    python cli.py store --rebuild
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from spatial.errors import SpaceMapError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, like every other bad input
+        command = " ".join(self.prog.split()[1:])
+        hint = f"python cli.py {command} --help" if command else "python cli.py --help"
+        self.exit(EXIT_USAGE, f"error: {message} (see: {hint})\n")
+
+
+def _emit(data, *, as_json: bool, text: str) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
+
+
+def _fmt_m2(value) -> str:
+    return "unknown" if value is None else f"{value:,.0f} m²"
+
+
+def cmd_layers(args) -> int:
+    from geodata.overview import layer_overview
+    from geodata.store import read_all
+
+    rows = layer_overview(read_all())
+    lines = []
+    for r in rows:
+        line = f"{r['key']:<20} {r['feature_count']:>4}  {r['title_zh']} / {r['title_en']}"
+        if "stated_areas_m2" in r:
+            floor = r["stated_areas_m2"]["floor_area_m2"]
+            line += f"  floor area {_fmt_m2(floor['sum'])} ({floor['known']} stated)"
+        if "computed_area_m2" in r:
+            line += f"  computed {r['computed_area_m2'] / 1e6:,.2f} km²"
+        lines.append(line)
+    _emit({"layers": rows}, as_json=args.json, text="\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_validate(args) -> int:
+    from geodata.bundled import read_bundled
+    from geodata.store import read_all, store_path
+    from geodata.validate import validate_frames
+
+    if args.bundled:
+        frames, problems = read_bundled()
+        target = "bundled files (geodata/data)"
+    else:
+        frames, problems = read_all(), []
+        target = f"store {store_path()}"
+    problems = problems + validate_frames(frames)
+    data = {"target": target, "ok": not problems, "problem_count": len(problems),
+            "problems": [p.as_dict() for p in problems]}
+    text = f"{target}: OK, {sum(len(f) for f in frames.values())} features in {len(frames)} layers" if not problems \
+        else "\n".join([f"{target}: {len(problems)} problem(s)"] + [f"  {p}" for p in problems])
+    _emit(data, as_json=args.json, text=text)
+    return EXIT_OK if not problems else EXIT_PROBLEMS
+
+
+def cmd_area(args) -> int:
+    from geodata.overview import computed_areas
+    from geodata.store import read_layer
+
+    rows = computed_areas(read_layer(args.layer), args.layer)
+    total = sum(r["area_m2"] for r in rows)
+    lines = [f"{args.layer}: computed in EPSG:4547"]
+    for r in rows:
+        extra = f"  (official {r['official_area_m2'] / 1e6:.2f} km², {r['difference_pct']:+.1f} %)" \
+            if "official_area_m2" in r else ""
+        lines.append(f"  {r['id']:<34} {r['name_zh']:<16} {r['area_m2']:>14,.1f} m²{extra}")
+    lines.append(f"  total {total:,.1f} m²")
+    _emit({"layer": args.layer, "crs": "EPSG:4547", "features": rows, "total_m2": round(total, 1)},
+          as_json=args.json, text="\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_store(args) -> int:
+    from geodata.store import create_store, ensure_store, read_meta, store_path
+
+    path = create_store(store_path(), replace=True) if args.rebuild else ensure_store()
+    meta = read_meta(path)
+    _emit({"path": str(path), **meta}, as_json=args.json,
+          text=f"store {path}\n" + "\n".join(f"  {k}: {v}" for k, v in meta.items()))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command."""
+    from layers.catalogue import LAYERS
+
+    parser = _Parser(prog="cli.py", description="Futian tech-space map (福田科技空间地图)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def add(name, func, help_text):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--json", action="store_true", help="print JSON")
+        p.set_defaults(func=func)
+        return p
+
+    add("layers", cmd_layers, "list the layers with feature counts and summed stated areas")
+    p = add("validate", cmd_validate, "validate every layer; exit 1 when there are problems")
+    p.add_argument("--bundled", action="store_true", help="validate the shipped files instead of the store")
+    p = add("area", cmd_area, "computed areas (m², EPSG:4547) of a polygon layer")
+    p.add_argument("--layer", required=True, metavar="KEY",
+                   help=f"polygon layer: {', '.join(k for k, s in LAYERS.items() if s.geometry == 'MultiPolygon')}")
+    p = add("store", cmd_store, "create the store if missing (or --rebuild it) and show its metadata")
+    p.add_argument("--rebuild", action="store_true", help="rebuild the store from the bundled files")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except SpaceMapError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for users
+        if os.environ.get("SPACEMAP_DEBUG"):
+            raise
+        sys.stderr.write(f"internal error: {type(exc).__name__}: {exc} (set SPACEMAP_DEBUG=1 for details)\n")
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

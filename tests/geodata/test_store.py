@@ -1,0 +1,89 @@
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+
+import pytest
+
+from geodata.bundled import DATA_DIR
+from geodata.store import create_store, ensure_store, list_store_layers, read_all, read_layer, read_meta, store_path
+from layers.catalogue import LAYERS
+from spatial.errors import StoreError, UnknownLayerError, ValidationError
+
+
+def _ogrinfo() -> str:
+    exe = shutil.which("ogrinfo")
+    assert exe, "GDAL's ogrinfo is missing: run the README's test command (it installs gdal-bin)"
+    return exe
+
+
+def test_create_store__every_layer_readable_by_gdal_ogrinfo(store, frames):
+    for key, spec in LAYERS.items():
+        out = subprocess.run([_ogrinfo(), "-so", "-ro", str(store), key], capture_output=True, text=True, check=True)
+        count = int(re.search(r"Feature Count: (\d+)", out.stdout).group(1))
+        assert count == len(frames[key]), key
+        if spec.geometry is not None:
+            assert 'ID["EPSG",4326]' in out.stdout, key
+            assert f"Geometry: {'Multi Polygon' if spec.geometry == 'MultiPolygon' else spec.geometry}" in out.stdout
+
+
+def test_create_store__layers_and_meta(store):
+    assert sorted(list_store_layers(store)) == sorted(LAYERS)
+    meta = read_meta(store)
+    assert meta["schema_version"] == "1" and len(meta["bundled_hash"]) == 64
+    with sqlite3.connect(store) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_ensure_store__idempotent(tmp_path):
+    path = tmp_path / "s.gpkg"
+    ensure_store(path)
+    before = (path.stat().st_mtime_ns, path.read_bytes())
+    ensure_store(path)
+    assert (path.stat().st_mtime_ns, path.read_bytes()) == before
+
+
+def test_create_store__refuses_to_overwrite(tmp_path):
+    path = tmp_path / "s.gpkg"
+    create_store(path)
+    with pytest.raises(StoreError, match="already exists"):
+        create_store(path)
+
+
+def test_create_store__invalid_bundled_data_writes_nothing(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    csv = data / "carriers.csv"
+    csv.write_text(csv.read_text("utf-8").replace(",32800,", ",-32800,"), "utf-8")
+    target = tmp_path / "out" / "s.gpkg"
+    with pytest.raises(ValidationError, match="must not be negative"):
+        create_store(target, data_dir=data)
+    assert not target.exists()
+    assert not any(target.parent.glob("*")) if target.parent.exists() else True
+
+
+def test_read_layer__round_trips_types(frames):
+    parks = frames["science_parks"].set_index("id")
+    assert parks.loc["sp-biomed", "floor_area_m2"] == 31_086.6
+    assert parks.loc["sp-biomed", "industries"] == "biomed"
+    assert bool(parks.loc["sp-biomed", "hk_link"]) is True
+    assert frames["targets"].set_index("year").loc[2025, "area_m2"] == 1_500_000
+    unknown = frames["incubators"].set_index("id").loc["inc-angel-hub"]
+    assert unknown["geometry"] is None
+
+
+def test_read_layer__unknown_layer_names_the_known_ones(store):
+    with pytest.raises(UnknownLayerError, match="known layers: district"):
+        read_layer("nope", store)
+
+
+def test_store_path__from_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SPACEMAP_STORE", str(tmp_path / "x.gpkg"))
+    assert store_path() == tmp_path / "x.gpkg"
+
+
+def test_read_all__creates_missing_store_on_first_use(tmp_path):
+    path = tmp_path / "fresh" / "s.gpkg"
+    frames = read_all(path)
+    assert path.exists() and set(frames) == set(LAYERS)

@@ -1,0 +1,93 @@
+"""The CLI contracts, run as a user would: a subprocess per command."""
+import json
+import os
+import shutil
+import pyogrio
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args, store):
+    env = {**os.environ, "SPACEMAP_STORE": str(store)}
+    env.pop("SPACEMAP_DEBUG", None)
+    return subprocess.run([sys.executable, str(REPO / "cli.py"), *args], capture_output=True, text=True,
+                          env=env, cwd=REPO, timeout=120)
+
+
+def test_layers__json_lists_every_layer_with_counts_and_stated_sums(store):
+    out = run_cli("layers", "--json", store=store)
+    assert out.returncode == 0, out.stderr
+    layers = {row["key"]: row for row in json.loads(out.stdout)["layers"]}
+    assert layers["science_parks"]["feature_count"] == 13
+    assert layers["science_parks"]["title_zh"] == "科技园区"
+    floor = layers["lowcost_spaces"]["stated_areas_m2"]["floor_area_m2"]
+    assert floor["sum"] == 70_000.0 and floor["within_parent"] == 2  # 40,000 + 30,000; children not twice
+    assert layers["tech_buildings"]["stated_areas_m2"]["floor_area_m2"]["sum"] is None
+
+
+def test_validate__clean_store_exits_0(store):
+    out = run_cli("validate", store=store)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "OK" in out.stdout
+
+
+def test_validate__problems_exit_1_and_name_layer_id_field_value(store, tmp_path):
+    broken = tmp_path / "broken.gpkg"
+    shutil.copy(store, broken)
+    for layer, column, fid, value in [("science_parks", "land_area_m2", "sp-quantum", -1.0),
+                                      ("incubators", "industries", "inc-hax", "teleportation")]:
+        frame = pyogrio.read_dataframe(broken, layer=layer)
+        frame.loc[frame["id"] == fid, column] = value
+        pyogrio.write_dataframe(frame, broken, layer=layer, driver="GPKG")
+    out = run_cli("validate", "--json", store=broken)
+    assert out.returncode == 1
+    problems = json.loads(out.stdout)["problems"]
+    found = {(p["layer"], p["id"], p["field"], p["value"]) for p in problems}
+    assert ("science_parks", "sp-quantum", "land_area_m2", -1.0) in found
+    assert ("incubators", "inc-hax", "industries", "teleportation") in found
+
+
+def test_area__hetao_json_in_square_metres(store):
+    out = run_cli("area", "--layer", "hetao", "--json", store=store)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["crs"] == "EPSG:4547"
+    by_id = {f["id"]: f for f in data["features"]}
+    assert by_id["hetao-sz-bonded"]["area_m2"] == pytest.approx(1_350_000, rel=0.15)
+    assert by_id["hetao-sz-huanggang"]["area_m2"] == pytest.approx(1_670_000, rel=0.15)
+
+
+def test_bundled_validate_and_store_commands(store):
+    assert run_cli("validate", "--bundled", store=store).returncode == 0
+    out = run_cli("store", "--json", store=store)
+    assert out.returncode == 0 and json.loads(out.stdout)["schema_version"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["area", "--layer", "nope"], "unknown layer 'nope'; known layers: district"),
+        (["area", "--layer", "science_parks"], "has no polygons"),
+        (["area"], "the following arguments are required: --layer"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_cli__bad_input_exits_2_with_one_line_and_no_traceback(store, args, message):
+    out = run_cli(*args, store=store)
+    assert out.returncode == 2
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr + out.stdout
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_cli__unreadable_store_is_a_clear_error(tmp_path):
+    bad = tmp_path / "junk.gpkg"
+    bad.write_bytes(b"this is not a geopackage")
+    out = run_cli("layers", store=bad)
+    assert out.returncode == 2
+    assert "cannot open the store" in out.stderr and "Traceback" not in out.stderr

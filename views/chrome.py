@@ -1,0 +1,41 @@
+"""Page chrome shared by every page: language switch and header. Drawn once, in app.py."""
+from __future__ import annotations
+
+import streamlit as st
+
+from views.text import DEFAULT_LANG, LANGS, t
+
+_LANG_LABELS = {"zh": "中文", "en": "English"}
+
+
+def current_lang() -> str:
+    """The interface language of this session ('zh' by default)."""
+    lang = st.session_state.get("lang")
+    if lang not in LANGS:
+        wanted = st.query_params.get("lang", DEFAULT_LANG)
+        lang = wanted if wanted in LANGS else DEFAULT_LANG
+        st.session_state["lang"] = lang
+    return lang
+
+
+def language_switch() -> str:
+    """Draw the language switch in the sidebar and return the chosen language."""
+    current = current_lang()
+    choice = st.sidebar.radio(
+        f"{t('language', 'zh')} / {t('language', 'en')}",
+        options=list(LANGS),
+        index=list(LANGS).index(current),
+        format_func=_LANG_LABELS.get,
+        horizontal=True,
+        key="lang_switch",
+    )
+    if choice != current:
+        st.session_state["lang"] = choice
+        st.query_params["lang"] = choice
+    return choice
+
+
+def header(lang: str) -> None:
+    """The product title in the sidebar."""
+    st.sidebar.title(t("app_title", lang))
+    st.sidebar.caption(t("app_tagline", lang))

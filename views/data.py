@@ -1,0 +1,41 @@
+"""Cached access to the store for the pages (the only place pages get data from)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from geodata.overview import layer_overview
+from geodata.store import ensure_store, read_all
+from geodata.validate import validate_frames
+
+
+def _store_version() -> tuple[str, float]:
+    path = ensure_store()
+    return str(path), Path(path).stat().st_mtime
+
+
+@st.cache_data(show_spinner=False)
+def _frames(path: str, mtime: float):
+    return read_all(Path(path))
+
+
+def frames():
+    """Every layer from the store, cached until the store file changes."""
+    return _frames(*_store_version())
+
+
+@st.cache_data(show_spinner=False)
+def _overview(path: str, mtime: float):
+    data = _frames(path, mtime)
+    return layer_overview(data), [p.as_dict() for p in validate_frames(data)]
+
+
+def overview() -> tuple[list[dict], list[dict]]:
+    """The per-layer overview rows and the validation problems (as dicts)."""
+    return _overview(*_store_version())
+
+
+def store_location() -> str:
+    """The store path, for display."""
+    return _store_version()[0]

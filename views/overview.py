@@ -1,0 +1,75 @@
+"""Data overview page: every layer with counts, stated area sums, sources and validation."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+import streamlit as st
+
+from views import data
+from views.chrome import current_lang
+from views.text import t
+
+_AREA_COLUMNS = (
+    ("land_area_m2", "col_land"),
+    ("floor_area_m2", "col_floor"),
+    ("incubation_area_m2", "col_incubation"),
+    ("available_area_m2", "col_available"),
+)
+
+
+def _stated_cell(total: dict, lang: str) -> str:
+    if total["sum"] is None:
+        return t("unknown", lang)
+    return f"{total['sum']:,.0f} ({t('stated_of', lang, known=total['known'])})"
+
+
+def overview_table(rows: list[dict], problems: list[dict], lang: str) -> pd.DataFrame:
+    """Build the overview table in ``lang`` from :func:`geodata.overview.layer_overview` rows."""
+    per_layer = Counter(p["layer"] for p in problems)
+    records = []
+    for r in rows:
+        n = per_layer.get(r["key"], 0)
+        rec = {
+            t("col_layer", lang): r["title_zh"] if lang == "zh" else r["title_en"],
+            t("col_key", lang): r["key"],
+            t("col_role", lang): t(f"role_{r['role']}", lang),
+            t("col_count", lang): r["feature_count"],
+            t("col_located", lang): r.get("located_count"),
+        }
+        for field, label in _AREA_COLUMNS:
+            rec[t(label, lang)] = _stated_cell(r["stated_areas_m2"][field], lang) if "stated_areas_m2" in r else ""
+        computed = r.get("computed_area_m2")
+        rec[t("col_computed", lang)] = f"{computed / 1e6:,.2f}" if computed is not None else ""
+        rec[t("col_status", lang)] = t("status_ok", lang) if n == 0 else t("status_problems", lang, n=n)
+        rec[t("col_sources", lang)] = "; ".join(r["sources"])
+        records.append(rec)
+    table = pd.DataFrame.from_records(records)
+    table[t("col_located", lang)] = table[t("col_located", lang)].astype("Int64")
+    return table
+
+
+def render() -> None:
+    """Draw the page."""
+    lang = current_lang()
+    st.header(t("page_overview", lang))
+    st.caption(t("overview_intro", lang))
+    rows, problems = data.overview()
+    if problems:
+        st.error(t("validation_failed", lang, n=len(problems)))
+    else:
+        st.success(t("validation_ok", lang, features=sum(r["feature_count"] for r in rows), layers=len(rows)))
+    st.dataframe(overview_table(rows, problems, lang), hide_index=True, width="stretch")
+    within = sum(r["stated_areas_m2"]["floor_area_m2"]["within_parent"] for r in rows if "stated_areas_m2" in r)
+    st.caption(t("within_parent_note", lang, n=within))
+    st.info(t("approximate_note", lang))
+    if problems:
+        with st.expander(t("problems_title", lang), expanded=True):
+            st.dataframe(pd.DataFrame(problems), hide_index=True, width="stretch")
+    frames = data.frames()
+    st.subheader(t("reports_title", lang))
+    left, right = st.columns(2)
+    left.dataframe(frames["incubation_reports"][["date", "area_m2", "carriers", "measure_zh" if lang == "zh"
+                                                 else "measure_en", "source"]], hide_index=True)
+    right.dataframe(frames["targets"][["year", "area_m2", "kind", "source"]], hide_index=True)
+    st.caption(t("store_info", lang, path=data.store_location()))
