@@ -5,8 +5,9 @@ from views import chrome, overview
 from views.text import t
 
 st.set_page_config(page_title="福田科技空间地图 · Futian tech-space map", page_icon="🗺️", layout="wide")
+title_slot = st.sidebar.container()
 lang = chrome.language_switch()
-chrome.header(lang)
+chrome.header(lang, title_slot)
 pages = [
     st.Page(overview.render, title=t("page_overview", lang), icon="📋", url_path="overview", default=True),
 ]

@@ -35,7 +35,7 @@ def language_switch() -> str:
     return choice
 
 
-def header(lang: str) -> None:
-    """The product title in the sidebar."""
-    st.sidebar.title(t("app_title", lang))
-    st.sidebar.caption(t("app_tagline", lang))
+def header(lang: str, slot) -> None:
+    """The product title, drawn into ``slot`` (a sidebar container above the switch)."""
+    slot.title(t("app_title", lang))
+    slot.caption(t("app_tagline", lang))

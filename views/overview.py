@@ -18,6 +18,9 @@ _AREA_COLUMNS = (
 )
 
 
+NOT_APPLICABLE = "—"
+
+
 def _stated_cell(total: dict, lang: str) -> str:
     if total["sum"] is None:
         return t("unknown", lang)
@@ -35,18 +38,43 @@ def overview_table(rows: list[dict], problems: list[dict], lang: str) -> pd.Data
             t("col_key", lang): r["key"],
             t("col_role", lang): t(f"role_{r['role']}", lang),
             t("col_count", lang): r["feature_count"],
-            t("col_located", lang): r.get("located_count"),
+            t("col_located", lang): str(r["located_count"]) if "located_count" in r else NOT_APPLICABLE,
         }
         for field, label in _AREA_COLUMNS:
-            rec[t(label, lang)] = _stated_cell(r["stated_areas_m2"][field], lang) if "stated_areas_m2" in r else ""
+            rec[t(label, lang)] = (_stated_cell(r["stated_areas_m2"][field], lang) if "stated_areas_m2" in r
+                                   else NOT_APPLICABLE)
         computed = r.get("computed_area_m2")
-        rec[t("col_computed", lang)] = f"{computed / 1e6:,.2f}" if computed is not None else ""
+        rec[t("col_computed", lang)] = f"{computed / 1e6:,.2f}" if computed is not None else NOT_APPLICABLE
         rec[t("col_status", lang)] = t("status_ok", lang) if n == 0 else t("status_problems", lang, n=n)
         rec[t("col_sources", lang)] = "; ".join(r["sources"])
         records.append(rec)
-    table = pd.DataFrame.from_records(records)
-    table[t("col_located", lang)] = table[t("col_located", lang)].astype("Int64")
-    return table
+    return pd.DataFrame.from_records(records)
+
+
+def _table_height(rows: int) -> int:
+    """Pixel height that shows every row of a st.dataframe without inner scrolling."""
+    return 38 + 35 * rows
+
+
+def reports_table(reports: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The reported incubation totals with localised headers."""
+    return pd.DataFrame({
+        t("col_date", lang): reports["date"],
+        t("col_area_m2", lang): reports["area_m2"].map("{:,.0f}".format),
+        t("col_carriers", lang): reports["carriers"],
+        t("col_measure", lang): reports["measure_zh" if lang == "zh" else "measure_en"],
+        t("col_sources", lang): reports["source"],
+    })
+
+
+def targets_table(targets: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The plan targets with localised headers."""
+    return pd.DataFrame({
+        t("col_year", lang): targets["year"].astype(str),
+        t("col_area_m2", lang): targets["area_m2"].map("{:,.0f}".format),
+        t("col_kind", lang): targets["kind"].map(lambda k: t(f"kind_{k}", lang)),
+        t("col_sources", lang): targets["source"],
+    })
 
 
 def render() -> None:
@@ -59,7 +87,8 @@ def render() -> None:
         st.error(t("validation_failed", lang, n=len(problems)))
     else:
         st.success(t("validation_ok", lang, features=sum(r["feature_count"] for r in rows), layers=len(rows)))
-    st.dataframe(overview_table(rows, problems, lang), hide_index=True, width="stretch")
+    st.dataframe(overview_table(rows, problems, lang), hide_index=True, width="stretch",
+                 height=_table_height(len(rows)))
     within = sum(r["stated_areas_m2"]["floor_area_m2"]["within_parent"] for r in rows if "stated_areas_m2" in r)
     st.caption(t("within_parent_note", lang, n=within))
     st.info(t("approximate_note", lang))
@@ -68,8 +97,7 @@ def render() -> None:
             st.dataframe(pd.DataFrame(problems), hide_index=True, width="stretch")
     frames = data.frames()
     st.subheader(t("reports_title", lang))
-    left, right = st.columns(2)
-    left.dataframe(frames["incubation_reports"][["date", "area_m2", "carriers", "measure_zh" if lang == "zh"
-                                                 else "measure_en", "source"]], hide_index=True)
-    right.dataframe(frames["targets"][["year", "area_m2", "kind", "source"]], hide_index=True)
+    left, right = st.columns([3, 2])
+    left.dataframe(reports_table(frames["incubation_reports"], lang), hide_index=True, width="stretch")
+    right.dataframe(targets_table(frames["targets"], lang), hide_index=True, width="stretch")
     st.caption(t("store_info", lang, path=data.store_location()))

@@ -50,4 +50,4 @@ def test_overview_table__problems_counted_per_layer():
     table = overview_table(rows, problems, "en")
     assert table.loc[0, "Validation"] == "2 problem(s)"
     assert table.loc[0, "Land area (m²)"] == "unknown"
-    assert table.loc[0, "Located"] == 1
+    assert table.loc[0, "Located"] == "1"
