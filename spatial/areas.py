@@ -37,3 +37,20 @@ def share_inside(frame, container) -> pd.Series:
     inside = metric.geometry.intersection(cont).area.to_numpy()
     share = pd.Series(inside, index=frame.index, name="share_inside")
     return share.where(total == 0, share / pd.Series(total, index=frame.index).where(total > 0))
+
+
+def simplify_m(frame, tolerance_m: float, *, grid_deg: float = 1e-6):
+    """A copy simplified by ``tolerance_m`` metres (in EPSG:4547) for display, CRS kept.
+
+    Topology inside each geometry is preserved; vertices are snapped to ``grid_deg``
+    degrees (1e-6° ≈ 0.1 m) to keep the drawing payload small. Never use the result for
+    measurement.
+    """
+    import shapely
+
+    metric = to_metric(frame)
+    simplified = metric.geometry.simplify(tolerance_m, preserve_topology=True)
+    out = frame.copy()
+    back = simplified.to_crs(frame.crs)
+    out[frame.geometry.name] = shapely.set_precision(back.to_numpy(), grid_deg)
+    return out

@@ -39,3 +39,18 @@ def overview() -> tuple[list[dict], list[dict]]:
 def store_location() -> str:
     """The store path, for display."""
     return _store_version()[0]
+
+
+@st.cache_data(show_spinner=False)
+def _carriers(path: str, mtime: float):
+    from layers.catalogue import CARRIER_LAYERS
+    from spatial.carriers import annotate_carriers, combine_carriers
+
+    f = _frames(path, mtime)
+    return annotate_carriers(combine_carriers(f, CARRIER_LAYERS), subdistricts=f["subdistricts"],
+                             clusters=f["clusters"], hetao=f["hetao"])
+
+
+def carriers():
+    """All carriers in one frame with subdistrict / cluster / Hetao membership, cached."""
+    return _carriers(*_store_version())

@@ -1,0 +1,290 @@
+"""Turn layers into folium objects: the base map, one feature group per layer, a legend.
+
+The base map (tiles, centre, controls) is built separately from the data layers so the
+page can keep one stable map and swap only the feature groups when filters change.
+All geometries are shifted to the base map's datum here, on copies, at render time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import branca
+import folium
+import jinja2
+import folium.plugins
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from layers.assets import localise
+from layers.basemaps import BASEMAPS, BaseMap
+from layers.catalogue import CARRIER_LAYERS, get_layer
+from layers.escape import escape_html
+from layers.popups import popup_html, tooltip_html
+from spatial.areas import simplify_m
+from spatial.crs import shift_coords, shift_geoseries
+
+FUTIAN_CENTER = (22.5405, 114.0560)  # WGS-84 lat, lon
+FUTIAN_ZOOM = 13
+FULL_POPUP_LIMIT = 2_000
+"""Above this many carriers in a layer, popups are compact to keep the page small."""
+
+DISPLAY_TOLERANCE_M = {"shenzhen_districts": 60.0, "district": 3.0, "subdistricts": 3.0, "clusters": 3.0,
+                       "hetao": 1.0}
+"""Simplification of each zone layer for drawing only (areas are never computed from it)."""
+CHOROPLETH_COLORS = ("#fff5eb", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603")
+NO_DATA_COLOR = "#d9d9d9"
+
+
+def base_map(basemap: BaseMap, *, tile_key: str | None = None, center=FUTIAN_CENTER,
+             zoom: int = FUTIAN_ZOOM) -> folium.Map:
+    """A folium map with only the chosen tiles, scale bar and local JS/CSS.
+
+    ``center`` is WGS-84 (lat, lon); it is shifted to the base map's datum.
+    """
+    lat, lon = display_latlon(center[0], center[1], basemap.datum)
+    fmap = folium.Map(location=[lat, lon], zoom_start=zoom, tiles=None, control_scale=True,
+                      max_zoom=basemap.max_zoom)
+    for i, url in enumerate(basemap.tile_urls(key=tile_key)):
+        folium.TileLayer(url, attr=basemap.attribution, name=basemap.title("zh") if i == 0 else None,
+                         subdomains=basemap.subdomains, max_zoom=basemap.max_zoom, control=False).add_to(fmap)
+    localise(fmap)
+    return fmap
+
+
+def display_latlon(lat: float, lon: float, datum: str) -> tuple[float, float]:
+    """A WGS-84 point as drawn over a base map in ``datum``."""
+    x, y = shift_coords(lon, lat, src="wgs84", dst=datum)
+    return float(y), float(x)
+
+
+def to_display(frame: gpd.GeoDataFrame, datum: str) -> gpd.GeoDataFrame:
+    """A copy of a WGS-84 frame shifted to ``datum`` (unchanged copy for wgs84)."""
+    if datum == "wgs84" or frame.empty:
+        return frame.copy()
+    located = frame.geometry.notna()
+    out = frame.copy()
+    if located.any():
+        out.loc[located, out.geometry.name] = shift_geoseries(frame.loc[located, [frame.geometry.name]],
+                                                              src="wgs84", dst=datum).geometry
+    return out
+
+
+@dataclass(frozen=True)
+class Choropleth:
+    """Colour a zone layer by a summed stated figure."""
+
+    zone_layer: str  # "subdistricts" or "clusters"
+    field: str  # "floor_area_m2" or "incubation_area_m2"
+    values: dict  # zone id -> summed m² (None when unknown)
+
+    def bins(self) -> list[float]:
+        """Upper bounds of the colour classes (equal intervals over the known values)."""
+        known = [v for v in self.values.values() if v is not None and v == v]
+        if not known:
+            return []
+        top = max(known)
+        return [top * (i + 1) / len(CHOROPLETH_COLORS) for i in range(len(CHOROPLETH_COLORS))]
+
+    def color(self, zone_id: str) -> str:
+        """Fill colour of one zone."""
+        value = self.values.get(zone_id)
+        if value is None or value != value:
+            return NO_DATA_COLOR
+        for bound, color in zip(self.bins(), CHOROPLETH_COLORS):
+            if value <= bound:
+                return color
+        return CHOROPLETH_COLORS[-1]
+
+
+def _zone_style(key: str, choropleth: Choropleth | None):
+    spec = get_layer(key)
+    style = spec.style
+
+    def fn(feature):
+        props = feature["properties"]
+        out = {"color": style.color, "weight": style.weight, "fillColor": style.fill_color or style.color,
+               "fillOpacity": style.fill_opacity, "dashArray": style.dash}
+        if key == "hetao" and props.get("context"):
+            out.update(fillOpacity=0.06, dashArray="5 5")
+        if choropleth is not None and key == choropleth.zone_layer:
+            out.update(fillColor=choropleth.color(props["id"]), fillOpacity=0.65)
+        return out
+
+    return fn
+
+
+def zone_group(frame: gpd.GeoDataFrame, key: str, *, lang: str, datum: str,
+               choropleth: Choropleth | None = None, labels: bool = True, show: bool = True) -> folium.FeatureGroup:
+    """A feature group drawing one polygon layer with tooltips and (optionally) labels."""
+    spec = get_layer(key)
+    shown = to_display(simplify_m(frame, DISPLAY_TOLERANCE_M.get(key, 1.0)), datum)
+    name_col = "name_zh" if lang == "zh" else "name_en"
+    props = pd.DataFrame({
+        "id": shown["id"].astype(str),
+        "context": shown["context"].fillna(False).astype(bool) if "context" in shown.columns else False,
+        "label": [escape_html(n) + (" ≈" if a else "") for n, a in zip(
+            shown[name_col], shown["approximate"] if "approximate" in shown.columns else [False] * len(shown))],
+    })
+    data = gpd.GeoDataFrame(props, geometry=shown.geometry.to_numpy(), crs=shown.crs)
+    group = folium.FeatureGroup(name=f"{spec.title(lang)}", show=show)
+    folium.GeoJson(
+        data.to_json(drop_id=True),
+        name=spec.title(lang),
+        style_function=_zone_style(key, choropleth),
+        highlight_function=lambda _f: {"weight": 4},
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=True),
+        control=False,
+    ).add_to(group)
+    if labels:
+        points = data.geometry.representative_point()
+        ZoneLabels([[round(p.y, 6), round(p.x, 6), text] for p, text in zip(points, data["label"])],
+                   color=spec.style.color).add_to(group)
+    return group
+
+
+class ZoneLabels(folium.MacroElement):
+    """Text labels at points, drawn as non-interactive div icons by one loop in JS.
+
+    ``rows`` are [lat, lon, escaped_html]; the data goes through ``tojson`` (which escapes
+    ``<``, ``>`` and ``&``), and the label text must already be HTML-escaped.
+    """
+
+    _template = jinja2.Template("""
+        {% macro script(this, kwargs) %}
+        (function(){
+            var rows = {{ this.rows|tojson }};
+            for (var i = 0; i < rows.length; i++) {
+                L.marker([rows[i][0], rows[i][1]], {interactive: false, keyboard: false,
+                    icon: L.divIcon({className: 'zone-label', iconSize: [0, 0], html:
+                        '<div style="font-size:12px;color:{{ this.color }};font-weight:600;white-space:nowrap;' +
+                        'text-shadow:0 0 3px #fff,0 0 3px #fff;transform:translate(-50%,-50%)">' + rows[i][2] + '</div>'})
+                }).addTo({{ this._parent.get_name() }});
+            }
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, rows: list[list], *, color: str):
+        super().__init__()
+        self._name = "ZoneLabels"
+        self.rows = rows
+        self.color = color if all(c.isalnum() or c == "#" for c in color) else "#333333"
+
+
+CARRIER_CALLBACK = """function (row) {
+    var m = L.circleMarker(new L.LatLng(row[0], row[1]),
+        {radius: 8, color: '#ffffff', weight: 1.5, fillColor: row[3], fillOpacity: 0.9});
+    m.bindTooltip(row[4]);
+    m.bindPopup(row[5], {maxWidth: 380});
+    m.options.featureId = row[2];
+    return m;
+}"""
+
+
+def carrier_rows(frame: gpd.GeoDataFrame, key: str, *, lang: str, datum: str) -> list[list]:
+    """The data rows [lat, lon, id, colour, tooltip, popup] of the located carriers."""
+    located = frame.loc[frame.geometry.notna() & ~frame.geometry.is_empty]
+    if located.empty:
+        return []
+    x, y = shift_coords(located.geometry.x.to_numpy(), located.geometry.y.to_numpy(), src="wgs84", dst=datum)
+    color = get_layer(key).style.color
+    full = len(located) <= FULL_POPUP_LIMIT
+    records = located.drop(columns=located.geometry.name).to_dict("records")
+    return [
+        [round(float(lat), 7), round(float(lon), 7), str(rec["id"]), color, tooltip_html(rec, lang),
+         popup_html({**rec, "layer": key}, lang, full=full)]
+        for lat, lon, rec in zip(np.atleast_1d(y), np.atleast_1d(x), records)
+    ]
+
+
+def carrier_group(frame: gpd.GeoDataFrame, key: str, *, lang: str, datum: str) -> folium.FeatureGroup:
+    """A feature group of one carrier layer: circle markers clustered when dense."""
+    spec = get_layer(key)
+    group = folium.FeatureGroup(name=spec.title(lang), show=True)
+    rows = carrier_rows(frame, key, lang=lang, datum=datum)
+    if rows:
+        folium.plugins.FastMarkerCluster(
+            rows, callback=CARRIER_CALLBACK, name=spec.title(lang), control=False,
+            options={"disableClusteringAtZoom": 17, "maxClusterRadius": 45, "spiderfyOnMaxZoom": True},
+        ).add_to(group)
+    return group
+
+
+def selection_group(lat: float, lon: float, *, datum: str) -> folium.FeatureGroup:
+    """A ring around the selected carrier."""
+    group = folium.FeatureGroup(name="selection", control=False)
+    d_lat, d_lon = display_latlon(lat, lon, datum)
+    folium.CircleMarker([d_lat, d_lon], radius=16, color="#e31a1c", weight=3, fill=False,
+                        interactive=False).add_to(group)
+    return group
+
+
+def data_groups(frames: dict[str, pd.DataFrame], carriers: gpd.GeoDataFrame, *, lang: str, basemap: BaseMap,
+                choropleth: Choropleth | None = None, selected: tuple[float, float] | None = None
+                ) -> list[folium.FeatureGroup]:
+    """Every feature group for the current view: zones, then carriers per layer."""
+    datum = basemap.datum
+    groups = [
+        zone_group(frames["shenzhen_districts"], "shenzhen_districts", lang=lang, datum=datum, labels=False,
+                   show=False),
+        zone_group(frames["district"], "district", lang=lang, datum=datum, labels=False),
+        zone_group(frames["subdistricts"], "subdistricts", lang=lang, datum=datum, choropleth=choropleth),
+        zone_group(frames["clusters"], "clusters", lang=lang, datum=datum, choropleth=choropleth),
+        zone_group(frames["hetao"], "hetao", lang=lang, datum=datum, labels=False),
+    ]
+    for key in CARRIER_LAYERS:
+        groups.append(carrier_group(carriers.loc[carriers["layer"] == key], key, lang=lang, datum=datum))
+    if selected is not None:
+        groups.append(selection_group(*selected, datum=datum))
+    for group in groups:
+        localise(group)
+    return groups
+
+
+def legend_items(lang: str, choropleth: Choropleth | None = None) -> list[tuple[str, str]]:
+    """(colour, escaped label) pairs of the legend."""
+    items = [(get_layer(k).style.color, escape_html(get_layer(k).title(lang)))
+             for k in ("district", "hetao", "subdistricts", "clusters", *CARRIER_LAYERS)]
+    if choropleth is not None:
+        bounds = choropleth.bins()
+        lower = 0.0
+        for bound, color in zip(bounds, CHOROPLETH_COLORS):
+            items.append((color, f"{lower:,.0f}–{bound:,.0f} m²"))
+            lower = bound
+        items.append((NO_DATA_COLOR, "未知" if lang == "zh" else "unknown"))
+    return items
+
+
+def legend_html(lang: str, choropleth: Choropleth | None = None, *, title: str = "") -> str:
+    """The legend as an HTML block (used beside the map and inside exported maps)."""
+    rows = "".join(
+        f'<div style="display:flex;align-items:center;gap:6px;margin:2px 0">'
+        f'<span style="display:inline-block;width:14px;height:14px;border-radius:3px;background:{color};'
+        f'border:1px solid #555"></span><span>{text}</span></div>'
+        for color, text in legend_items(lang, choropleth))
+    head = f"<b>{escape_html(title)}</b>" if title else ""
+    return f'<div class="map-legend" style="font-size:12px;line-height:1.3">{head}{rows}</div>'
+
+
+def standalone_map(frames: dict[str, pd.DataFrame], carriers: gpd.GeoDataFrame, *, lang: str, basemap: BaseMap,
+                   tile_key: str | None = None, choropleth: Choropleth | None = None, title: str = "") -> folium.Map:
+    """A complete map (base, layers, layer switcher, legend) for export as one HTML file."""
+    fmap = base_map(basemap, tile_key=tile_key)
+    for group in data_groups(frames, carriers, lang=lang, basemap=basemap, choropleth=choropleth):
+        group.add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    legend = branca.element.Element(
+        '<div style="position:fixed;bottom:24px;left:12px;z-index:9999;background:#fff;padding:8px 10px;'
+        f'border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.3)">{legend_html(lang, choropleth, title=title)}</div>')
+    fmap.get_root().html.add_child(legend)
+    localise(fmap)
+    return fmap
+
+
+def basemap_by_key(key: str) -> BaseMap:
+    """The base map called ``key`` (KeyError lists the known keys)."""
+    try:
+        return BASEMAPS[key]
+    except KeyError:
+        raise KeyError(f"unknown base map {key!r}; known: {', '.join(BASEMAPS)}") from None

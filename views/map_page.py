@@ -1,0 +1,227 @@
+"""Map page for investment-promotion staff: every layer, search, filters, details, export."""
+from __future__ import annotations
+
+import os
+
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geodata.export import carriers_csv, carriers_geojson
+from layers.assets import inline_assets, missing_assets
+from layers.basemaps import BASEMAPS, DEFAULT_BASEMAP, available_basemaps
+from layers.catalogue import CARRIER_LAYERS, get_layer
+from layers.clicks import clicked_feature_id
+from layers.escape import escape_html
+from layers.popups import carrier_title, detail_rows
+from layers.render import Choropleth, base_map, data_groups, display_latlon, legend_html, standalone_map
+from layers.vocab import INDUSTRIES
+from spatial.carriers import filter_carriers, zone_totals
+from spatial.search import search_carriers
+from views import data
+from views.chrome import current_lang
+from views.text import t
+
+MAP_HEIGHT = 620
+CHOROPLETHS = {
+    "ch_off": None,
+    "ch_sub_floor": ("subdistricts", "subdistrict", "floor_area_m2"),
+    "ch_sub_incubation": ("subdistricts", "subdistrict", "incubation_area_m2"),
+    "ch_cl_floor": ("clusters", "clusters", "floor_area_m2"),
+    "ch_cl_incubation": ("clusters", "clusters", "incubation_area_m2"),
+}
+def tianditu_key() -> str | None:
+    """The Tianditu API key from Streamlit secrets or the environment (never committed)."""
+    try:
+        key = st.secrets.get("TIANDITU_KEY")
+    except Exception:  # noqa: BLE001 - no secrets file is the normal case
+        key = None
+    return key or os.environ.get("TIANDITU_KEY") or None
+
+
+def _zone_options(frame: pd.DataFrame, lang: str) -> dict[str, str]:
+    col = "name_zh" if lang == "zh" else "name_en"
+    return dict(zip(frame["id"], frame[col]))
+
+
+def _sidebar_controls(lang: str, frames, carriers) -> dict:
+    sb = st.sidebar
+    bases = available_basemaps(tianditu_key=tianditu_key())
+    keys = [b.key for b in bases]
+    basemap_key = sb.selectbox(t("basemap", lang), keys, index=keys.index(DEFAULT_BASEMAP),
+                               format_func=lambda k: BASEMAPS[k].title(lang), key="map_basemap")
+    query = sb.text_input(t("search", lang), key="map_search")
+    sb.subheader(t("filters", lang))
+    layers = sb.multiselect(t("f_layers", lang), list(CARRIER_LAYERS), format_func=lambda k: get_layer(k).title(lang),
+                            key="map_layers")
+    industries = sb.multiselect(t("f_industries", lang), list(INDUSTRIES),
+                                format_func=lambda c: INDUSTRIES[c].label(lang), key="map_industries")
+    subs = _zone_options(frames["subdistricts"], lang)
+    subdistricts = sb.multiselect(t("f_subdistricts", lang), list(subs), format_func=subs.get, key="map_subdistricts")
+    cls = _zone_options(frames["clusters"], lang)
+    clusters = sb.multiselect(t("f_clusters", lang), list(cls), format_func=cls.get, key="map_clusters")
+    min_available = sb.number_input(t("f_min_available", lang), min_value=0.0, value=0.0, step=100.0,
+                                    key="map_min_available")
+    choropleth = sb.selectbox(t("choropleth", lang), list(CHOROPLETHS), format_func=lambda k: t(k, lang),
+                              key="map_choropleth")
+    return {"basemap": basemap_key, "query": query, "layers": layers, "industries": industries,
+            "subdistricts": subdistricts, "clusters": clusters, "min_available": min_available,
+            "choropleth": choropleth}
+
+
+def _choropleth(mode: str, visible: pd.DataFrame) -> Choropleth | None:
+    spec = CHOROPLETHS[mode]
+    if spec is None:
+        return None
+    zone_layer, column, field = spec
+    totals = zone_totals(visible, zone_column=column, field=field) if len(visible) else pd.DataFrame(
+        columns=["zone", "sum"])
+    return Choropleth(zone_layer, field, {z: (None if s != s else s) for z, s in zip(totals["zone"], totals["sum"])})
+
+
+def _select(fid: str | None, carriers: pd.DataFrame, basemap) -> None:
+    st.session_state["map_selected"] = fid
+    if fid is None:
+        return
+    row = carriers.loc[carriers["id"] == fid]
+    if len(row) and row.geometry.iloc[0] is not None:
+        geom = row.geometry.iloc[0]
+        st.session_state["map_center"] = display_latlon(geom.y, geom.x, basemap.datum)
+        st.session_state["map_zoom"] = 16
+
+
+def html_table(headers: list[str], rows: list[list], *, max_height: int | None = None) -> str:
+    """An HTML table with every header and cell escaped (data text never becomes markup)."""
+    head = "".join(f"<th>{escape_html(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{escape_html(c)}</td>" for c in row) + "</tr>" for row in rows)
+    style = f' style="max-height:{max_height}px;overflow:auto"' if max_height else ""
+    return (f'<div class="sm-table"{style}><table style="width:100%;border-collapse:collapse;font-size:13px">'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+            "<style>.sm-table th{text-align:left;background:#f6f6f8;position:sticky;top:0}"
+            ".sm-table td,.sm-table th{border-bottom:1px solid #e6e6ea;padding:4px 6px;vertical-align:top}"
+            ".sm-table td:nth-child(3){color:#666;font-size:12px}</style>")
+
+
+def _detail_panel(lang: str, carriers: pd.DataFrame) -> None:
+    st.subheader(t("detail", lang))
+    fid = st.session_state.get("map_selected")
+    match = carriers.loc[carriers["id"] == fid] if fid else carriers.iloc[0:0]
+    if match.empty:
+        st.caption(t("detail_hint", lang))
+        return
+    row = match.drop(columns=match.geometry.name).iloc[0].to_dict()
+    first, second = carrier_title(row, lang)
+    rows = [[r[0], r[1], r[2] or ""] for r in detail_rows(row, lang)]
+    st.html(f'<div class="carrier-detail"><div style="font-size:18px;font-weight:600">{escape_html(first)}</div>'
+            f'<div style="color:#555;margin-bottom:6px">{escape_html(second)}</div>'
+            + html_table([t("col_name", lang), t("col_value", lang), t("col_sources", lang)], rows) + "</div>")
+
+
+def _area_text(value, lang: str) -> str:
+    return t("unknown", lang) if value is None or value != value else f"{float(value):,.0f}"
+
+
+def _carrier_list(lang: str, visible: pd.DataFrame, frames, basemap) -> None:
+    subs = _zone_options(frames["subdistricts"], lang)
+    name_col = "name_zh" if lang == "zh" else "name_en"
+    rows = [[name, get_layer(layer).title(lang), subs.get(sub, "—"), _area_text(floor, lang), _area_text(avail, lang)]
+            for name, layer, sub, floor, avail in zip(visible[name_col], visible["layer"], visible["subdistrict"],
+                                                      visible["floor_area_m2"], visible["available_area_m2"])]
+    headers = [t("col_name", lang), t("layer_col", lang), t("col_subdistrict", lang), t("col_floor", lang),
+               t("col_available", lang)]
+    st.html(html_table(headers, rows, max_height=420))
+    names = dict(zip(visible["id"], visible[name_col]))
+    options = [None, *visible["id"]]
+    pick = st.selectbox(t("pick_carrier", lang), options, format_func=lambda i: "—" if i is None else names.get(i, i),
+                        key="map_pick")
+    if pick is not None and st.session_state.get("map_pick_last") != pick:
+        st.session_state["map_pick_last"] = pick
+        _select(pick, visible, basemap)
+        st.rerun()
+
+
+def _exports(lang: str, frames, visible, basemap, choropleth) -> None:
+    st.subheader(t("export", lang))
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(t("export_geojson", lang), carriers_geojson(visible), "futian-carriers.geojson",
+                       "application/geo+json", key="dl_geojson")
+    c2.download_button(t("export_csv", lang), carriers_csv(visible), "futian-carriers.csv", "text/csv", key="dl_csv")
+    if c3.button(t("export_html", lang), key="build_html"):
+        fmap = standalone_map(frames, visible, lang=lang, basemap=basemap, tile_key=tianditu_key(),
+                              choropleth=choropleth, title=t("app_title", lang))
+        st.session_state["map_html"] = inline_assets(fmap.get_root().render())
+    if st.session_state.get("map_html"):
+        c3.download_button(t("export_html_ready", lang), st.session_state["map_html"], "futian-map.html",
+                           "text/html", key="dl_html")
+
+
+def render() -> None:
+    """Draw the page."""
+    lang = current_lang()
+    if missing_assets():
+        st.error(t("assets_missing", lang))
+        return
+    frames = data.frames()
+    carriers = data.carriers()
+    ctl = _sidebar_controls(lang, frames, carriers)
+    basemap = BASEMAPS[ctl["basemap"]]
+
+    if ctl["query"]:
+        hits = search_carriers(carriers, ctl["query"])
+        if not hits:
+            st.sidebar.caption(t("search_none", lang))
+        else:
+            names = dict(zip(carriers["id"], carriers["name_zh" if lang == "zh" else "name_en"]))
+            pick = st.sidebar.selectbox(t("search_results", lang), hits, format_func=names.get, key="map_search_pick")
+            if st.session_state.get("map_search_last") != (ctl["query"], pick):
+                st.session_state["map_search_last"] = (ctl["query"], pick)
+                _select(pick, carriers, basemap)
+
+    mask = filter_carriers(carriers, layers=ctl["layers"], industries=ctl["industries"],
+                           subdistricts=ctl["subdistricts"], clusters=ctl["clusters"],
+                           min_available_m2=ctl["min_available"])
+    visible = carriers.loc[mask].reset_index(drop=True)
+    choropleth = _choropleth(ctl["choropleth"], visible)
+
+    st.header(t("page_map", lang))
+    unlocated = int(visible.geometry.isna().sum())
+    st.caption(t("matching", lang, shown=len(visible), total=len(carriers), unlocated=unlocated))
+    if ctl["min_available"] > 0:
+        excluded = int((filter_carriers(carriers, layers=ctl["layers"]) &
+                        carriers["available_area_m2"].isna()).sum())
+        st.caption(t("min_available_note", lang, n=excluded))
+
+    selected = None
+    fid = st.session_state.get("map_selected")
+    if fid is not None:
+        hit = carriers.loc[carriers["id"] == fid]
+        if len(hit) and hit.geometry.iloc[0] is not None:
+            selected = (hit.geometry.iloc[0].y, hit.geometry.iloc[0].x)
+
+    col_map, col_side = st.columns([3, 2], gap="medium")
+    with col_map:
+        fmap = base_map(basemap, tile_key=tianditu_key())
+        groups = data_groups(frames, visible, lang=lang, basemap=basemap, choropleth=choropleth, selected=selected)
+        result = st_folium(fmap, key=f"map_{basemap.key}", height=MAP_HEIGHT, use_container_width=True,
+                           feature_group_to_add=groups, layer_control=folium.LayerControl(collapsed=True),
+                           center=st.session_state.get("map_center"), zoom=st.session_state.get("map_zoom"),
+                           returned_objects=["last_object_clicked", "last_object_clicked_tooltip"])
+        located = visible.loc[visible.geometry.notna()]
+        lat_lon = [display_latlon(g.y, g.x, basemap.datum) for g in located.geometry]
+        clicked = clicked_feature_id(result, ids=located["id"], lats=[p[0] for p in lat_lon],
+                                     lons=[p[1] for p in lat_lon])
+        click_key = (result or {}).get("last_object_clicked")
+        if clicked and st.session_state.get("map_click_last") != (clicked, str(click_key)):
+            st.session_state["map_click_last"] = (clicked, str(click_key))
+            st.session_state["map_selected"] = clicked
+            st.rerun()
+        if basemap.datum == "gcj02":
+            st.caption(t("gcj_note", lang))
+        st.caption(t("approx_zones", lang))
+    with col_side:
+        st.markdown(f"**{t('legend', lang)}**")
+        st.html(legend_html(lang, choropleth))
+        _detail_panel(lang, carriers)
+    _carrier_list(lang, visible, frames, basemap)
+    _exports(lang, frames, visible, basemap, choropleth)
