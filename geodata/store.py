@@ -123,6 +123,42 @@ def create_store(path: Path | None = None, *, data_dir: Path = DATA_DIR, replace
     return path
 
 
+def replace_layers(frames: dict[str, pd.DataFrame], path: Path | None = None) -> Path:
+    """Replace whole layers in the store, validated, all or nothing.
+
+    The store is copied, the layers are written into the copy, the copy is validated
+    together with the untouched layers, and only then renamed over the store: a failure
+    at any point leaves the store exactly as it was.
+
+    Raises
+    ------
+    ValidationError
+        If the new layers (with the rest of the store) have problems; nothing changes.
+    """
+    import shutil
+
+    from layers.catalogue import get_layer as _get_layer
+
+    path = ensure_store(path)
+    for key in frames:
+        _get_layer(key)
+    merged = {**read_all(path), **frames}
+    raise_if_problems(validate_frames(merged))
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        shutil.copy2(path, tmp)
+        for key, frame in frames.items():
+            _write_layer(tmp, key, frame)
+        os.replace(tmp, path)
+    except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError) as exc:
+        raise StoreError(f"cannot write store {path}: {exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
 def ensure_store(path: Path | None = None) -> Path:
     """Return the store path, creating the store from the bundled files if it is missing.
 

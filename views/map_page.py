@@ -54,13 +54,16 @@ def _sidebar_controls(lang: str, frames, carriers) -> dict:
     query = sb.text_input(t("search", lang), key="map_search")
     sb.subheader(t("filters", lang))
     layers = sb.multiselect(t("f_layers", lang), list(CARRIER_LAYERS), format_func=lambda k: get_layer(k).title(lang),
-                            key="map_layers")
+                            key="map_layers", placeholder=t("any", lang))
     industries = sb.multiselect(t("f_industries", lang), list(INDUSTRIES),
-                                format_func=lambda c: INDUSTRIES[c].label(lang), key="map_industries")
+                                format_func=lambda c: INDUSTRIES[c].label(lang), key="map_industries",
+                                placeholder=t("any", lang))
     subs = _zone_options(frames["subdistricts"], lang)
-    subdistricts = sb.multiselect(t("f_subdistricts", lang), list(subs), format_func=subs.get, key="map_subdistricts")
+    subdistricts = sb.multiselect(t("f_subdistricts", lang), list(subs), format_func=subs.get, key="map_subdistricts",
+                                  placeholder=t("any", lang))
     cls = _zone_options(frames["clusters"], lang)
-    clusters = sb.multiselect(t("f_clusters", lang), list(cls), format_func=cls.get, key="map_clusters")
+    clusters = sb.multiselect(t("f_clusters", lang), list(cls), format_func=cls.get, key="map_clusters",
+                              placeholder=t("any", lang))
     min_available = sb.number_input(t("f_min_available", lang), min_value=0.0, value=0.0, step=100.0,
                                     key="map_min_available")
     choropleth = sb.selectbox(t("choropleth", lang), list(CHOROPLETHS), format_func=lambda k: t(k, lang),
@@ -100,6 +103,7 @@ def html_table(headers: list[str], rows: list[list], *, max_height: int | None =
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
             "<style>.sm-table th{text-align:left;background:#f6f6f8;position:sticky;top:0}"
             ".sm-table td,.sm-table th{border-bottom:1px solid #e6e6ea;padding:4px 6px;vertical-align:top}"
+            ".carrier-detail .sm-table td:first-child{white-space:nowrap;font-weight:600}"
             ".sm-table td:nth-child(3){color:#666;font-size:12px}</style>")
 
 
@@ -128,8 +132,8 @@ def _carrier_list(lang: str, visible: pd.DataFrame, frames, basemap) -> None:
     rows = [[name, get_layer(layer).title(lang), subs.get(sub, "—"), _area_text(floor, lang), _area_text(avail, lang)]
             for name, layer, sub, floor, avail in zip(visible[name_col], visible["layer"], visible["subdistrict"],
                                                       visible["floor_area_m2"], visible["available_area_m2"])]
-    headers = [t("col_name", lang), t("layer_col", lang), t("col_subdistrict", lang), t("col_floor", lang),
-               t("col_available", lang)]
+    headers = [t("col_name", lang), t("layer_col", lang), t("col_subdistrict", lang), t("col_floor_one", lang),
+               t("col_available_one", lang)]
     st.html(html_table(headers, rows, max_height=420))
     names = dict(zip(visible["id"], visible[name_col]))
     options = [None, *visible["id"]]
@@ -225,3 +229,7 @@ def render() -> None:
         _detail_panel(lang, carriers)
     _carrier_list(lang, visible, frames, basemap)
     _exports(lang, frames, visible, basemap, choropleth)
+
+
+if __name__ == "__main__":  # run as a page by st.navigation
+    render()

@@ -101,3 +101,7 @@ def render() -> None:
     left.dataframe(reports_table(frames["incubation_reports"], lang), hide_index=True, width="stretch")
     right.dataframe(targets_table(frames["targets"], lang), hide_index=True, width="stretch")
     st.caption(t("store_info", lang, path=data.store_location()))
+
+
+if __name__ == "__main__":  # run as a page by st.navigation
+    render()

@@ -109,3 +109,6 @@ STRINGS.update({
     "layer_col": ("图层", "Layer"),
 })
 STRINGS["pick_carrier"] = ("查看载体详情", "Show details of")
+STRINGS["col_floor_one"] = ("建筑面积(㎡)", "Floor area (m²)")
+STRINGS["col_available_one"] = ("可租面积(㎡)", "Available area (m²)")
+STRINGS["any"] = ("全部", "All")

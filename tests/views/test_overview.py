@@ -14,6 +14,8 @@ def app(store):
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    at.switch_page("views/overview.py").run()
+    assert not at.exception, [e.value for e in at.exception]
     return at
 
 

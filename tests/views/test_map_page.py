@@ -1,0 +1,79 @@
+"""The Map page under AppTest (the folium map itself is opaque here; see tests/e2e)."""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.helpers import XSS_NAME, store_with_xss_carrier
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def _run(monkeypatch=None, store=None):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _html(at) -> str:
+    return "\n".join(h.proto.body for h in at.get("html"))
+
+
+def test_map_page__default_page_lists_every_carrier(store):
+    at = _run()
+    assert at.header[0].value == "地图"
+    assert at.caption[0].value.startswith("符合条件的载体：32 / 32")
+    assert "深圳国际量子研究院" in _html(at)
+
+
+def test_map_page__search_by_pinyin_initials_selects_carrier(store):
+    at = _run()
+    at.sidebar.text_input(key="map_search").set_value("szxydxx").run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="map_search_pick").value == "sp-xinyidai"
+    detail = _html(at)
+    assert "carrier-detail" in detail and "深圳新一代信息技术产业园" in detail
+    assert "002_635bc10e86bc4f57.txt 二（一）: 占地面积3.28万平方米" in detail  # the source beside the figure
+
+
+def test_map_page__filters_change_the_count(store):
+    at = _run()
+    at.sidebar.multiselect(key="map_layers").set_value(["incubators"]).run()
+    assert at.caption[0].value.startswith("符合条件的载体：9 / 32")
+    at.sidebar.multiselect(key="map_industries").set_value(["biomed"]).run()
+    assert at.caption[0].value.startswith("符合条件的载体：1 / 32")
+    at.sidebar.number_input(key="map_min_available").set_value(100.0).run()
+    assert at.caption[0].value.startswith("符合条件的载体：0 / 32")
+    assert "可租面积未知" in at.caption[1].value
+
+
+@pytest.mark.parametrize(("mode", "legend_text"), [
+    ("ch_sub_floor", "0–105,181 m²"),  # six classes up to 福保's 631,087 m²
+    ("ch_cl_incubation", "未知"),  # no carrier states an incubation area: every zone is unknown
+])
+def test_map_page__choropleth_modes_render(store, mode, legend_text):
+    at = _run()
+    at.sidebar.selectbox(key="map_choropleth").set_value(mode).run()
+    assert not at.exception
+    assert legend_text in _html(at)
+
+
+def test_map_page__english_and_amap(store):
+    at = _run()
+    at.sidebar.radio(key="lang_switch").set_value("en").run()
+    at.sidebar.selectbox(key="map_basemap").set_value("amap").run()
+    assert not at.exception
+    assert at.header[0].value == "Map"
+    assert any("GCJ-02" in c.value for c in at.caption)
+
+
+def test_map_page__xss_payload_shown_as_text(store, tmp_path, monkeypatch):
+    evil = store_with_xss_carrier(store, tmp_path / "xss.gpkg")
+    monkeypatch.setenv("SPACEMAP_STORE", str(evil))
+    at = _run()
+    at.sidebar.text_input(key="map_search").set_value("inc-xss-test").run()
+    html = _html(at)
+    assert XSS_NAME not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<script>alert(3)" not in html
