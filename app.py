@@ -1,10 +1,12 @@
 """Streamlit entry point: page config, language switch, navigation. Nothing else."""
+from pathlib import Path
+
 import streamlit as st
 
 from views import chrome
 from views.text import t
 
-st.set_page_config(page_title="福田科技空间地图 · Futian tech-space map", page_icon=":material/map:", layout="wide")
+st.set_page_config(page_title="福田科技空间地图 · Futian tech-space map", page_icon=str(Path(__file__).parent / "static" / "icon.png"), layout="wide")
 title_slot = st.sidebar.container()
 lang = chrome.language_switch()
 chrome.header(lang, title_slot)

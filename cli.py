@@ -107,6 +107,31 @@ def cmd_store(args) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args) -> int:
+    """Start the Streamlit app in this process, with the heavy modules imported first.
+
+    The first visitor then does not wait for geopandas, folium and the store to load.
+    """
+    import time
+    from pathlib import Path
+
+    started = time.perf_counter()
+    # Only modules that do not touch Streamlit: its config must be loaded by `streamlit run`.
+    import layers.render  # noqa: F401  (folium, geopandas, shapely, pyproj)
+    import spatial.carriers  # noqa: F401
+    import spatial.search  # noqa: F401
+    from geodata.store import ensure_store
+
+    path = ensure_store()
+    sys.stderr.write(f"store {path}; modules loaded in {time.perf_counter() - started:.1f} s\n")
+    from streamlit.web import cli as stcli
+
+    app = str(Path(__file__).resolve().parent / "app.py")
+    extra = [a for a in args.streamlit_args if a != "--"]
+    sys.argv = ["streamlit", "run", app, "--server.port", str(args.port), "--server.address", args.address, *extra]
+    return stcli.main()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command."""
     from layers.catalogue import LAYERS
@@ -126,6 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("area", cmd_area, "computed areas (m², EPSG:4547) of a polygon layer")
     p.add_argument("--layer", required=True, metavar="KEY",
                    help=f"polygon layer: {', '.join(k for k, s in LAYERS.items() if s.geometry == 'MultiPolygon')}")
+    p = add("serve", cmd_serve, "start the web app (Streamlit) with its modules preloaded")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default="0.0.0.0", help="listen address (127.0.0.1 for this machine only)")
+    p.add_argument("streamlit_args", nargs=argparse.REMAINDER,
+                   help="further options for streamlit run, after -- (e.g. -- --server.baseUrlPath map)")
     p = add("store", cmd_store, "create the store if missing (or --rebuild it) and show its metadata")
     p.add_argument("--rebuild", action="store_true", help="rebuild the store from the bundled files")
     return parser

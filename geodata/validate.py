@@ -13,7 +13,7 @@ import shapely
 from geodata.schema import is_blank
 from layers.catalogue import AREA_FIELDS, CARRIER_LAYERS, RENT_FIELD, LAYERS, LayerSpec, source_field
 from layers.vocab import VOCABULARIES, split_codes
-from spatial.crs import WGS84, require_crs
+from spatial.crs import METRIC_CRS, WGS84, require_crs
 from spatial.errors import CRSError, Problem, ValidationError
 
 INSIDE_TOLERANCE_M = 1.0
@@ -79,8 +79,12 @@ def _check_geometry(frame, spec: LayerSpec, ids: list, district) -> list[Problem
     allowed = {spec.geometry, "Polygon"} if spec.geometry == "MultiPolygon" else {spec.geometry}
     unknown_ok = (frame["location_basis"] == "unknown").to_numpy() if "location_basis" in frame.columns else None
     context = frame["context"].fillna(False).astype(bool).to_numpy() if "context" in frame.columns else None
-    if district is not None:
+    inside_check = district is not None
+    if inside_check:
         metric_district = shapely.buffer(_to_metric(district), INSIDE_TOLERANCE_M)
+        shapely.prepare(metric_district)
+        metric_geoms = frame.geometry.to_crs(METRIC_CRS).to_numpy()
+        covered = shapely.covers(metric_district, metric_geoms)
     for i, (fid, geom) in enumerate(zip(ids, geoms)):
         missing = geom is None or geom.is_empty
         if missing:
@@ -97,13 +101,13 @@ def _check_geometry(frame, spec: LayerSpec, ids: list, district) -> list[Problem
         if not geom.is_valid:
             problems.append(Problem(spec.key, fid, "geometry", shapely.is_valid_reason(geom), "invalid geometry"))
             continue
-        if district is None or (context is not None and context[i]):
+        if not inside_check or (context is not None and context[i]) or covered[i]:
             continue
-        metric = _to_metric(geom)
         if spec.geometry == "Point":
-            if not metric_district.covers(metric):
-                problems.append(Problem(spec.key, fid, "geometry", geom.wkt, "outside the district (no context flag)"))
-        elif metric.area > 0:
+            problems.append(Problem(spec.key, fid, "geometry", geom.wkt, "outside the district (no context flag)"))
+            continue
+        metric = metric_geoms[i]
+        if metric.area > 0:
             share = metric.intersection(metric_district).area / metric.area
             if share < MIN_SHARE_INSIDE:
                 problems.append(Problem(spec.key, fid, "geometry", f"{share:.1%} inside",
@@ -113,8 +117,6 @@ def _check_geometry(frame, spec: LayerSpec, ids: list, district) -> list[Problem
 
 def _to_metric(geom):
     import geopandas as gpd
-
-    from spatial.crs import METRIC_CRS
 
     return gpd.GeoSeries([geom], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
 

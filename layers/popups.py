@@ -117,4 +117,4 @@ def tooltip_html(row: dict, lang: str) -> str:
     """Escaped tooltip: the name, plus a hidden id marker used to identify clicks."""
     first, _ = carrier_title(row, lang)
     marker = escape_html(ID_MARK.format(row["id"]))
-    return f'{escape_html(first)}<span style="display:none">{marker}</span>'
+    return f"{escape_html(first)}<i hidden>{marker}</i>"

@@ -6,6 +6,8 @@ All geometries are shifted to the base map's datum here, on copies, at render ti
 """
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 
 import branca
@@ -20,7 +22,7 @@ from layers.assets import localise
 from layers.basemaps import BASEMAPS, BaseMap
 from layers.catalogue import CARRIER_LAYERS, get_layer
 from layers.escape import escape_html
-from layers.popups import popup_html, tooltip_html
+from layers.popups import carrier_title, label, popup_html, tooltip_html
 from spatial.areas import simplify_m
 from spatial.crs import shift_coords, shift_geoseries
 
@@ -174,28 +176,64 @@ class ZoneLabels(folium.MacroElement):
 
 CARRIER_CALLBACK = """function (row) {
     var m = L.circleMarker(new L.LatLng(row[0], row[1]),
-        {radius: 8, color: '#ffffff', weight: 1.5, fillColor: row[3], fillOpacity: 0.9});
-    m.bindTooltip(row[4]);
-    m.bindPopup(row[5], {maxWidth: 380});
+        {radius: 8, color: '#ffffff', weight: 1.5, fillColor: '%(color)s', fillOpacity: 0.9});
+    if (row.length === 5) {
+        m.bindTooltip(row[3]);
+        m.bindPopup(row[4], {maxWidth: 380});
+    } else {
+        var esc = function (s) { var d = document.createElement('div'); d.textContent = s; return d.innerHTML; };
+        m.bindTooltip(row[3] + '<i hidden>#id:' + esc(row[2]) + '#</i>');
+        m.bindPopup(function () {
+            var labels = %(labels)s, box = document.createElement('div'), title = document.createElement('b');
+            title.innerHTML = row[3];
+            box.appendChild(title);
+            var lines = [row[4]].concat([row[5], row[6]].map(function (v, i) {
+                return labels[i] + ': ' + (v === null ? labels[2] : v.toLocaleString('en-US') + ' m²'); }));
+            lines.forEach(function (text) { var d = document.createElement('div'); d.textContent = text; box.appendChild(d); });
+            return box;
+        }, {maxWidth: 380});
+    }
     m.options.featureId = row[2];
     return m;
 }"""
+"""Creates one circle marker per data row. Full rows carry escaped tooltip and popup HTML;
+compact rows (very large layers) carry the escaped name, the other name as plain text
+(set with textContent) and the floor / available areas as numbers."""
+
+
+def _number(value):
+    return None if value is None or value != value else round(float(value), 1)
 
 
 def carrier_rows(frame: gpd.GeoDataFrame, key: str, *, lang: str, datum: str) -> list[list]:
-    """The data rows [lat, lon, id, colour, tooltip, popup] of the located carriers."""
+    """Data rows of the located carriers for :data:`CARRIER_CALLBACK`.
+
+    Up to :data:`FULL_POPUP_LIMIT` carriers: ``[lat, lon, id, tooltip_html, popup_html]``;
+    above it, compact ``[lat, lon, id, name_html, other_name, floor_m2, available_m2]`` so
+    10,000 points stay well under 5 MB.
+    """
     located = frame.loc[frame.geometry.notna() & ~frame.geometry.is_empty]
     if located.empty:
         return []
     x, y = shift_coords(located.geometry.x.to_numpy(), located.geometry.y.to_numpy(), src="wgs84", dst=datum)
-    color = get_layer(key).style.color
-    full = len(located) <= FULL_POPUP_LIMIT
+    lat = np.round(np.atleast_1d(y), 6).tolist()
+    lon = np.round(np.atleast_1d(x), 6).tolist()
     records = located.drop(columns=located.geometry.name).to_dict("records")
-    return [
-        [round(float(lat), 7), round(float(lon), 7), str(rec["id"]), color, tooltip_html(rec, lang),
-         popup_html({**rec, "layer": key}, lang, full=full)]
-        for lat, lon, rec in zip(np.atleast_1d(y), np.atleast_1d(x), records)
-    ]
+    if len(located) <= FULL_POPUP_LIMIT:
+        return [[a, o, str(r["id"]), tooltip_html(r, lang), popup_html({**r, "layer": key}, lang)]
+                for a, o, r in zip(lat, lon, records)]
+    rows = []
+    for a, o, r in zip(lat, lon, records):
+        first, second = carrier_title(r, lang)
+        rows.append([a, o, str(r["id"]), escape_html(first), second, _number(r.get("floor_area_m2")),
+                     _number(r.get("available_area_m2"))])
+    return rows
+
+
+def _js_labels(lang: str) -> str:
+    """The compact popup's labels as a JS array literal (JSON with ``<>&`` escaped)."""
+    labels = [label("floor_area_m2", lang), label("available_area_m2", lang), label("unknown", lang)]
+    return json.dumps(labels).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def carrier_group(frame: gpd.GeoDataFrame, key: str, *, lang: str, datum: str) -> folium.FeatureGroup:
@@ -204,9 +242,12 @@ def carrier_group(frame: gpd.GeoDataFrame, key: str, *, lang: str, datum: str) -
     group = folium.FeatureGroup(name=spec.title(lang), show=True)
     rows = carrier_rows(frame, key, lang=lang, datum=datum)
     if rows:
+        color = spec.style.color if re.fullmatch(r"#[0-9a-fA-F]{6}", spec.style.color) else "#333333"
         folium.plugins.FastMarkerCluster(
-            rows, callback=CARRIER_CALLBACK, name=spec.title(lang), control=False,
-            options={"disableClusteringAtZoom": 17, "maxClusterRadius": 45, "spiderfyOnMaxZoom": True},
+            rows, callback=CARRIER_CALLBACK % {"color": color, "labels": _js_labels(lang)}, name=spec.title(lang),
+            control=False,
+            options={"disableClusteringAtZoom": 17, "maxClusterRadius": 45, "spiderfyOnMaxZoom": True,
+                     "chunkedLoading": True},
         ).add_to(group)
     return group
 

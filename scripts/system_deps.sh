@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Install the Debian packages the tests need, only those missing: GDAL's command-line
-# tools (ogrinfo reads the store in the tests), and for the browser tests Chromium and
-# CJK fonts. Needs root (or sudo); prints what it does.
+# Install the Debian packages the project needs, only those missing. Default (tests):
+# GDAL's command-line tools (ogrinfo reads the store in the tests), Chromium and CJK fonts
+# for the browser tests, and npm when it is not on the machine (map assets). With
+# arguments, exactly those packages. Needs root (or sudo); prints what it does.
 set -euo pipefail
-want=(gdal-bin chromium fonts-noto-cjk)
+if [ $# -gt 0 ]; then
+  want=("$@")
+else
+  want=(gdal-bin chromium fonts-noto-cjk)
+  command -v npm >/dev/null || want+=(npm)
+fi
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -24,6 +24,7 @@ from views.chrome import current_lang
 from views.text import t
 
 MAP_HEIGHT = 620
+LIST_LIMIT = 200  # rows shown in the carrier list (search and filters reach the rest; exports hold all)
 CHOROPLETHS = {
     "ch_off": None,
     "ch_sub_floor": ("subdistricts", "subdistrict", "floor_area_m2"),
@@ -129,14 +130,17 @@ def _area_text(value, lang: str) -> str:
 def _carrier_list(lang: str, visible: pd.DataFrame, frames, basemap) -> None:
     subs = _zone_options(frames["subdistricts"], lang)
     name_col = "name_zh" if lang == "zh" else "name_en"
+    shown = visible.iloc[:LIST_LIMIT]
     rows = [[name, get_layer(layer).title(lang), subs.get(sub, "—"), _area_text(floor, lang), _area_text(avail, lang)]
-            for name, layer, sub, floor, avail in zip(visible[name_col], visible["layer"], visible["subdistrict"],
-                                                      visible["floor_area_m2"], visible["available_area_m2"])]
+            for name, layer, sub, floor, avail in zip(shown[name_col], shown["layer"], shown["subdistrict"],
+                                                      shown["floor_area_m2"], shown["available_area_m2"])]
     headers = [t("col_name", lang), t("layer_col", lang), t("col_subdistrict", lang), t("col_floor_one", lang),
                t("col_available_one", lang)]
     st.html(html_table(headers, rows, max_height=420))
-    names = dict(zip(visible["id"], visible[name_col]))
-    options = [None, *visible["id"]]
+    if len(visible) > LIST_LIMIT:
+        st.caption(t("list_limited", lang, shown=LIST_LIMIT, total=len(visible)))
+    names = dict(zip(shown["id"], shown[name_col]))
+    options = [None, *shown["id"]]
     pick = st.selectbox(t("pick_carrier", lang), options, format_func=lambda i: "—" if i is None else names.get(i, i),
                         key="map_pick")
     if pick is not None and st.session_state.get("map_pick_last") != pick:
@@ -148,16 +152,19 @@ def _carrier_list(lang: str, visible: pd.DataFrame, frames, basemap) -> None:
 def _exports(lang: str, frames, visible, basemap, choropleth) -> None:
     st.subheader(t("export", lang))
     c1, c2, c3 = st.columns(3)
-    c1.download_button(t("export_geojson", lang), carriers_geojson(visible), "futian-carriers.geojson",
-                       "application/geo+json", key="dl_geojson")
-    c2.download_button(t("export_csv", lang), carriers_csv(visible), "futian-carriers.csv", "text/csv", key="dl_csv")
-    if c3.button(t("export_html", lang), key="build_html"):
-        fmap = standalone_map(frames, visible, lang=lang, basemap=basemap, tile_key=tianditu_key(),
-                              choropleth=choropleth, title=t("app_title", lang))
-        st.session_state["map_html"] = inline_assets(fmap.get_root().render())
-    if st.session_state.get("map_html"):
-        c3.download_button(t("export_html_ready", lang), st.session_state["map_html"], "futian-map.html",
-                           "text/html", key="dl_html")
+    # Callables: the files are built only when a button is clicked, not on every rerun.
+    c1.download_button(t("export_geojson", lang), lambda: carriers_geojson(visible), "futian-carriers.geojson",
+                       "application/geo+json", key="dl_geojson", on_click="ignore")
+    c2.download_button(t("export_csv", lang), lambda: carriers_csv(visible), "futian-carriers.csv", "text/csv",
+                       key="dl_csv", on_click="ignore")
+    key = tianditu_key()
+
+    def html() -> str:
+        fmap = standalone_map(frames, visible, lang=lang, basemap=basemap, tile_key=key, choropleth=choropleth,
+                              title=t("app_title", lang))
+        return inline_assets(fmap.get_root().render())
+
+    c3.download_button(t("export_html", lang), html, "futian-map.html", "text/html", key="dl_html", on_click="ignore")
 
 
 def render() -> None:

@@ -112,3 +112,6 @@ STRINGS["pick_carrier"] = ("查看载体详情", "Show details of")
 STRINGS["col_floor_one"] = ("建筑面积(㎡)", "Floor area (m²)")
 STRINGS["col_available_one"] = ("可租面积(㎡)", "Available area (m²)")
 STRINGS["any"] = ("全部", "All")
+STRINGS["list_limited"] = ("列表显示前 {shown} 个（共 {total} 个）；请用搜索或筛选缩小范围，导出文件包含全部。",
+                           "The list shows the first {shown} of {total}; search or filter to narrow it — exports hold all.")
+STRINGS["export_html"] = ("下载离线地图 HTML", "Download offline map HTML")

@@ -97,3 +97,35 @@ def test_map__xss_payload_is_inert_text(offline_page, app_url):
     offline_page.page.wait_for_timeout(500)
     assert offline_page.dialogs == []  # no alert() ran anywhere
     offline_page.screenshot("map_xss.png")
+
+
+def test_map__pan_and_zoom_do_not_rerun_the_script(offline_page, app_url):
+    sent = []
+    offline_page.page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(len(payload))))
+    frame = _open_map(offline_page, app_url)
+    offline_page.page.wait_for_timeout(2500)  # let the first render settle
+    before = len(sent)
+    frame.locator("body").evaluate("() => { window.map.panBy([200, 120], {animate: false}); }")
+    frame.locator("body").evaluate("() => { window.map.setZoom(window.map.getZoom() + 1, {animate: false}); }")
+    frame.locator("body").evaluate("() => { window.map.setZoom(window.map.getZoom() - 2, {animate: false}); }")
+    offline_page.page.wait_for_timeout(2000)
+    assert len(sent) == before, "panning or zooming sent a message to the server (a rerun)"
+
+
+def test_map__changing_a_filter_keeps_the_base_map(offline_page, app_url):
+    frame = _open_map(offline_page, app_url)
+    offline_page.page.wait_for_timeout(1500)
+    frame.locator("body").evaluate("() => { window.map._spacemapTag = 'same-map'; }")
+    before = frame.locator("body").evaluate(
+        "() => { let n = 0; window.map.eachLayer(l => { if (l.zoomToShowLayer) n += l.getLayers().length; }); return n; }")
+    layers = offline_page.page.get_by_label("图层", exact=True)
+    layers.click()
+    offline_page.page.get_by_role("option", name="孵化器与众创空间").click()
+    offline_page.page.keyboard.press("Escape")
+    offline_page.page.get_by_text("符合条件的载体：10 / 33").wait_for(timeout=20_000)
+    offline_page.page.wait_for_timeout(1500)
+    after = frame.locator("body").evaluate(
+        "() => { let n = 0; window.map.eachLayer(l => { if (l.zoomToShowLayer) n += l.getLayers().length; }); return n; }")
+    assert frame.locator("body").evaluate("() => window.map._spacemapTag") == "same-map"  # not remounted
+    assert after < before and after == 6  # the located incubators only (incl. the test carrier)
+    offline_page.screenshot("map_filtered.png")

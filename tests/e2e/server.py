@@ -1,0 +1,65 @@
+"""Start and stop the real app (`streamlit run`) on a free loopback port; browser launch."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("SPACEMAP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(store: Path, *, timeout: float = 60.0):
+    """Start the app on a free loopback port; return (process, base URL, seconds to ready)."""
+    port = free_port()
+    env = {**os.environ, "SPACEMAP_STORE": str(store), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "cli.py"), "serve", "--port", str(port), "--address", "127.0.0.1"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return proc, url, time.perf_counter() - started
+        except OSError:
+            time.sleep(0.1)
+        if proc.poll() is not None:
+            break
+    proc.kill()
+    out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+    raise RuntimeError(f"streamlit did not become ready: {out[-2000:]}")
+
+
+def stop_app(proc) -> None:
+    """Stop a process started by :func:`start_app`."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def loopback_only(route, blocked: list[str]) -> None:
+    """Playwright route handler: let loopback through, abort (and record) everything else."""
+    url = route.request.url
+    if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")):
+        route.continue_()
+    else:
+        blocked.append(url)
+        route.abort()
