@@ -58,7 +58,7 @@ def stop_app(proc) -> None:
 def loopback_only(route, blocked: list[str]) -> None:
     """Playwright route handler: let loopback through, abort (and record) everything else."""
     url = route.request.url
-    if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")):
+    if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:", "file:")):
         route.continue_()
     else:
         blocked.append(url)
