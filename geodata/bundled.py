@@ -64,9 +64,10 @@ def read_bundled_layer(spec: LayerSpec, *, data_dir: Path = DATA_DIR) -> tuple[p
     path = data_dir / spec.file
     if spec.geometry is None:
         return coerce_frame(read_csv_text(path), spec)
-    if spec.key in CARRIER_LAYERS:
+    if spec.file.endswith(".csv"):
         raw = read_csv_text(path)
-        raw = raw.loc[raw["layer"] == spec.key].reset_index(drop=True)
+        if spec.key in CARRIER_LAYERS:
+            raw = raw.loc[raw["layer"] == spec.key].reset_index(drop=True)
         frame, problems = points_from_lonlat(raw, layer=spec.key)
         typed, more = coerce_frame(frame, spec)
         return typed, problems + more

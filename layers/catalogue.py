@@ -211,6 +211,19 @@ _register(LayerSpec(
 ))
 
 
+_register(LayerSpec(
+    "landmarks", "地标", "Landmarks", "Point", "landmarks.csv",
+    (*_NAMES, _f("aliases"), _f("accuracy_m", "float", required=True, nonnegative=True), _f("source", required=True)),
+    Style("#555555"), role="context",
+))
+_register(LayerSpec(
+    "demand_pool", "企业需求库", "Enterprise demand pool", None, "demand_pool.csv",
+    (_f("id", required=True), _f("name", required=True), _f("created_at", required=True),
+     _f("need_json", required=True), _f("source")),
+    role="table",
+))
+
+
 def get_layer(key: str) -> LayerSpec:
     """Return the spec of layer ``key``.
 
