@@ -18,6 +18,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from spatial.errors import SpaceMapError
 
@@ -107,13 +108,140 @@ def cmd_store(args) -> int:
     return EXIT_OK
 
 
+def _parse_area(text: str | None) -> tuple[float | None, float | None]:
+    import re
+
+    if text is None:
+        return None, None
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)?\s*(-)?\s*(\d+(?:\.\d+)?)?\s*", text)
+    if not m or (m.group(1) is None and m.group(3) is None):
+        raise SpaceMapError(f"--area must be MIN-MAX, MIN-, -MAX or MIN in m² (non-negative), got {text!r}")
+    lo = float(m.group(1)) if m.group(1) else None
+    hi = float(m.group(3)) if m.group(3) else (None if m.group(2) else lo)
+    if m.group(2) is None:
+        hi = None  # a single number is a minimum
+    return lo, hi
+
+
+def _parse_list(text: str | None) -> list[str]:
+    return [p.strip() for p in (text or "").replace("，", ",").split(",") if p.strip()]
+
+
+def _resolve_facility(text: str) -> str:
+    from layers.vocab import FACILITIES
+
+    key = text.strip().lower()
+    for code, term in FACILITIES.items():
+        if key in {code, term.zh.lower(), term.en.lower(), *(s.lower() for s in term.synonyms)}:
+            return code
+    raise SpaceMapError(f"unknown facility {text!r}; valid: {', '.join(FACILITIES)}")
+
+
+def _resolve_zones(items: list[str], frames) -> tuple[str, ...]:
+    out = []
+    for item in items:
+        key = item.strip().lower()
+        hit = None
+        for layer in ("subdistricts", "clusters"):
+            f = frames[layer]
+            for fid, zh, en in zip(f["id"], f["name_zh"], f["name_en"]):
+                names = {str(fid).lower(), str(zh).lower(), str(en).lower(), str(zh).removesuffix("街道").lower(),
+                         str(en).lower().removesuffix(" subdistrict")}
+                if key in names:
+                    hit = fid
+        if hit is None:
+            raise SpaceMapError(f"unknown subdistrict or cluster {item!r}; see: python cli.py area --layer subdistricts")
+        out.append(hit)
+    return tuple(out)
+
+
+def _parse_weights(text: str | None) -> dict[str, float]:
+    from spatial.match import CRITERIA
+
+    out = {}
+    for part in _parse_list(text):
+        key, _, value = part.partition("=")
+        if key not in CRITERIA:
+            raise SpaceMapError(f"unknown weight {key!r}; criteria: {', '.join(CRITERIA)}")
+        try:
+            out[key] = float(value)
+        except ValueError:
+            raise SpaceMapError(f"weight {key} must be a number, got {value!r}") from None
+        if out[key] < 0:
+            raise SpaceMapError(f"weight {key} must not be negative, got {out[key]:g}")
+    return out
+
+
+def build_need(args, frames, carriers):
+    """A validated Need from the match command's arguments."""
+    from layers.vocab import INDUSTRIES, resolve_industry
+    from spatial.match import Need
+    from spatial.places import resolve_place
+
+    industry = None
+    if args.industry:
+        industry = resolve_industry(args.industry)
+        if industry is None:
+            valid = ", ".join(f"{c} ({t.zh})" for c, t in INDUSTRIES.items())
+            raise SpaceMapError(f"unknown industry {args.industry!r}; valid: {valid}")
+    lo, hi = _parse_area(args.area)
+    near, label = None, ""
+    if args.near:
+        lon, lat, label = resolve_place(args.near, landmarks=frames["landmarks"], carriers=carriers)
+        near = (lon, lat)
+    need = Need(industry=industry, area_min=lo, area_max=hi, max_rent=args.max_rent,
+                zones=_resolve_zones(_parse_list(args.zones), frames), near=near, near_label=label,
+                within_km=args.within_km, stage=args.stage,
+                facilities=tuple(_resolve_facility(f) for f in _parse_list(args.needs)),
+                hk_link=args.hk_link, policy_support=args.policy_support)
+    problems = need.validate()
+    if problems:
+        raise SpaceMapError("; ".join(problems))
+    return need
+
+
+def cmd_match(args) -> int:
+    from geodata.inventory import read_spaces, zoned
+    from geodata.store import read_all
+    from layers.catalogue import CARRIER_LAYERS
+    from spatial.carriers import combine_carriers
+    from spatial.match import candidate_arrays, exclusion_summary, match, need_to_dict, results_table
+
+    if args.top < 1:
+        raise SpaceMapError(f"--top must be at least 1, got {args.top}")
+    frames = read_all()
+    carriers = read_spaces(args.spaces) if args.spaces else combine_carriers(frames, CARRIER_LAYERS)
+    carriers = zoned(carriers, frames)
+    need = build_need(args, frames, carriers)
+    cands = candidate_arrays(carriers)
+    result = match(cands, need, weights=_parse_weights(args.weights), top=args.top)
+    rows = results_table(cands, result)
+    data = {
+        "need": need_to_dict(need), "candidates": len(cands), "results": rows,
+        "excluded_count": int((~result.passing).sum()), "exclusion_reasons": exclusion_summary(result),
+        "near_misses": result.near_misses, "stable_top3": result.stable_top3,
+        "unstable_under": result.unstable_under, "weights": result.weights,
+    }
+    lines = [f"{len(rows)} result(s) of {len(cands)} candidates; {data['excluded_count']} excluded"]
+    for r in rows:
+        lines.append(f"  {r['rank']:>2}. {r['score']:5.1f}  {r['name_zh']}  ({r['layer']})"
+                     + (f"  ⚠ {'; '.join(r['flags'])}" if r["flags"] else ""))
+    for reason, count in data["exclusion_reasons"].items():
+        lines.append(f"  excluded: {reason}: {count}")
+    for miss in result.near_misses[:3]:
+        lines.append(f"  relaxing '{miss['reason']}' would add {miss['adds']}")
+    if rows and not result.stable_top3:
+        lines.append(f"  top three change when weights move ±20 %: {', '.join(result.unstable_under)}")
+    _emit(data, as_json=args.json, text="\n".join(lines))
+    return EXIT_OK
+
+
 def cmd_serve(args) -> int:
     """Start the Streamlit app in this process, with the heavy modules imported first.
 
     The first visitor then does not wait for geopandas, folium and the store to load.
     """
     import time
-    from pathlib import Path
 
     started = time.perf_counter()
     # Only modules that do not touch Streamlit: its config must be loaded by `streamlit run`.
@@ -151,6 +279,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("area", cmd_area, "computed areas (m², EPSG:4547) of a polygon layer")
     p.add_argument("--layer", required=True, metavar="KEY",
                    help=f"polygon layer: {', '.join(k for k, s in LAYERS.items() if s.geometry == 'MultiPolygon')}")
+    p = add("match", cmd_match, "rank spaces for an enterprise need, with reasons")
+    p.add_argument("--industry", help="industry code, Chinese or English name or synonym (e.g. 生物医药)")
+    p.add_argument("--area", help="floor area range in m²: MIN-MAX, MIN- or -MAX")
+    p.add_argument("--max-rent", type=float, help="maximum rent, CNY per m² per month")
+    p.add_argument("--near", help="landmark (e.g. 皇岗口岸), carrier id or name, or 'lat,lon'")
+    p.add_argument("--within-km", type=float, help="maximum distance from --near in km")
+    p.add_argument("--needs", help="required facilities, comma-separated (e.g. wet_lab,clean_room)")
+    p.add_argument("--stage", choices=["startup", "growth", "headquarters", "research_institute"])
+    p.add_argument("--zones", help="preferred subdistricts or clusters, comma-separated ids or names")
+    p.add_argument("--hk-link", action="store_true", help="wants a Hong Kong link")
+    p.add_argument("--policy-support", action="store_true", help="wants applicable policy support")
+    p.add_argument("--weights", help="criterion weights, e.g. industry=30,cost=20")
+    p.add_argument("--top", type=int, default=10)
+    p.add_argument("--spaces", type=Path, help="match against this inventory (.gpkg, .geojson or .csv)")
     p = add("serve", cmd_serve, "start the web app (Streamlit) with its modules preloaded")
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--address", default="0.0.0.0", help="listen address (127.0.0.1 for this machine only)")

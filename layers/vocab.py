@@ -52,7 +52,7 @@ INDUSTRIES: dict[str, Term] = {
              ("生物医药", "医疗科技", "生命健康", "医疗器械", "生物技术", "精准医疗", "基因测序", "干细胞",
               "biomedicine", "biomedical", "biotech", "biotechnology", "life sciences", "life science", "medtech",
               "medical technology", "medical devices", "pharmaceuticals", "pharma"),
-             ("new_materials", "ai"), "002 二（四）; 001 专栏4 (1)"),
+             ("new_materials",), "002 二（四）; 001 专栏4 (1)"),
         Term("quantum", "量子科技", "Quantum technology",
              ("量子", "量子信息", "量子计算", "量子通信", "quantum", "quantum computing", "quantum information"),
              ("ic", "ict", "new_materials"), "002 二（五）"),
@@ -86,7 +86,7 @@ FACILITIES: dict[str, Term] = {
     t.code: t
     for t in [
         Term("laboratory", "实验室", "Laboratory", ("lab", "实验室")),
-        Term("wet_lab", "湿实验室", "Wet lab", ("湿实验室", "wet laboratory")),
+        Term("wet_lab", "湿实验室", "Wet lab", ("湿实验室", "wet laboratory"), extra={"maybe": ("laboratory",)}),
         Term("clean_room", "洁净室", "Clean room", ("洁净室", "无尘室", "cleanroom")),
         Term("heavy_floor_load", "重载楼板", "Heavy floor load", ("重载", "高承重", "heavy load")),
         Term("public_tech_platform", "公共技术服务平台", "Public technology platform", ("公共服务平台", "公共技术平台")),

@@ -128,6 +128,12 @@ def candidate_arrays(frame: pd.DataFrame) -> Candidates:
     layer = frame["layer"].map({k: i for i, k in enumerate(CARRIER_LAYERS)}).fillna(0).astype(int).to_numpy()
     industries = _multi_hot(frame.get("industries", pd.Series([None] * n)), _INDUSTRY_CODES)
     facilities = _multi_hot(frame.get("facilities", pd.Series([None] * n)), _FACILITY_CODES)
+    if "parent_id" in frame.columns and frame["parent_id"].notna().any():
+        # A carrier inside another shares its parent's facilities (one level).
+        row_of = {str(i): k for k, i in enumerate(frame["id"])}
+        for k, parent in enumerate(frame["parent_id"].tolist()):
+            if isinstance(parent, str) and parent in row_of:
+                facilities[k] |= facilities[row_of[parent]]
     if hasattr(frame, "geometry") and getattr(frame, "crs", None) is not None:
         geom = frame.geometry
         located = geom.notna().to_numpy() & ~geom.is_empty.to_numpy()
@@ -178,12 +184,30 @@ def _distance_m(cands: Candidates, need: Need) -> np.ndarray:
     return np.hypot(cands.x - px, cands.y - py)
 
 
+MAYBE_FACILITY_CREDIT = 0.5
+"""A facility that may be the one needed (a 'laboratory' for a wet lab) counts half and is flagged."""
+
+
+def _facility_present(cands: Candidates, code: str) -> np.ndarray:
+    """1 where the facility is recorded, MAYBE_FACILITY_CREDIT where a facility that may
+    be it is recorded (e.g. a laboratory for a wet lab), else 0."""
+    present = cands.facilities[:, _FACILITY_CODES.index(code)].astype(float)
+    for other in FACILITIES[code].extra.get("maybe", ()):
+        maybe = cands.facilities[:, _FACILITY_CODES.index(other)]
+        present = np.where((present == 0) & maybe, MAYBE_FACILITY_CREDIT, present)
+    return present
+
+
 def constraints(cands: Candidates, need: Need, distance_m: np.ndarray) -> list[Constraint]:
     """The hard constraints of ``need`` with the candidates each one rules out.
 
     Unknown values never fail a constraint (the candidate is flagged instead).
     """
     out = [Constraint("closed", "closed", cands.closed)]
+    if need.industry is not None:
+        i = _INDUSTRY_CODES.index(need.industry)
+        unrelated = cands.has_industry & ~(cands.industries & _RELATED[i]).any(axis=1)
+        out.append(Constraint("industry", f"no {INDUSTRIES[need.industry].en.lower()} or related sector", unrelated))
     if need.area_min is not None:
         out.append(Constraint("area", f"available area < {need.area_min:,.0f} m² needed",
                               cands.available < need.area_min))
@@ -195,9 +219,12 @@ def constraints(cands: Candidates, need: Need, distance_m: np.ndarray) -> list[C
         out.append(Constraint("distance", f"farther than {need.within_km:g} km{where}",
                               distance_m > need.within_km * 1000.0))
     for code in need.facilities:
-        col = _FACILITY_CODES.index(code)
+        has = _facility_present(cands, code) > 0
         out.append(Constraint(f"facility:{code}", f"lacks {FACILITIES[code].en.lower()}",
-                              cands.has_facilities & ~cands.facilities[:, col]))
+                              cands.has_facilities & ~has))
+    if need.within_km is not None and need.near is not None:
+        out.append(Constraint("location", "location unknown (distance limit cannot be checked)",
+                              np.isnan(distance_m)))
     if need.zones:
         wanted = set(need.zones)
         out.append(Constraint("zones", "outside the preferred subdistricts/clusters",
@@ -235,8 +262,7 @@ def criterion_scores(cands: Candidates, need: Need, distance_m: np.ndarray) -> d
     if need.stage is not None:
         out["stage"] = STAGE_FIT[STAGES.index(need.stage)][cands.layer]
     if need.facilities:
-        cols = [_FACILITY_CODES.index(c) for c in need.facilities]
-        share = cands.facilities[:, cols].mean(axis=1)
+        share = np.mean([_facility_present(cands, c) for c in need.facilities], axis=0)
         out["facilities"] = np.where(cands.has_facilities, share, np.nan)
     if need.policy_support:
         out["policy"] = cands.policies.astype(float)
@@ -354,6 +380,14 @@ def top3_stability(scores, weights, passing, ids, top3) -> tuple[bool, list[str]
 
 # ---- explanations ----------------------------------------------------------------------
 
+def _one(cands: Candidates, i: int) -> Candidates:
+    """The candidate arrays restricted to row ``i``."""
+    return Candidates(cands.frame.iloc[[i]], cands.layer[[i]], cands.industries[[i]], cands.has_industry[[i]],
+                      cands.facilities[[i]], cands.has_facilities[[i]], cands.available[[i]], cands.floor[[i]],
+                      cands.rent[[i]], cands.x[[i]], cands.y[[i]], cands.policies[[i]], cands.hk[[i]],
+                      cands.operating[[i]], cands.closed[[i]], cands.zones[[i]])
+
+
 def flags_for(cands: Candidates, i: int, need: Need, distance_m: np.ndarray) -> list[str]:
     """Warnings about one candidate: what is unknown and must be confirmed."""
     flags = []
@@ -364,6 +398,9 @@ def flags_for(cands: Candidates, i: int, need: Need, distance_m: np.ndarray) -> 
         flags.append("rent unknown — confirm with the operator")
     if need.facilities and not cands.has_facilities[i]:
         flags.append("facilities not recorded — confirm " + ", ".join(need.facilities) + " with the operator")
+    for code in need.facilities:
+        if cands.has_facilities[i] and _facility_present(_one(cands, i), code)[0] == MAYBE_FACILITY_CREDIT:
+            flags.append(f"has a facility that may be a {FACILITIES[code].en.lower()} — confirm with the operator")
     if need.near is not None and np.isnan(distance_m[i]):
         flags.append("location unknown — distance not checked")
     if need.industry is not None and not cands.has_industry[i]:
@@ -378,6 +415,11 @@ def exclusion_reasons_for(cands: Candidates, i: int, need: Need, distance_m: np.
     out = []
     if cands.closed[i]:
         out.append("closed")
+    if need.industry is not None and cands.has_industry[i]:
+        k = _INDUSTRY_CODES.index(need.industry)
+        if not (cands.industries[i] & _RELATED[k]).any():
+            have = ", ".join(c for c, on in zip(_INDUSTRY_CODES, cands.industries[i]) if on)
+            out.append(f"industries {have} are neither {need.industry} nor related to it")
     if need.area_min is not None and cands.available[i] < need.area_min:
         out.append(f"available area {cands.available[i]:,.0f} m² < {need.area_min:,.0f} m² needed")
     if need.max_rent is not None and cands.rent[i] > need.max_rent:
@@ -386,8 +428,10 @@ def exclusion_reasons_for(cands: Candidates, i: int, need: Need, distance_m: np.
         where = f" from {need.near_label}" if need.near_label else ""
         out.append(f"{distance_m[i] / 1000:.1f} km{where} > {need.within_km:g} km")
     for code in need.facilities:
-        if cands.has_facilities[i] and not cands.facilities[i, _FACILITY_CODES.index(code)]:
+        if cands.has_facilities[i] and _facility_present(_one(cands, i), code)[0] == 0:
             out.append(f"lacks {FACILITIES[code].en.lower()}")
+    if need.within_km is not None and need.near is not None and np.isnan(distance_m[i]):
+        out.append("location unknown (distance limit cannot be checked)")
     if need.zones and not (cands.zones[i] & set(need.zones)):
         out.append("outside the preferred subdistricts/clusters")
     return out
@@ -430,3 +474,46 @@ def results_table(cands: Candidates, result: MatchResult) -> list[dict]:
 def with_need(need: Need, **changes) -> Need:
     """A copy of ``need`` with some fields changed."""
     return replace(need, **changes)
+
+
+def need_to_dict(need: Need) -> dict:
+    """JSON-ready form of a need (for the demand pool)."""
+    d = {k: getattr(need, k) for k in Need.__dataclass_fields__}
+    d["zones"], d["facilities"] = list(need.zones), list(need.facilities)
+    d["near"] = list(need.near) if need.near is not None else None
+    return d
+
+
+def need_from_dict(data: dict) -> Need:
+    """Rebuild a need saved by :func:`need_to_dict` (unknown keys are ignored)."""
+    d = {k: v for k, v in data.items() if k in Need.__dataclass_fields__}
+    d["zones"] = tuple(d.get("zones") or ())
+    d["facilities"] = tuple(d.get("facilities") or ())
+    d["near"] = tuple(d["near"]) if d.get("near") else None
+    return Need(**d)
+
+
+def reverse_match(candidate: Candidates, needs: list[Need], *, weights: dict[str, float] | None = None
+                  ) -> list[dict]:
+    """Rank saved needs for one candidate (``candidate`` holds exactly one row).
+
+    Returns, best first, ``{"index", "score", "passes", "reasons"}`` per need.
+    """
+    if len(candidate) != 1:
+        raise ValueError("reverse matching takes exactly one candidate")
+    out = []
+    for k, need in enumerate(needs):
+        res = match(candidate, need, weights=weights, top=1, explain=False)
+        reasons = exclusion_reasons_for(candidate, 0, need, res.distance_m)
+        out.append({"index": k, "score": round(float(res.score[0]), 1), "passes": bool(res.passing[0]),
+                    "reasons": reasons})
+    return sorted(out, key=lambda r: (not r["passes"], -r["score"], r["index"]))
+
+
+def concat_candidates(parts: list[Candidates]) -> Candidates:
+    """Join candidate arrays built separately (e.g. chunk by chunk from a large file)."""
+    first = parts[0]
+    fields = [f for f in first.__dataclass_fields__ if f != "frame"]
+    joined = {f: np.concatenate([getattr(p, f) for p in parts]) for f in fields}
+    frame = pd.concat([p.frame for p in parts], ignore_index=True)
+    return Candidates(frame=frame, **joined)
