@@ -12,6 +12,7 @@ lang = chrome.language_switch()
 chrome.header(lang, title_slot)
 pages = [
     st.Page("views/map_page.py", title=t("page_map", lang), icon=":material/map:", url_path="map", default=True),
+    st.Page("views/match_page.py", title=t("page_match", lang), icon=":material/join_inner:", url_path="match"),
     st.Page("views/overview.py", title=t("page_overview", lang), icon=":material/table_view:", url_path="overview"),
 ]
 st.navigation(pages, position="top").run()

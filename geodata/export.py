@@ -59,3 +59,17 @@ def carriers_geojson(frame: gpd.GeoDataFrame) -> bytes:
         if col != out.geometry.name and out[col].map(lambda v: isinstance(v, list)).any():
             out[col] = out[col].map(lambda v: ";".join(map(str, v)) if isinstance(v, list) else v)
     return out.to_json(drop_id=True, ensure_ascii=False, na="null").encode("utf-8")
+
+
+def table_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """An XLSX workbook, one sheet per table, every text cell guarded against formulas."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        for name, table in sheets.items():
+            guard_frame(table).to_excel(writer, sheet_name=name[:31], index=False)
+    return buf.getvalue()
+
+
+def table_csv(table: pd.DataFrame) -> bytes:
+    """UTF-8 CSV with BOM, every text cell guarded against formulas."""
+    return ("\ufeff" + guard_frame(table).to_csv(index=False)).encode("utf-8")

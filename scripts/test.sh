@@ -10,4 +10,5 @@ bash scripts/venv.sh requirements-dev.txt
 .venv/bin/python scripts/vendor_assets.py
 .venv/bin/python benchmarks/bench_store.py || echo "bench_store: over budget (figures above)"
 .venv/bin/python benchmarks/bench_map.py --runs 3 || echo "bench_map: over budget (figures above)"
+.venv/bin/python benchmarks/bench_match.py || echo "bench_match: over budget (figures above)"
 .venv/bin/python -m pytest "$@"

@@ -115,3 +115,31 @@ STRINGS["any"] = ("全部", "All")
 STRINGS["list_limited"] = ("列表显示前 {shown} 个（共 {total} 个）；请用搜索或筛选缩小范围，导出文件包含全部。",
                            "The list shows the first {shown} of {total}; search or filter to narrow it — exports hold all.")
 STRINGS["export_html"] = ("下载离线地图 HTML", "Download offline map HTML")
+STRINGS.update({
+    "page_match": ("空间匹配", "Match"),
+    "m_intro": ("描述企业需求，获得排序并附理由的空间清单；未知的可租面积、租金、设施不会被当作符合，只会被标注。",
+                "Describe a need and get a ranked, explained shortlist; unknown availability, rent or facilities are "
+                "flagged, never assumed to fit."),
+    "m_industry": ("产业", "Industry"), "m_stage": ("发展阶段", "Stage"), "m_top": ("结果数", "Results"),
+    "m_area_min": ("最小面积（㎡，0 = 不限）", "Minimum area (m², 0 = any)"),
+    "m_area_max": ("最大面积（㎡，0 = 不限）", "Maximum area (m², 0 = any)"),
+    "m_max_rent": ("最高租金（元/㎡/月，0 = 不限）", "Maximum rent (CNY/m²/month, 0 = any)"),
+    "m_near": ("靠近", "Near"), "m_within": ("距离上限（km，0 = 不限）", "Within (km, 0 = any)"),
+    "m_zones": ("限定街道/集群", "Only in subdistricts/clusters"), "m_facilities": ("必需设施", "Required facilities"),
+    "m_hk": ("需要涉港资源", "Wants a Hong Kong link"), "m_policy": ("需要政策支持", "Wants policy support"),
+    "m_weights": ("评分权重", "Score weights"), "m_submit": ("匹配", "Match"),
+    "m_summary": ("{n} 个结果（候选 {total} 个，排除 {excluded} 个）", "{n} results ({total} candidates, {excluded} excluded)"),
+    "m_near_miss": ("放宽“{reason}”可增加 {adds} 个候选。", "Relaxing “{reason}” would add {adds} candidate(s)."),
+    "m_unstable": ("权重变动 ±20% 时前三名会改变：{which}", "The top three change when weights move ±20 %: {which}"),
+    "m_rank": ("排名", "Rank"), "m_score": ("得分", "Score"), "m_distance": ("距离(km)", "Distance (km)"),
+    "m_flags": ("提示", "Flags"), "m_criterion": ("评分项", "Criterion"),
+    "m_compare": ("对比与评分明细", "Compare and score breakdown"), "m_compare_pick": ("选择最多 4 个", "Pick up to 4"),
+    "m_breakdown_note": ("得分 / 满分；(?) 表示数据未知，只得部分分。", "Points / maximum; (?) means unknown, partial credit only."),
+    "m_xlsx": ("下载 XLSX", "Download XLSX"), "m_report": ("下载可打印报告", "Download printable report"),
+    "m_pool_name": ("需求名称（保存到需求库）", "Need name (save to the demand pool)"),
+    "m_pool_save": ("保存需求", "Save need"), "m_pool_saved": ("已保存到需求库。", "Saved to the demand pool."),
+    "m_reverse": ("反向匹配：为载体排序企业需求", "Reverse match: rank saved needs for a carrier"),
+    "m_pool_empty": ("需求库为空：在上方保存需求后可反向匹配。", "The demand pool is empty: save a need above first."),
+    "m_reverse_pick": ("载体", "Carrier"), "m_need_name": ("需求", "Need"), "m_passes": ("满足硬条件", "Passes"),
+    "m_reasons": ("不满足原因", "Why not"),
+})

@@ -1,0 +1,228 @@
+"""Match page: an enterprise describes its need and gets a ranked, explained shortlist."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geodata.export import table_csv, table_xlsx
+from geodata.store import read_layer, replace_layers
+from layers.basemaps import BASEMAPS
+from layers.catalogue import get_layer
+from layers.escape import escape_html
+from layers.render import base_map, display_latlon
+from layers.report import shortlist_report
+from layers.vocab import FACILITIES, INDUSTRIES
+from spatial.match import (
+    CRITERIA,
+    DEFAULT_WEIGHTS,
+    STAGES,
+    Need,
+    candidate_arrays,
+    exclusion_summary,
+    match,
+    need_from_dict,
+    need_to_dict,
+    results_table,
+    reverse_match,
+)
+from views import data
+from views.chrome import current_lang
+from views.map_page import html_table
+from views.text import t
+
+STAGE_LABELS = {"startup": ("初创", "Startup"), "growth": ("成长期", "Growth"), "headquarters": ("总部", "Headquarters"),
+                "research_institute": ("研究机构", "Research institute")}
+CRITERION_LABELS = {"industry": ("产业", "Industry"), "area": ("面积", "Area"), "cost": ("成本", "Cost"),
+                    "distance": ("距离", "Distance"), "stage": ("阶段", "Stage"), "facilities": ("设施", "Facilities"),
+                    "policy": ("政策", "Policy"), "hk_link": ("涉港", "HK link")}
+
+
+def _lbl(pair: tuple[str, str], lang: str) -> str:
+    return pair[0] if lang == "zh" else pair[1]
+
+
+@st.cache_resource(show_spinner=False)
+def _candidates(path: str, mtime: float):
+    return candidate_arrays(data._carriers(path, mtime))
+
+
+def _form(lang: str, frames, carriers) -> Need | None:
+    zones = {**dict(zip(frames["subdistricts"]["id"], frames["subdistricts"]["name_zh" if lang == "zh" else "name_en"])),
+             **dict(zip(frames["clusters"]["id"], frames["clusters"]["name_zh" if lang == "zh" else "name_en"]))}
+    places = {**{f"lm:{i}": n for i, n in zip(frames["landmarks"]["id"], frames["landmarks"]["name_zh"])},
+              **{f"c:{i}": n for i, n, g in zip(carriers["id"], carriers["name_zh"], carriers.geometry) if g is not None}}
+    with st.form("need_form"):
+        c1, c2, c3 = st.columns(3)
+        industry = c1.selectbox(t("m_industry", lang), [None, *INDUSTRIES], key="m_industry",
+                                format_func=lambda c: "—" if c is None else INDUSTRIES[c].label(lang))
+        stage = c2.selectbox(t("m_stage", lang), [None, *STAGES], key="m_stage",
+                             format_func=lambda s: "—" if s is None else _lbl(STAGE_LABELS[s], lang))
+        top = c3.slider(t("m_top", lang), 1, 20, 5, key="m_top")
+        a1, a2, a3 = st.columns(3)
+        area_min = a1.number_input(t("m_area_min", lang), min_value=0.0, value=0.0, step=100.0, key="m_area_min")
+        area_max = a2.number_input(t("m_area_max", lang), min_value=0.0, value=0.0, step=100.0, key="m_area_max")
+        max_rent = a3.number_input(t("m_max_rent", lang), min_value=0.0, value=0.0, step=10.0, key="m_max_rent")
+        n1, n2, n3 = st.columns(3)
+        near = n1.selectbox(t("m_near", lang), [None, *places], key="m_near",
+                            format_func=lambda p: "—" if p is None else places[p])
+        within = n2.number_input(t("m_within", lang), min_value=0.0, value=0.0, step=0.5, key="m_within")
+        chosen_zones = n3.multiselect(t("m_zones", lang), list(zones), format_func=zones.get, key="m_zones",
+                                      placeholder=t("any", lang))
+        f1, f2, f3 = st.columns([2, 1, 1])
+        facilities = f1.multiselect(t("m_facilities", lang), list(FACILITIES), key="m_facilities",
+                                    format_func=lambda c: FACILITIES[c].label(lang), placeholder=t("any", lang))
+        hk = f2.checkbox(t("m_hk", lang), key="m_hk")
+        policy = f3.checkbox(t("m_policy", lang), key="m_policy")
+        with st.expander(t("m_weights", lang)):
+            cols = st.columns(4)
+            weights = {k: cols[i % 4].slider(_lbl(CRITERION_LABELS[k], lang), 0, 50, int(DEFAULT_WEIGHTS[k]),
+                                             key=f"m_w_{k}") for i, k in enumerate(CRITERIA)}
+        submitted = st.form_submit_button(t("m_submit", lang), type="primary")
+    if not submitted and "m_need" not in st.session_state:
+        return None
+    if submitted:
+        point, label = None, ""
+        if near:
+            kind, _, pid = near.partition(":")
+            frame = frames["landmarks"] if kind == "lm" else carriers
+            row = frame.loc[frame["id"] == pid].iloc[0]
+            point, label = (float(row.geometry.x), float(row.geometry.y)), str(row["name_zh"])
+        need = Need(industry=industry, area_min=area_min or None, area_max=area_max or None,
+                    max_rent=max_rent or None, zones=tuple(chosen_zones), near=point, near_label=label,
+                    within_km=(within or None) if point else None, stage=stage, facilities=tuple(facilities),
+                    hk_link=hk, policy_support=policy)
+        st.session_state["m_need"] = (need, weights, top)
+    return st.session_state["m_need"][0]
+
+
+def _result_map(lang: str, carriers, rows) -> None:
+    fmap = base_map(BASEMAPS["positron"], zoom=12)
+    group = folium.FeatureGroup(name="results")
+    located = carriers.set_index("id")
+    for r in rows:
+        geom = located.loc[r["id"]].geometry if r["id"] in located.index else None
+        if geom is None or geom.is_empty:
+            continue
+        lat, lon = display_latlon(geom.y, geom.x, "wgs84")
+        folium.Marker([lat, lon], tooltip=escape_html(r["name_zh"] if lang == "zh" else r["name_en"]),
+                      icon=folium.DivIcon(html=f'<div class="rank-marker" style="background:#c0392b;color:#fff;'
+                                               f'border-radius:12px;width:24px;height:24px;line-height:24px;'
+                                               f'text-align:center;font-weight:700;transform:translate(-50%,-50%)">'
+                                               f'{int(r["rank"])}</div>', icon_size=(0, 0))).add_to(group)
+    st_folium(fmap, key="match_map", height=430, use_container_width=True, feature_group_to_add=group,
+              returned_objects=[])
+
+
+def _shortlist_frame(rows, lang: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        t("m_rank", lang): [r["rank"] for r in rows],
+        t("col_name", lang): [r["name_zh"] if lang == "zh" else r["name_en"] for r in rows],
+        t("layer_col", lang): [get_layer(r["layer"]).title(lang) for r in rows],
+        t("m_score", lang): [r["score"] for r in rows],
+        t("m_distance", lang): ["" if r["distance_km"] is None else r["distance_km"] for r in rows],
+        t("m_flags", lang): ["; ".join(r["flags"]) for r in rows],
+    })
+
+
+def _breakdown_frame(rows, lang: str) -> pd.DataFrame:
+    criteria = list(rows[0]["breakdown"]) if rows else []
+    out = {t("m_criterion", lang): [_lbl(CRITERION_LABELS[c], lang) for c in criteria]}
+    for r in rows:
+        name = r["name_zh"] if lang == "zh" else r["name_en"]
+        out[name] = [f"{r['breakdown'][c]['points']:.1f} / {r['breakdown'][c]['max_points']:.1f}"
+                     + (" (?)" if r["breakdown"][c]["value"] is None else "") for c in criteria]
+    return pd.DataFrame(out)
+
+
+def _save_need(lang: str, need: Need) -> None:
+    c1, c2 = st.columns([3, 1])
+    name = c1.text_input(t("m_pool_name", lang), key="m_pool_name")
+    if c2.button(t("m_pool_save", lang), key="m_pool_save", disabled=not name.strip()):
+        pool = read_layer("demand_pool")
+        row = pd.DataFrame([{"id": f"need-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}", "name": name.strip(),
+                             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                             "need_json": json.dumps(need_to_dict(need), ensure_ascii=False), "source": "Match page"}])
+        replace_layers({"demand_pool": pd.concat([pool, row], ignore_index=True)})
+        st.success(t("m_pool_saved", lang))
+
+
+def _reverse(lang: str, carriers, cands) -> None:
+    st.subheader(t("m_reverse", lang))
+    pool = read_layer("demand_pool")
+    if pool.empty:
+        st.caption(t("m_pool_empty", lang))
+        return
+    names = dict(zip(carriers["id"], carriers["name_zh" if lang == "zh" else "name_en"]))
+    pick = st.selectbox(t("m_reverse_pick", lang), list(names), format_func=names.get, key="m_reverse_pick")
+    idx = int(carriers.index[carriers["id"] == pick][0])
+    one = candidate_arrays(carriers.iloc[[idx]])
+    needs = [need_from_dict(json.loads(j)) for j in pool["need_json"]]
+    ranked = reverse_match(one, needs)
+    st.html(html_table([t("m_need_name", lang), t("m_score", lang), t("m_passes", lang), t("m_reasons", lang)],
+                       [[pool["name"].iloc[r["index"]], r["score"], "✓" if r["passes"] else "✗", "; ".join(r["reasons"])]
+                        for r in ranked]))
+
+
+def render() -> None:
+    """Draw the page."""
+    lang = current_lang()
+    st.header(t("page_match", lang))
+    st.caption(t("m_intro", lang))
+    frames, carriers = data.frames(), data.carriers()
+    cands = _candidates(*data._store_version())
+    need = _form(lang, frames, carriers)
+    if need is None:
+        return
+    _, weights, top = st.session_state["m_need"]
+    problems = need.validate()
+    if problems:
+        st.error("; ".join(problems))
+        return
+    result = match(cands, need, weights={k: float(v) for k, v in weights.items()}, top=top)
+    rows = results_table(cands, result)
+    excluded = exclusion_summary(result)
+    st.markdown(f"**{t('m_summary', lang, n=len(rows), total=len(cands), excluded=int((~result.passing).sum()))}**")
+    if excluded:
+        st.caption(" · ".join(f"{reason}: {count}" for reason, count in excluded.items()))
+    for miss in result.near_misses[:3]:
+        st.info(t("m_near_miss", lang, reason=miss["reason"], adds=miss["adds"]))
+    if rows and not result.stable_top3:
+        st.warning(t("m_unstable", lang, which=", ".join(result.unstable_under)))
+    left, right = st.columns([3, 2])
+    with left:
+        shortlist = _shortlist_frame(rows, lang)
+        st.html(html_table(list(shortlist.columns), shortlist.values.tolist()))
+    with right:
+        _result_map(lang, carriers, rows)
+    if rows:
+        st.subheader(t("m_compare", lang))
+        names = {r["id"]: (r["name_zh"] if lang == "zh" else r["name_en"]) for r in rows}
+        chosen = st.multiselect(t("m_compare_pick", lang), list(names), default=list(names)[:min(3, len(names))],
+                                format_func=names.get, max_selections=4, key="m_compare")
+        picked = [r for r in rows if r["id"] in chosen]
+        if picked:
+            st.html(html_table(*(lambda f: (list(f.columns), f.values.tolist()))(_breakdown_frame(picked, lang))))
+            st.caption(t("m_breakdown_note", lang))
+        need_lines = [f"{k}: {v}" for k, v in need_to_dict(need).items() if v not in (None, [], (), False, "")]
+        notes = [f"{reason}: {count}" for reason, count in excluded.items()]
+        c1, c2, c3 = st.columns(3)
+        c1.download_button(t("export_csv", lang), lambda: table_csv(shortlist), "shortlist.csv", "text/csv",
+                           key="m_dl_csv", on_click="ignore")
+        c2.download_button(t("m_xlsx", lang), lambda: table_xlsx({"shortlist": shortlist,
+                                                                  "breakdown": _breakdown_frame(rows, lang)}),
+                           "shortlist.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           key="m_dl_xlsx", on_click="ignore")
+        c3.download_button(t("m_report", lang), lambda: shortlist_report(t("page_match", lang), need_lines,
+                                                                         shortlist, notes),
+                           "shortlist.html", "text/html", key="m_dl_html", on_click="ignore")
+    _save_need(lang, need)
+    _reverse(lang, carriers, cands)
+
+
+if __name__ == "__main__":  # run as a page by st.navigation
+    render()
