@@ -46,9 +46,7 @@ def _flat(frame: gpd.GeoDataFrame) -> pd.DataFrame:
 
 def carriers_csv(frame: gpd.GeoDataFrame) -> bytes:
     """UTF-8 CSV (with BOM, so Excel reads the Chinese) with lon/lat columns, guarded."""
-    buf = io.StringIO()
-    guard_frame(_flat(frame)).to_csv(buf, index=False)
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    return table_csv(_flat(frame))
 
 
 def carriers_geojson(frame: gpd.GeoDataFrame) -> bytes:
