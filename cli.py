@@ -236,6 +236,72 @@ def cmd_match(args) -> int:
     return EXIT_OK
 
 
+POOL_COLUMNS = ("name", "industry", "area", "max_rent", "near", "within_km", "needs", "stage", "zones", "hk_link",
+                "policy_support")
+
+
+def cmd_pool(args) -> int:
+    """List the demand pool, or import needs from a CSV whose columns mirror the match flags."""
+    import json as _json
+    from datetime import datetime, timezone
+
+    import pandas as pd
+
+    from geodata.bundled import read_csv_text
+    from geodata.store import read_all, read_layer, replace_layers
+    from layers.catalogue import CARRIER_LAYERS
+    from spatial.carriers import combine_carriers
+    from spatial.match import need_to_dict
+
+    pool = read_layer("demand_pool")
+    if args.import_file is None:
+        _emit({"needs": pool[["id", "name", "created_at"]].to_dict("records")}, as_json=args.json,
+              text="\n".join(f"{r.id}  {r.name}" for r in pool.itertuples()) or "(demand pool is empty)")
+        return EXIT_OK
+    try:
+        table = read_csv_text(args.import_file)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise SpaceMapError(f"cannot read {args.import_file}: {exc}") from exc
+    unknown = [c for c in table.columns if c not in POOL_COLUMNS]
+    if "name" not in table.columns or unknown:
+        raise SpaceMapError(f"pool CSV columns must be among {', '.join(POOL_COLUMNS)} (with name); "
+                            f"unknown: {', '.join(unknown) or 'none'}")
+    frames = read_all()
+    carriers = combine_carriers(frames, CARRIER_LAYERS)
+    accepted, rejected = [], []
+    now = datetime.now(timezone.utc)
+    for row_no, row in enumerate(table.to_dict("records"), start=2):  # row 1 is the header
+        ns = argparse.Namespace(**{c: row.get(c) for c in POOL_COLUMNS})
+        try:
+            ns.max_rent = float(ns.max_rent) if ns.max_rent else None
+            ns.within_km = float(ns.within_km) if ns.within_km else None
+        except ValueError as exc:
+            rejected.append({"row": row_no, "reason": f"not a number: {exc}"})
+            continue
+        ns.hk_link = str(ns.hk_link or "").lower() in ("1", "true", "yes", "是")
+        ns.policy_support = str(ns.policy_support or "").lower() in ("1", "true", "yes", "是")
+        if not (row.get("name") or "").strip():
+            rejected.append({"row": row_no, "reason": "name is missing"})
+            continue
+        try:
+            need = build_need(ns, frames, carriers)
+        except SpaceMapError as exc:
+            rejected.append({"row": row_no, "reason": str(exc)})
+            continue
+        accepted.append({"id": f"need-{now:%Y%m%d%H%M%S}-{row_no}", "name": row["name"].strip(),
+                         "created_at": now.isoformat(timespec="seconds"),
+                         "need_json": _json.dumps(need_to_dict(need), ensure_ascii=False),
+                         "source": f"{Path(args.import_file).name} row {row_no}"})
+    if accepted and not rejected:
+        replace_layers({"demand_pool": pd.concat([pool, pd.DataFrame(accepted)], ignore_index=True)})
+    data = {"accepted": len(accepted), "rejected": rejected, "committed": bool(accepted) and not rejected}
+    lines = [f"{len(accepted)} need(s) accepted, {len(rejected)} rejected; "
+             + ("committed" if data["committed"] else "nothing saved (fix the rejected rows and import again)")]
+    lines += [f"  row {r['row']}: {r['reason']}" for r in rejected]
+    _emit(data, as_json=args.json, text="\n".join(lines))
+    return EXIT_OK if not rejected else EXIT_PROBLEMS
+
+
 def cmd_serve(args) -> int:
     """Start the Streamlit app in this process, with the heavy modules imported first.
 
@@ -293,6 +359,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights", help="criterion weights, e.g. industry=30,cost=20")
     p.add_argument("--top", type=int, default=10)
     p.add_argument("--spaces", type=Path, help="match against this inventory (.gpkg, .geojson or .csv)")
+    p = add("pool", cmd_pool, "list the enterprise demand pool, or --import needs from a CSV (all or nothing)")
+    p.add_argument("--import", dest="import_file", type=Path,
+                   help=f"CSV with columns {', '.join(POOL_COLUMNS)} (values as for match)")
     p = add("serve", cmd_serve, "start the web app (Streamlit) with its modules preloaded")
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--address", default="0.0.0.0", help="listen address (127.0.0.1 for this machine only)")

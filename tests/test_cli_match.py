@@ -68,3 +68,25 @@ def test_match__unreadable_spaces_file(store, tmp_path):
     bad.write_text("nope")
     out = run_cli("match", "--spaces", str(bad), store=store)
     assert out.returncode == 2 and "unsupported spaces file" in out.stderr
+
+
+def test_pool__csv_import_all_or_nothing(store, tmp_path):
+    import shutil
+
+    own = tmp_path / "s.gpkg"
+    shutil.copy(store, own)
+    good = tmp_path / "needs.csv"
+    good.write_text("name,industry,area,near,within_km,stage,needs\n"
+                    "生物医药初创,生物医药,800-1500,皇岗口岸,4,startup,wet_lab\n"
+                    "量子研究院,quantum,,,,research_institute,\n", "utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,industry,area\nok,ai,100-200\nbroken,teleport,\nworse,ai,900-100\n", "utf-8")
+    out = run_cli("pool", "--import", str(bad), "--json", store=own)
+    assert out.returncode == 1
+    data = json.loads(out.stdout)
+    assert data["committed"] is False and [r["row"] for r in data["rejected"]] == [3, 4]
+    assert "unknown industry 'teleport'" in data["rejected"][0]["reason"]
+    assert read_layer("demand_pool", own).empty  # nothing saved
+    out = run_cli("pool", "--import", str(good), "--json", store=own)
+    assert out.returncode == 0 and json.loads(out.stdout)["accepted"] == 2
+    assert read_layer("demand_pool", own)["name"].tolist() == ["生物医药初创", "量子研究院"]

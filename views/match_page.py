@@ -5,6 +5,7 @@ import json
 from datetime import datetime, timezone
 
 import folium
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -23,6 +24,7 @@ from spatial.match import (
     STAGES,
     Need,
     candidate_arrays,
+    exclusion_reasons_for,
     exclusion_summary,
     match,
     need_from_dict,
@@ -35,6 +37,7 @@ from views.chrome import current_lang
 from views.map_page import html_table
 from views.text import t
 
+EXCLUDED_LIMIT = 200  # excluded candidates listed with their reasons
 STAGE_LABELS = {"startup": ("初创", "Startup"), "growth": ("成长期", "Growth"), "headquarters": ("总部", "Headquarters"),
                 "research_institute": ("研究机构", "Research institute")}
 CRITERION_LABELS = {"industry": ("产业", "Industry"), "area": ("面积", "Area"), "cost": ("成本", "Cost"),
@@ -197,6 +200,14 @@ def render() -> None:
     with left:
         shortlist = _shortlist_frame(rows, lang)
         st.html(html_table(list(shortlist.columns), shortlist.values.tolist()))
+        excluded_idx = np.flatnonzero(~result.passing)
+        if excluded_idx.size:
+            with st.expander(t("m_excluded", lang, n=excluded_idx.size)):
+                name_col = "name_zh" if lang == "zh" else "name_en"
+                st.html(html_table([t("col_name", lang), t("m_reasons", lang)], [
+                    [cands.frame[name_col].iloc[i], "; ".join(exclusion_reasons_for(cands, int(i), need,
+                                                                                      result.distance_m))]
+                    for i in excluded_idx[:EXCLUDED_LIMIT]]))
     with right:
         _result_map(lang, carriers, rows)
     if rows:

@@ -143,3 +143,4 @@ STRINGS.update({
     "m_reverse_pick": ("载体", "Carrier"), "m_need_name": ("需求", "Need"), "m_passes": ("满足硬条件", "Passes"),
     "m_reasons": ("不满足原因", "Why not"),
 })
+STRINGS["m_excluded"] = ("被排除的候选及原因（{n} 个，最多列 200 个）", "Excluded candidates and why ({n}; up to 200 listed)")
