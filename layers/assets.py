@@ -152,19 +152,18 @@ def inline_assets(html: str, *, root: Path = STATIC_VENDOR) -> str:
     cluster plugin), or removed (jQuery, Bootstrap, icon fonts: unused by our maps).
     Any remaining external link is removed too, so the page never reaches the network.
     """
+    def core_asset(url: str) -> Asset | None:
+        asset = next((a for a in ASSETS if url.endswith(a.vendor_path)), None)
+        return asset if asset is not None and asset.core else None
+
     def script(match):
-        src = match.group(1)
-        asset = next((a for a in ASSETS if src.endswith(a.vendor_path)), None)
-        if asset is None or not asset.core:
-            return ""
-        return f"<script>{_script_safe(vendored_file(asset, root=root).read_text('utf-8'))}</script>"
+        asset = core_asset(match.group(1))
+        return "" if asset is None else \
+            f"<script>{_script_safe(vendored_file(asset, root=root).read_text('utf-8'))}</script>"
 
     def link(match):
-        href = match.group(1)
-        asset = next((a for a in ASSETS if href.endswith(a.vendor_path)), None)
-        if asset is None or not asset.core:
-            return ""
-        return f"<style>{inline_css(vendored_file(asset, root=root))}</style>"
+        asset = core_asset(match.group(1))
+        return "" if asset is None else f"<style>{inline_css(vendored_file(asset, root=root))}</style>"
 
     html = re.sub(r'<script\s+src="([^"]+)"\s*>\s*</script>', script, html)
     html = re.sub(r'<link\s+rel="stylesheet"\s+href="([^"]+)"\s*/?>', link, html)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from layers.assets import localise
-from layers.basemaps import BASEMAPS, BaseMap
+from layers.basemaps import BaseMap
 from layers.catalogue import CARRIER_LAYERS, get_layer
 from layers.escape import escape_html
 from layers.popups import carrier_title, label, popup_html, tooltip_html
@@ -321,11 +321,3 @@ def standalone_map(frames: dict[str, pd.DataFrame], carriers: gpd.GeoDataFrame, 
     fmap.get_root().html.add_child(legend)
     localise(fmap)
     return fmap
-
-
-def basemap_by_key(key: str) -> BaseMap:
-    """The base map called ``key`` (KeyError lists the known keys)."""
-    try:
-        return BASEMAPS[key]
-    except KeyError:
-        raise KeyError(f"unknown base map {key!r}; known: {', '.join(BASEMAPS)}") from None

@@ -54,3 +54,15 @@ def _carriers(path: str, mtime: float):
 def carriers():
     """All carriers in one frame with subdistrict / cluster / Hetao membership, cached."""
     return _carriers(*_store_version())
+
+
+@st.cache_resource(show_spinner=False)
+def _candidates(path: str, mtime: float):
+    from spatial.match import candidate_arrays
+
+    return candidate_arrays(_carriers(path, mtime))
+
+
+def candidates():
+    """The carriers as matching arrays (one shared, read-only object per store version)."""
+    return _candidates(*_store_version())

@@ -49,11 +49,6 @@ def _lbl(pair: tuple[str, str], lang: str) -> str:
     return pair[0] if lang == "zh" else pair[1]
 
 
-@st.cache_resource(show_spinner=False)
-def _candidates(path: str, mtime: float):
-    return candidate_arrays(data._carriers(path, mtime))
-
-
 def _form(lang: str, frames, carriers) -> Need | None:
     zones = {**dict(zip(frames["subdistricts"]["id"], frames["subdistricts"]["name_zh" if lang == "zh" else "name_en"])),
              **dict(zip(frames["clusters"]["id"], frames["clusters"]["name_zh" if lang == "zh" else "name_en"]))}
@@ -177,7 +172,7 @@ def render() -> None:
     st.header(t("page_match", lang))
     st.caption(t("m_intro", lang))
     frames, carriers = data.frames(), data.carriers()
-    cands = _candidates(*data._store_version())
+    cands = data.candidates()
     need = _form(lang, frames, carriers)
     if need is None:
         return
