@@ -159,10 +159,44 @@ def replace_layers(frames: dict[str, pd.DataFrame], path: Path | None = None) ->
     return path
 
 
+def upgrade_store(path: Path, *, data_dir: Path = DATA_DIR) -> list[str]:
+    """Add catalogue layers the store does not have yet, from the bundled files.
+
+    A store created by an older version keeps every layer it has (it is the inventory of
+    record); only missing layers are added, atomically (copy, write, rename). Returns the
+    keys added.
+    """
+    import shutil
+
+    missing = [key for key in LAYERS if key not in set(list_store_layers(path))]
+    if not missing:
+        return []
+    bundled, problems = read_bundled(data_dir=data_dir)
+    raise_if_problems(problems)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        shutil.copy2(path, tmp)
+        for key in missing:
+            _write_layer(tmp, key, bundled[key])
+        os.replace(tmp, path)
+    except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError) as exc:
+        raise StoreError(f"cannot upgrade store {path}: {exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    log.info("added layers %s to store %s", missing, path)
+    return missing
+
+
+_checked: set[str] = set()
+
+
 def ensure_store(path: Path | None = None) -> Path:
     """Return the store path, creating the store from the bundled files if it is missing.
 
-    Idempotent: an existing store is left as it is.
+    Idempotent: an existing store keeps its data; layers added to the catalogue since it was
+    created are added once per process (:func:`upgrade_store`).
     """
     path = Path(path or store_path())
     if not path.exists():
@@ -171,6 +205,13 @@ def ensure_store(path: Path | None = None) -> Path:
         except StoreError:
             if not path.exists():  # another process may have won the race
                 raise
+    key = f"{path.resolve()}:{path.stat().st_mtime_ns}"
+    if key not in _checked:
+        try:
+            upgrade_store(path)
+        except pyogrio.errors.DataSourceError as exc:
+            raise StoreError(f"cannot open the store {path}: {exc}") from exc
+        _checked.add(f"{path.resolve()}:{path.stat().st_mtime_ns}")
     return path
 
 

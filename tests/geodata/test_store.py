@@ -87,3 +87,16 @@ def test_read_all__creates_missing_store_on_first_use(tmp_path):
     path = tmp_path / "fresh" / "s.gpkg"
     frames = read_all(path)
     assert path.exists() and set(frames) == set(LAYERS)
+
+
+def test_ensure_store__adds_new_catalogue_layers_to_an_old_store(tmp_path):
+    path = tmp_path / "old.gpkg"
+    create_store(path)
+    with sqlite3.connect(path) as con:  # simulate a store made before demand_pool existed
+        con.execute("DROP TABLE demand_pool")
+        con.execute("DELETE FROM gpkg_contents WHERE table_name = 'demand_pool'")
+    assert "demand_pool" not in list_store_layers(path)
+    ensure_store(path)
+    assert "demand_pool" in list_store_layers(path)
+    assert read_layer("demand_pool", path).empty
+    assert len(read_layer("science_parks", path)) == 13  # existing layers untouched
