@@ -316,8 +316,11 @@ def cmd_serve(args) -> int:
     import spatial.search  # noqa: F401
     from geodata.store import ensure_store
 
+    from geodata.inventory import store_snapshot
+
     path = ensure_store()
-    sys.stderr.write(f"store {path}; modules loaded in {time.perf_counter() - started:.1f} s\n")
+    store_snapshot(str(path), path.stat().st_mtime_ns)  # the first visitor finds the data loaded
+    sys.stderr.write(f"store {path}; modules and data loaded in {time.perf_counter() - started:.1f} s\n")
     from streamlit.web import cli as stcli
 
     app = str(Path(__file__).resolve().parent / "app.py")

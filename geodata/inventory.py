@@ -1,6 +1,7 @@
 """Read a space inventory to match against: the store, or a GeoPackage, GeoJSON or CSV file."""
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -65,3 +66,16 @@ def zoned(carriers: gpd.GeoDataFrame, frames: dict[str, pd.DataFrame]) -> gpd.Ge
     """Carriers with subdistrict / cluster / Hetao membership from the store's zone layers."""
     return annotate_carriers(carriers, subdistricts=frames["subdistricts"], clusters=frames["clusters"],
                              hetao=frames["hetao"])
+
+
+@lru_cache(maxsize=4)
+def store_snapshot(path: str, mtime_ns: int) -> tuple[dict[str, pd.DataFrame], gpd.GeoDataFrame]:
+    """Every layer of the store and the zoned carriers, memoised per store version.
+
+    Shared by the whole process (``cli.py serve`` fills it before the first visitor):
+    callers must treat the result as read-only.
+    """
+    from geodata.store import read_all
+
+    frames = read_all(Path(path))
+    return frames, zoned(combine_carriers(frames, CARRIER_LAYERS), frames)

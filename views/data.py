@@ -6,18 +6,19 @@ from pathlib import Path
 import streamlit as st
 
 from geodata.overview import layer_overview
-from geodata.store import ensure_store, read_all
+from geodata.inventory import store_snapshot
+from geodata.store import ensure_store
 from geodata.validate import validate_frames
 
 
-def _store_version() -> tuple[str, float]:
+def _store_version() -> tuple[str, int]:
     path = ensure_store()
-    return str(path), Path(path).stat().st_mtime
+    return str(path), Path(path).stat().st_mtime_ns
 
 
 @st.cache_data(show_spinner=False)
-def _frames(path: str, mtime: float):
-    return read_all(Path(path))
+def _frames(path: str, mtime: int):
+    return store_snapshot(path, mtime)[0]
 
 
 def frames():
@@ -26,7 +27,7 @@ def frames():
 
 
 @st.cache_data(show_spinner=False)
-def _overview(path: str, mtime: float):
+def _overview(path: str, mtime: int):
     data = _frames(path, mtime)
     return layer_overview(data), [p.as_dict() for p in validate_frames(data)]
 
@@ -42,13 +43,8 @@ def store_location() -> str:
 
 
 @st.cache_data(show_spinner=False)
-def _carriers(path: str, mtime: float):
-    from layers.catalogue import CARRIER_LAYERS
-    from spatial.carriers import annotate_carriers, combine_carriers
-
-    f = _frames(path, mtime)
-    return annotate_carriers(combine_carriers(f, CARRIER_LAYERS), subdistricts=f["subdistricts"],
-                             clusters=f["clusters"], hetao=f["hetao"])
+def _carriers(path: str, mtime: int):
+    return store_snapshot(path, mtime)[1]
 
 
 def carriers():
@@ -57,7 +53,7 @@ def carriers():
 
 
 @st.cache_resource(show_spinner=False)
-def _candidates(path: str, mtime: float):
+def _candidates(path: str, mtime: int):
     from spatial.match import candidate_arrays
 
     return candidate_arrays(_carriers(path, mtime))
