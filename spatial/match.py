@@ -95,7 +95,7 @@ class Candidates:
     hk: np.ndarray  # bool: Hong Kong link or inside Hetao
     operating: np.ndarray  # bool
     closed: np.ndarray  # bool
-    zones: np.ndarray  # object: set of zone ids per candidate
+    zones: np.ndarray  # object: frozenset of zone ids per candidate (shared between equal sets)
 
     def __len__(self) -> int:
         return len(self.layer)
@@ -153,8 +153,10 @@ def candidate_arrays(frame: pd.DataFrame) -> Candidates:
     zones = np.empty(n, dtype=object)
     subs = frame["subdistrict"].tolist() if "subdistrict" in frame.columns else [None] * n
     clus = frame["clusters"].tolist() if "clusters" in frame.columns else [[]] * n
+    shared: dict[frozenset, frozenset] = {}  # one object per distinct zone set (memory at 1M rows)
     for i, (s, c) in enumerate(zip(subs, clus)):
-        zones[i] = {z for z in ([s] if isinstance(s, str) else []) + (list(c) if isinstance(c, (list, tuple)) else [])}
+        key = frozenset(([s] if isinstance(s, str) else []) + (list(c) if isinstance(c, (list, tuple)) else []))
+        zones[i] = shared.setdefault(key, key)
     return Candidates(
         frame=frame[[c for c in ("id", "name_zh", "name_en", "layer") if c in frame.columns]].reset_index(drop=True),
         layer=layer, industries=industries, has_industry=industries.any(axis=1), facilities=facilities,
