@@ -94,3 +94,24 @@ def synthetic_carriers(n: int, boundary, *, seed: int = DEFAULT_SEED, layer: str
         "notes": None,
     })
     return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=WGS84)
+
+
+def synthetic_parcels(n: int, boundary, *, seed: int = DEFAULT_SEED, prefix: str = "parcel",
+                      size_m: tuple[float, float] = (20.0, 400.0)) -> gpd.GeoDataFrame:
+    """Return ``n`` synthetic square parcels (polygons) centred inside ``boundary``.
+
+    Sides are drawn between ``size_m`` metres (in EPSG:4547, then stored in WGS-84), so
+    some parcels cross subdistrict borders and the district edge. Attributes are those of
+    :func:`synthetic_carriers` with the same seed; the stated land area is the drawn square.
+    """
+    from spatial.crs import METRIC_CRS
+
+    carriers = synthetic_carriers(n, boundary, seed=seed, prefix=prefix)
+    rng = np.random.default_rng(seed + 1)
+    centres = carriers.to_crs(METRIC_CRS).geometry
+    half = rng.uniform(size_m[0], size_m[1], n) / 2
+    boxes = shapely.box(centres.x - half, centres.y - half, centres.x + half, centres.y + half)
+    parcels = gpd.GeoDataFrame(carriers.drop(columns="geometry"), geometry=boxes, crs=METRIC_CRS).to_crs(WGS84)
+    parcels["land_area_m2"] = np.round((2 * half) ** 2, 1)
+    parcels["land_area_source"] = carriers["floor_area_source"]
+    return parcels

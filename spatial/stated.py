@@ -1,36 +1,53 @@
 """Sums of stated figures (the areas a source gives), never mixed with computed ones."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 
-def _ancestors(ids: pd.Series, parents: pd.Series) -> dict[str, list[str]]:
-    parent_of = {str(i): (None if p is None or p != p else str(p)) for i, p in zip(ids, parents)}
-    chains: dict[str, list[str]] = {}
-    for start in parent_of:
-        chain, seen, cur = [], {start}, parent_of.get(start)
-        while cur is not None and cur not in seen and cur in parent_of:
-            chain.append(cur)
-            seen.add(cur)
-            cur = parent_of.get(cur)
-        chains[start] = chain
-    return chains
+MAX_DEPTH = 256
+"""Parent chains are followed this many levels up (a cycle, which the validator reports, stops there)."""
 
 
-def counted_mask(frame: pd.DataFrame, field: str) -> pd.Series:
+def parent_positions(frame: pd.DataFrame) -> np.ndarray:
+    """Row position of each row's ``parent_id`` within ``frame`` (-1: no parent, or not in the frame)."""
+    if "parent_id" not in frame.columns or "id" not in frame.columns:
+        return np.full(len(frame), -1, dtype=np.int64)
+    ids = pd.Index(frame["id"].astype("object").astype(str).to_numpy())
+    parents = frame["parent_id"].astype("object")
+    parents = parents.where(parents.notna(), None).to_numpy(dtype=object)
+    pos = ids.get_indexer(pd.Index([None if p is None else str(p) for p in parents], dtype=object))
+    if ids.has_duplicates:  # get_indexer needs unique ids: fall back to the first row per id
+        first = pd.Series(np.arange(len(ids)), index=ids).groupby(level=0).first()
+        pos = first.reindex([None if p is None else str(p) for p in parents]).fillna(-1).to_numpy(dtype=np.int64)
+    return np.asarray(pos, dtype=np.int64)
+
+
+def covered_by_ancestor(known: np.ndarray, parents: np.ndarray) -> np.ndarray:
+    """True where some ancestor (``parents`` chain of row positions) has ``known`` set. Vectorised."""
+    covered = np.zeros(len(known), dtype=bool)
+    cur = parents.copy()
+    for _ in range(MAX_DEPTH):
+        has = cur >= 0
+        if not has.any():
+            break
+        covered[has] |= known[cur[has]]
+        cur = np.where(has, parents[np.where(has, cur, 0)], -1)
+    return covered
+
+
+def counted_mask(frame: pd.DataFrame, field: str, *, parents: np.ndarray | None = None) -> pd.Series:
     """Return a boolean Series: rows whose stated ``field`` counts toward a total.
 
     A row does not count when its figure is unknown, or when a carrier it is part of
     (``parent_id``, followed up the chain, within ``frame``) already states the same
-    figure: a makerspace inside a park is not counted twice.
+    figure: a makerspace inside a park is not counted twice. ``parents`` (from
+    :func:`parent_positions`) can be passed to reuse it across fields.
     """
-    known = frame[field].notna() if field in frame.columns else pd.Series(False, index=frame.index)
-    if "parent_id" not in frame.columns or "id" not in frame.columns:
-        return known
-    chains = _ancestors(frame["id"], frame["parent_id"])
-    has_value = {str(i): bool(k) for i, k in zip(frame["id"], known)}
-    covered = [any(has_value.get(a, False) for a in chains[str(i)]) for i in frame["id"]]
-    return known & ~pd.Series(covered, index=frame.index)
+    known = (pd.to_numeric(frame[field], errors="coerce").notna().to_numpy() if field in frame.columns
+             else np.zeros(len(frame), dtype=bool))
+    parents = parent_positions(frame) if parents is None else parents
+    return pd.Series(known & ~covered_by_ancestor(known, parents), index=frame.index)
 
 
 def stated_totals(frame: pd.DataFrame, fields) -> dict[str, dict]:
@@ -43,12 +60,13 @@ def stated_totals(frame: pd.DataFrame, fields) -> dict[str, dict]:
         ``sum`` is None when no row states the figure (unknown is not zero).
     """
     out = {}
+    parents = parent_positions(frame)
     for field in fields:
         if field not in frame.columns:
             out[field] = {"sum": None, "known": 0, "unknown": len(frame), "within_parent": 0}
             continue
         values = pd.to_numeric(frame[field], errors="coerce")
-        mask = counted_mask(frame.assign(**{field: values}), field)
+        mask = counted_mask(frame.assign(**{field: values}), field, parents=parents)
         known = int(values.notna().sum())
         out[field] = {
             "sum": float(values[mask].sum()) if mask.any() else None,
