@@ -302,6 +302,110 @@ def cmd_pool(args) -> int:
     return EXIT_OK if not rejected else EXIT_PROBLEMS
 
 
+def _today(text: str | None):
+    from datetime import date
+
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise SpaceMapError(f"--today must be a date YYYY-MM-DD, got {text!r}") from exc
+
+
+def _user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def _pct(value) -> str:
+    return "unknown" if value is None else f"{value:.1f} %"
+
+
+def cmd_progress(args) -> int:
+    """Progress toward the incubation-space goal; --set-goal records a new goal first."""
+    from geodata.goals import set_goal
+    from geodata.inventory import store_snapshot
+    from geodata.planning import progress_report
+    from geodata.store import ensure_store
+
+    if args.set_goal is not None or args.goal_year is not None:
+        if args.set_goal is None or args.goal_year is None:
+            raise SpaceMapError("--set-goal and --goal-year go together")
+        set_goal(args.set_goal, args.goal_year, set_by=args.by or _user(), reason=args.reason)
+    path = ensure_store()
+    frames, carriers = store_snapshot(str(path), path.stat().st_mtime_ns)
+    what_if = None if args.what_if is None else _parse_list(args.what_if)
+    try:
+        s, _ = progress_report(frames, carriers, today=_today(args.today), what_if=what_if)
+    except ValueError as exc:
+        raise SpaceMapError(str(exc)) from exc
+    latest = s["latest_reported"]
+    lines = [
+        f"goal: {s['goal_m2']:,.0f} m² by {s['goal_year']} ({s['goal_source']})",
+        f"latest reported: {latest['area_m2']:,.0f} m² on {latest['date']} = {_pct(s['pct_of_goal_reported'])} "
+        f"of the goal ({latest['source']})",
+        f"ledger now: {s['ledger_total_m2']:,.0f} m² = {_pct(s['pct_of_goal_ledger'])} of the goal; "
+        f"{s['ledger_counts']['area_unknown']} of {s['ledger_counts']['carriers']} carriers have no counted area",
+    ]
+    if s["deadline_passed"]:
+        lines.append(f"deadline {s['deadline']} has passed: "
+                     + ("reached" if s["reached_by_deadline"] else "not reached by any figure reported by then"))
+    req = s["required_m2_per_year"]
+    hist = s["historical_m2_per_year"]
+    lines.append(f"pace needed from {s['required_from']} to the deadline: "
+                 + ("n/a" if req is None else f"{req:,.0f} m²/year")
+                 + (f"; historical pace since {s['historical_from']}: {hist:,.0f} m²/year" if hist else ""))
+    lines.append(f"at the historical pace the goal is reached in: {s['projected_year_reaching_goal'] or 'never'}")
+    w = s["what_if"]
+    if w["added_m2"]:
+        lines.append(f"what if {', '.join(a['id'] for a in w['additions'])} (+{w['added_m2']:,.0f} m²): "
+                     f"{w['total_m2']:,.0f} m² = {_pct(w['pct_of_goal'])}, goal in "
+                     f"{w['projected_year_reaching_goal'] or 'never'}")
+    _emit(s, as_json=args.json, text="\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_tally(args) -> int:
+    """Area tally per subdistrict, cluster, inside/outside Hetao, layer or industry."""
+    from geodata.export import table_csv, table_xlsx
+    from geodata.inventory import store_snapshot
+    from geodata.planning import tally_json, tally_report, tally_sources, tally_table
+    from geodata.store import ensure_store
+
+    path = ensure_store()
+    frames, carriers = store_snapshot(str(path), path.stat().st_mtime_ns)
+    result = tally_report(args.by, carriers, frames, land=args.land, stated=args.stated)
+    data = tally_json(result)
+    if args.out is not None:
+        suffix = args.out.suffix.lower()
+        table = tally_table(result, args.lang)
+        if suffix == ".csv":
+            payload = table_csv(table)
+        elif suffix == ".xlsx":
+            payload = table_xlsx({"tally": table, "sources": tally_sources(result, carriers, args.lang)})
+        else:
+            raise SpaceMapError(f"--out must end in .csv or .xlsx, got {args.out.name}")
+        try:
+            args.out.write_bytes(payload)
+        except OSError as exc:
+            raise SpaceMapError(f"cannot write {args.out}: {exc}") from exc
+    lines = [f"{'unit':<28} {'count':>5} {'land m²':>12} {'floor m²':>12} {'incubation m²':>14} {'available m²':>13}"]
+    for r in [*data["rows"], {**data["total"], "name_en": "TOTAL"}]:
+        land = _fmt_m2(r["land_area_m2"]) if r["polygon_count"] else "no polygons"
+        lines.append(f"{str(r['name_en'])[:28]:<28} {r['count']:>5} {land:>12} "
+                     f"{_fmt_m2(r['floor_area_m2']):>12} {_fmt_m2(r['incubation_area_m2']):>14} "
+                     f"{_fmt_m2(r['available_area_m2']):>13}")
+    if data["overlapping"]:
+        lines.append("note: a carrier can count in several rows here, so rows need not add up to the total")
+    _emit(data, as_json=args.json, text="\n".join(lines))
+    return EXIT_OK
+
+
 def cmd_serve(args) -> int:
     """Start the Streamlit app in this process, with the heavy modules imported first.
 
@@ -365,6 +469,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("pool", cmd_pool, "list the enterprise demand pool, or --import needs from a CSV (all or nothing)")
     p.add_argument("--import", dest="import_file", type=Path,
                    help=f"CSV with columns {', '.join(POOL_COLUMNS)} (values as for match)")
+    p = add("progress", cmd_progress, "progress toward the incubation-space goal (科技培育空间)")
+    p.add_argument("--what-if", metavar="IDS",
+                   help="planned additions to add to the latest figure, comma-separated ids ('' for none; "
+                        "default: those planned for the latest report's year or later)")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="the date 'now' means (default: today)")
+    p.add_argument("--set-goal", type=float, metavar="M2", help="record a new goal in m² (with --goal-year)")
+    p.add_argument("--goal-year", type=int, metavar="YEAR", help="year by whose end the new goal is to be reached")
+    p.add_argument("--reason", help="why the goal is set (required with --set-goal)")
+    p.add_argument("--by", help="who sets the goal (default: $USER)")
+    p = add("tally", cmd_tally, "count and area per subdistrict, cluster, Hetao, layer or industry")
+    p.add_argument("--by", required=True, choices=["subdistrict", "cluster", "hetao", "layer", "industry"])
+    p.add_argument("--land", choices=["apportion", "centroid"], default="apportion",
+                   help="polygons crossing a unit boundary: split land area by area share (default) or by centroid")
+    p.add_argument("--stated", choices=["centroid", "apportion"], default="centroid",
+                   help="stated figures of such polygons: whole at the centroid (default) or split by area share")
+    p.add_argument("--out", type=Path, help="also write the table to .csv, or .xlsx with a sources sheet")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="header language of --out")
     p = add("serve", cmd_serve, "start the web app (Streamlit) with its modules preloaded")
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--address", default="0.0.0.0", help="listen address (127.0.0.1 for this machine only)")

@@ -171,6 +171,28 @@ def validate_frames(frames: dict[str, pd.DataFrame]) -> list[Problem]:
                 problems.append(Problem(layer, fid, "parent_id", parent, "parent carrier does not exist"))
             if not is_blank(parent) and str(parent) == str(fid):
                 problems.append(Problem(layer, fid, "parent_id", parent, "a carrier cannot be its own parent"))
+        problems += _ledger_links(frames.get("incubation_ledger"), known)
+    return problems
+
+
+def _ledger_links(ledger: pd.DataFrame | None, carrier_ids: set[str]) -> list[Problem]:
+    """Ledger entries must name an existing carrier, once, and end after they start."""
+    if ledger is None or not len(ledger):
+        return []
+    problems = []
+    seen: set[str] = set()
+    for eid, cid, start, end in zip(ledger["id"], ledger["carrier_id"], ledger["counted_from"],
+                                    ledger["counted_until"]):
+        if is_blank(cid):
+            continue
+        if str(cid) not in carrier_ids:
+            problems.append(Problem("incubation_ledger", eid, "carrier_id", cid, "carrier does not exist"))
+        if str(cid) in seen:
+            problems.append(Problem("incubation_ledger", eid, "carrier_id", cid, "carrier has more than one entry"))
+        seen.add(str(cid))
+        if not is_blank(start) and not is_blank(end) and str(end) <= str(start):
+            problems.append(Problem("incubation_ledger", eid, "counted_until", end,
+                                    f"counted_until must be after counted_from ({start})"))
     return problems
 
 

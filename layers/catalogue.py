@@ -212,6 +212,32 @@ _register(LayerSpec(
 
 
 _register(LayerSpec(
+    "incubation_ledger", "科技培育空间台账", "Incubation-space ledger", None, "incubation_ledger.csv",
+    (_f("id", required=True), _f("carrier_id", required=True, title_zh="载体", title_en="Carrier"),
+     _f("counted_area_m2", "float", nonnegative=True, title_zh="计入面积(㎡)", title_en="Counted area (m²)"),
+     _f("area_basis", required=True, title_zh="面积口径", title_en="Area basis"),
+     _f("area_source", title_zh="面积来源", title_en="Area source"),
+     _f("counted_from", "date", title_zh="起计日期", title_en="Counted from"),
+     _f("from_basis", "code", required=True, vocabulary="ledger_from_basis", title_zh="起计依据",
+        title_en="Start basis"),
+     _f("from_source", title_zh="起计来源", title_en="Start source"),
+     _f("counted_until", "date", title_zh="停计日期", title_en="Counted until"),
+     _f("until_source", title_zh="停计来源", title_en="End source"),
+     _f("notes", title_zh="备注", title_en="Notes")),
+    role="table",
+    description_en="Carriers that count toward 科技培育空间 with their counted area and dates; carriers without "
+                   "an entry count with their stated incubation area and opening date",
+))
+_register(LayerSpec(
+    "progress_goals", "培育空间目标设定", "Incubation-space goal settings", None, "progress_goals.csv",
+    (_f("id", required=True), _f("goal_m2", "float", required=True, nonnegative=True),
+     _f("goal_year", "int", required=True), _f("set_at", required=True), _f("set_by", required=True),
+     _f("reason", required=True)),
+    role="table",
+    description_en="Goals set by planners after the plan's 2025 goal; the latest one is in force",
+))
+
+_register(LayerSpec(
     "landmarks", "地标", "Landmarks", "Point", "landmarks.csv",
     (*_NAMES, _f("aliases"), _f("accuracy_m", "float", required=True, nonnegative=True), _f("source", required=True)),
     Style("#555555"), role="context",

@@ -141,12 +141,22 @@ LOCATION_BASES: dict[str, Term] = {
     ]
 }
 
+LEDGER_FROM_BASES: dict[str, Term] = {
+    t.code: t
+    for t in [
+        Term("opened", "开业时间", "Opening date"),
+        Term("reported_by", "不晚于报告日期", "No later than a report's date"),
+        Term("unknown", "未知", "Unknown"),
+    ]
+}
+
 VOCABULARIES: dict[str, dict[str, Term]] = {
     "industries": INDUSTRIES,
     "facilities": FACILITIES,
     "policies": POLICIES,
     "status": STATUSES,
     "location_basis": LOCATION_BASES,
+    "ledger_from_basis": LEDGER_FROM_BASES,
 }
 
 

@@ -304,7 +304,9 @@ def tally(features: gpd.GeoDataFrame, *, units: gpd.GeoDataFrame | None = None, 
     dict
         ``rows`` (a DataFrame, one row per unit, see :func:`tally_links`), ``total`` (a dict),
         ``overlapping`` (True when a feature may count in several rows, so rows need not add
-        up to the total), ``land`` and ``stated`` (the methods used).
+        up to the total), ``land`` and ``stated`` (the methods used), ``anchor`` (the
+        feature-position → unit links behind the counts) and ``counted`` (per stated field, which
+        features' figures count: known and not inside a parent stating it).
     """
     features = features.copy(deep=False)
     features[features.geometry.name] = to_metric(features.geometry)  # projected once, reused below
@@ -328,7 +330,7 @@ def tally(features: gpd.GeoDataFrame, *, units: gpd.GeoDataFrame | None = None, 
     rows = tally_links(features, anchor, area, land_area=land_area, unit_order=order, stated_method=stated,
                        stated=values)
     return {"rows": rows, "total": tally_total(features, land_area=land_area, stated=values), "overlapping": overlapping,
-            "land": land, "stated": stated}
+            "land": land, "stated": stated, "anchor": anchor, "counted": {f: ~np.isnan(v) for f, v in values.items()}}
 
 
 UNIT_KINDS = ("subdistrict", "cluster", "hetao", "layer", "industry")
