@@ -13,6 +13,9 @@ chrome.header(lang, title_slot)
 pages = [
     st.Page("views/map_page.py", title=t("page_map", lang), icon=":material/map:", url_path="map", default=True),
     st.Page("views/match_page.py", title=t("page_match", lang), icon=":material/join_inner:", url_path="match"),
+    st.Page("views/tally_page.py", title=t("page_tally", lang), icon=":material/bar_chart:", url_path="tally"),
+    st.Page("views/progress_page.py", title=t("page_progress", lang), icon=":material/trending_up:",
+            url_path="progress"),
     st.Page("views/overview.py", title=t("page_overview", lang), icon=":material/table_view:", url_path="overview"),
 ]
 st.navigation(pages, position="top").run()

@@ -422,8 +422,11 @@ def cmd_serve(args) -> int:
 
     from geodata.inventory import store_snapshot
 
+    from layers.charts import warm_up
+
     path = ensure_store()
     store_snapshot(str(path), path.stat().st_mtime_ns)  # the first visitor finds the data loaded
+    warm_up()  # the chart renderer's engine starts now, not on the first visit to the progress page
     sys.stderr.write(f"store {path}; modules and data loaded in {time.perf_counter() - started:.1f} s\n")
     from streamlit.web import cli as stcli
 

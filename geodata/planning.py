@@ -156,3 +156,34 @@ def progress_report(frames: dict[str, pd.DataFrame], carriers: pd.DataFrame, *, 
                                goals=frames["progress_goals"], ledger=ledger, planned=frames["planned_additions"],
                                today=today, what_if=what_if)
     return summary, ledger
+
+
+CHOROPLETHS: dict[str, tuple[str, str, str] | None] = {
+    "ch_off": None,
+    "ch_sub_floor": ("subdistricts", "subdistrict", "floor_area_m2"),
+    "ch_sub_incubation": ("subdistricts", "subdistrict", "incubation_area_m2"),
+    "ch_cl_floor": ("clusters", "cluster", "floor_area_m2"),
+    "ch_cl_incubation": ("clusters", "cluster", "incubation_area_m2"),
+}
+"""Map choropleth modes: zone layer, tally unit kind and summed stated figure."""
+
+
+def choropleth_mode(kind: str, field: str) -> str | None:
+    """The map choropleth mode showing ``field`` per ``kind`` unit, if the map has one."""
+    for mode, spec in CHOROPLETHS.items():
+        if spec is not None and spec[1:] == (kind, field):
+            return mode
+    return None
+
+
+def choropleth_values(mode: str, carriers: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> dict | None:
+    """Zone id → summed stated figure (None when unknown) for a map choropleth mode — the same
+    numbers as the tally page, from the same :func:`tally_report`. None for "off"."""
+    spec = CHOROPLETHS[mode]
+    if spec is None:
+        return None
+    _, kind, field = spec
+    rows = tally_report(kind, carriers, frames)["rows"]
+    zone_ids = set(frames[spec[0]]["id"])
+    return {u: (None if v is None or v != v else float(v))
+            for u, v in zip(rows["unit"], rows[field]) if u in zone_ids}

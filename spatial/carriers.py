@@ -1,4 +1,4 @@
-"""The carrier inventory as one frame: zone membership, filters and zone totals."""
+"""The carrier inventory as one frame: zone membership and filters (totals: spatial.tally)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -6,7 +6,6 @@ from collections.abc import Iterable
 import geopandas as gpd
 import pandas as pd
 
-from spatial.stated import stated_totals
 from spatial.zones import first_zone, zones_containing
 
 
@@ -58,24 +57,3 @@ def filter_carriers(carriers: pd.DataFrame, *, layers: Iterable[str] | None = No
     if min_available_m2 is not None and min_available_m2 > 0:
         mask &= pd.to_numeric(carriers["available_area_m2"], errors="coerce").fillna(-1) >= min_available_m2
     return mask
-
-
-def zone_totals(carriers: pd.DataFrame, *, zone_column: str, field: str) -> pd.DataFrame:
-    """Sum a stated figure per zone without double counting.
-
-    ``zone_column`` holds one zone id per carrier (``subdistrict``) or a list of ids
-    (``clusters``: a carrier counts in every cluster it lies in).
-
-    Returns
-    -------
-    DataFrame
-        Columns ``zone``, ``sum`` (None when nothing is stated), ``known``, ``count``.
-    """
-    exploded = carriers.explode(zone_column) if carriers[zone_column].map(
-        lambda v: isinstance(v, list)).any() else carriers
-    exploded = exploded.loc[exploded[zone_column].notna()]
-    rows = []
-    for zone, group in exploded.groupby(zone_column, sort=True):
-        totals = stated_totals(group, [field])[field]
-        rows.append({"zone": zone, "sum": totals["sum"], "known": totals["known"], "count": int(len(group))})
-    return pd.DataFrame(rows, columns=["zone", "sum", "known", "count"])

@@ -62,3 +62,54 @@ def _candidates(path: str, mtime: int):
 def candidates():
     """The carriers as matching arrays (one shared, read-only object per store version)."""
     return _candidates(*_store_version())
+
+
+def today():
+    """The date "now" means on the pages: ``$SPACEMAP_TODAY`` (YYYY-MM-DD, for reproducible
+    screenshots and tests) or the real date."""
+    import os
+    from datetime import date
+
+    fixed = os.environ.get("SPACEMAP_TODAY")
+    return date.fromisoformat(fixed) if fixed else date.today()
+
+
+@st.cache_data(show_spinner=False)
+def _progress(path: str, mtime: int, today_iso: str, what_if: tuple[str, ...] | None):
+    from datetime import date
+
+    from geodata.planning import progress_report
+    from spatial.progress import counted_at, cumulative_chart_data
+
+    frames, carriers = store_snapshot(path, mtime)
+    day = date.fromisoformat(today_iso)
+    summary, ledger = progress_report(frames, carriers, today=day, what_if=None if what_if is None else list(what_if))
+    tables = {k: frames[k] for k in ("incubation_reports", "targets", "planned_additions")}
+    chart = cumulative_chart_data(summary, ledger, tables["incubation_reports"], tables["targets"], today=day)
+    return {"summary": summary, "ledger": ledger.assign(counting_now_m2=counted_at(ledger)), "chart": chart,
+            **tables}
+
+
+def progress(what_if: tuple[str, ...] | None = None) -> dict:
+    """What the progress page shows, cached: ``summary`` and ``ledger`` (see
+    geodata.planning.progress_report; the ledger with ``counting_now_m2``), ``chart`` (the
+    chart's long table) and the ``incubation_reports``, ``targets`` and ``planned_additions`` tables."""
+    return _progress(*_store_version(), today().isoformat(), what_if)
+
+
+@st.cache_data(show_spinner=False)
+def _tally(path: str, mtime: int, kind: str, land: str, stated: str):
+    from geodata.planning import tally_report
+
+    frames, carriers = store_snapshot(path, mtime)
+    return tally_report(kind, carriers, frames, land=land, stated=stated)
+
+
+def tally(kind: str, *, land: str = "apportion", stated: str = "centroid") -> dict:
+    """The tally of every carrier by ``kind`` (see geodata.planning.tally_report), cached."""
+    return _tally(*_store_version(), kind, land, stated)
+
+
+def forget() -> None:
+    """Drop cached data after the store changed (the cache keys on the file's mtime as well)."""
+    st.cache_data.clear()

@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata.export import carriers_csv, carriers_geojson
+from geodata.planning import CHOROPLETHS, choropleth_values
 from layers.assets import inline_assets, missing_assets
 from layers.basemaps import BASEMAPS, DEFAULT_BASEMAP, available_basemaps
 from layers.catalogue import CARRIER_LAYERS, get_layer
@@ -17,21 +18,17 @@ from layers.escape import escape_html
 from layers.popups import carrier_title, detail_rows
 from layers.render import Choropleth, base_map, data_groups, display_latlon, legend_html, standalone_map
 from layers.vocab import INDUSTRIES
-from spatial.carriers import filter_carriers, zone_totals
+from spatial.carriers import filter_carriers
 from spatial.search import search_carriers
 from views import data
 from views.chrome import current_lang
+from views.tables import html_table
 from views.text import t
 
 MAP_HEIGHT = 620
 LIST_LIMIT = 200  # rows shown in the carrier list (search and filters reach the rest; exports hold all)
-CHOROPLETHS = {
-    "ch_off": None,
-    "ch_sub_floor": ("subdistricts", "subdistrict", "floor_area_m2"),
-    "ch_sub_incubation": ("subdistricts", "subdistrict", "incubation_area_m2"),
-    "ch_cl_floor": ("clusters", "clusters", "floor_area_m2"),
-    "ch_cl_incubation": ("clusters", "clusters", "incubation_area_m2"),
-}
+
+
 def tianditu_key() -> str | None:
     """The Tianditu API key from Streamlit secrets or the environment (never committed)."""
     try:
@@ -67,6 +64,9 @@ def _sidebar_controls(lang: str, frames, carriers) -> dict:
                               placeholder=t("any", lang))
     min_available = sb.number_input(t("f_min_available", lang), min_value=0.0, value=0.0, step=100.0,
                                     key="map_min_available")
+    requested = st.session_state.pop("map_choropleth_request", None)  # "show on map" from the tally page
+    if requested in CHOROPLETHS:
+        st.session_state["map_choropleth"] = requested
     choropleth = sb.selectbox(t("choropleth", lang), list(CHOROPLETHS), format_func=lambda k: t(k, lang),
                               key="map_choropleth")
     return {"basemap": basemap_key, "query": query, "layers": layers, "industries": industries,
@@ -74,14 +74,12 @@ def _sidebar_controls(lang: str, frames, carriers) -> dict:
             "choropleth": choropleth}
 
 
-def _choropleth(mode: str, visible: pd.DataFrame) -> Choropleth | None:
-    spec = CHOROPLETHS[mode]
-    if spec is None:
+def _choropleth(mode: str, visible: pd.DataFrame, frames) -> Choropleth | None:
+    values = choropleth_values(mode, visible, frames)
+    if values is None:
         return None
-    zone_layer, column, field = spec
-    totals = zone_totals(visible, zone_column=column, field=field) if len(visible) else pd.DataFrame(
-        columns=["zone", "sum"])
-    return Choropleth(zone_layer, field, {z: (None if s != s else s) for z, s in zip(totals["zone"], totals["sum"])})
+    zone_layer, _, field = CHOROPLETHS[mode]
+    return Choropleth(zone_layer, field, values)
 
 
 def _select(fid: str | None, carriers: pd.DataFrame, basemap) -> None:
@@ -93,19 +91,6 @@ def _select(fid: str | None, carriers: pd.DataFrame, basemap) -> None:
         geom = row.geometry.iloc[0]
         st.session_state["map_center"] = display_latlon(geom.y, geom.x, basemap.datum)
         st.session_state["map_zoom"] = 16
-
-
-def html_table(headers: list[str], rows: list[list], *, max_height: int | None = None) -> str:
-    """An HTML table with every header and cell escaped (data text never becomes markup)."""
-    head = "".join(f"<th>{escape_html(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{escape_html(c)}</td>" for c in row) + "</tr>" for row in rows)
-    style = f' style="max-height:{max_height}px;overflow:auto"' if max_height else ""
-    return (f'<div class="sm-table"{style}><table style="width:100%;border-collapse:collapse;font-size:13px">'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
-            "<style>.sm-table th{text-align:left;background:#f6f6f8;position:sticky;top:0}"
-            ".sm-table td,.sm-table th{border-bottom:1px solid #e6e6ea;padding:4px 6px;vertical-align:top}"
-            ".carrier-detail .sm-table td:first-child{white-space:nowrap;font-weight:600}"
-            ".sm-table td:nth-child(3){color:#666;font-size:12px}</style>")
 
 
 def _detail_panel(lang: str, carriers: pd.DataFrame) -> None:
@@ -136,7 +121,7 @@ def _carrier_list(lang: str, visible: pd.DataFrame, frames, basemap) -> None:
                                                       shown["floor_area_m2"], shown["available_area_m2"])]
     headers = [t("col_name", lang), t("layer_col", lang), t("col_subdistrict", lang), t("col_floor_one", lang),
                t("col_available_one", lang)]
-    st.html(html_table(headers, rows, max_height=420))
+    st.html(html_table(headers, rows, max_height=420, css_class="sm-list"))
     if len(visible) > LIST_LIMIT:
         st.caption(t("list_limited", lang, shown=LIST_LIMIT, total=len(visible)))
     names = dict(zip(shown["id"], shown[name_col]))
@@ -193,7 +178,7 @@ def render() -> None:
                            subdistricts=ctl["subdistricts"], clusters=ctl["clusters"],
                            min_available_m2=ctl["min_available"])
     visible = carriers.loc[mask].reset_index(drop=True)
-    choropleth = _choropleth(ctl["choropleth"], visible)
+    choropleth = _choropleth(ctl["choropleth"], visible, frames)
 
     st.header(t("page_map", lang))
     unlocated = int(visible.geometry.isna().sum())

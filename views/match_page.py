@@ -34,7 +34,7 @@ from spatial.match import (
 )
 from views import data
 from views.chrome import current_lang
-from views.map_page import html_table
+from views.tables import html_table
 from views.text import t
 
 EXCLUDED_LIMIT = 200  # excluded candidates listed with their reasons

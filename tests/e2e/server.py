@@ -31,12 +31,17 @@ def start_app(store: Path, *, timeout: float = 60.0):
         [sys.executable, str(REPO / "cli.py"), "serve", "--port", str(port), "--address", "127.0.0.1"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    return proc, url, wait_ready(proc, url, timeout=timeout)
+
+
+def wait_ready(proc, url: str, *, timeout: float = 60.0) -> float:
+    """Wait until the Streamlit server at ``url`` answers its health check; return the seconds waited."""
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
                 if resp.status == 200:
-                    return proc, url, time.perf_counter() - started
+                    return time.perf_counter() - started
         except OSError:
             time.sleep(0.1)
         if proc.poll() is not None:

@@ -2,7 +2,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point, box
 
-from spatial.carriers import annotate_carriers, filter_carriers, zone_totals
+from spatial.carriers import annotate_carriers, filter_carriers
 from spatial.zones import zones_containing
 
 ZONES = gpd.GeoDataFrame({"id": ["west", "east"], "context": [False, False]},
@@ -44,12 +44,12 @@ def test_filter_carriers__each_filter_and_unknown_availability():
     assert filter_carriers(c, min_available_m2=200).tolist() == [False, False, True, False]
 
 
-def test_zone_totals__no_double_count_and_multi_zone():
+def test_tally__zones_no_double_count_and_multi_zone():
+    from spatial.tally import tally
+
     c = annotate_carriers(_carriers(), subdistricts=ZONES, clusters=CLUSTERS, hetao=ZONES.iloc[[1]])
-    by_sub = zone_totals(c, zone_column="subdistrict", field="floor_area_m2").set_index("zone")
-    assert by_sub.loc["west", "sum"] == 1000.0  # the kid inside p is not added again
-    assert by_sub.loc["east", "sum"] == 300.0
-    by_cluster = zone_totals(c, zone_column="clusters", field="floor_area_m2").set_index("zone")
-    assert by_cluster.loc["c2", "sum"] == 1300.0 and by_cluster.loc["c1", "sum"] == 1000.0
-    unknown = zone_totals(c, zone_column="subdistrict", field="incubation_area_m2") if "incubation_area_m2" in c else None
-    assert unknown is None or unknown["sum"].isna().all()
+    by_sub = tally(c, units=ZONES)["rows"].set_index("unit")
+    assert by_sub.loc["west", "floor_area_m2"] == 1000.0  # the kid inside p is not added again
+    assert by_sub.loc["east", "floor_area_m2"] == 300.0
+    by_cluster = tally(c, units=CLUSTERS, partition=False)["rows"].set_index("unit")
+    assert by_cluster.loc["c2", "floor_area_m2"] == 1300.0 and by_cluster.loc["c1", "floor_area_m2"] == 1000.0

@@ -1,0 +1,214 @@
+"""Progress page for planners: the incubation-space goal, reported figures, the ledger, paces."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from geodata.goals import set_goal
+from layers.catalogue import CARRIER_LAYERS, get_layer
+from layers.vocab import LEDGER_FROM_BASES, STATUSES
+from layers.charts import SERIES, progress_chart, svg_img, to_svg
+from spatial.errors import SpaceMapError
+from views import data
+from views.chrome import current_lang
+from views.overview import reports_table
+from views.tables import frame_table, kpi_cards
+from views.text import t
+
+WHAT_IF_KEY = "p_wi_"
+
+
+def _m2(value) -> str:
+    return "—" if value is None else f"{value:,.0f}"
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{value:.1f} %"
+
+
+def chart_alt(s: dict, lang: str) -> str:
+    """Text alternative of the chart: what it shows, in words."""
+    latest = s["latest_reported"]
+    return t("p_chart_alt", lang, date=latest["date"], area=_m2(latest["area_m2"]), goal=_m2(s["goal_m2"]),
+             year=s["goal_year"], ledger=_m2(s["ledger_total_m2"]),
+             projected=s["projected_year_reaching_goal"] or t("p_never", lang))
+
+
+def headline_cards(s: dict, lang: str) -> list[tuple[str, str, str]]:
+    """The four headline figures: (label, value, note) — reported and ledger labelled apart."""
+    latest = s["latest_reported"]
+    measure = latest["measure_zh"] if lang == "zh" else latest["measure_en"]
+    return [
+        (t("p_reported", lang), f"{latest['area_m2']:,.0f} ㎡",
+         t("p_pct_goal", lang, pct=_pct(s["pct_of_goal_reported"])) + " · " +
+         t("p_reported_help", lang, date=latest["date"], measure=measure, carriers=latest["carriers"],
+           source=latest["source"])),
+        (t("p_ledger", lang), f"{s['ledger_total_m2']:,.0f} ㎡", t("p_pct_goal", lang, pct=_pct(s["pct_of_goal_ledger"]))),
+        (t("p_required", lang), f"{_m2(s['required_m2_per_year'])} ㎡/a",
+         t("p_required_help", lang, start=s["required_from"], deadline=s["deadline"]) + " · " +
+         t("p_historical", lang, pace=_m2(s["historical_m2_per_year"]))),
+        (t("p_projected", lang), str(s["projected_year_reaching_goal"] or t("p_never", lang)),
+         t("p_projected_note", lang, since=s["historical_from"])),
+    ]
+
+
+def _outcome(s: dict, lang: str) -> None:
+    latest = s["latest_reported"]
+    if s["deadline_passed"]:
+        if s["reached_by_deadline"]:
+            st.success(t("p_outcome_reached", lang, deadline=s["deadline"]))
+        else:
+            st.warning(t("p_outcome_missed", lang, deadline=s["deadline"], goal=_m2(s["goal_m2"]), date=latest["date"],
+                         area=_m2(latest["area_m2"]), pct=_pct(s["pct_of_goal_reported"]),
+                         pace=_m2(s["historical_m2_per_year"]),
+                         year=s["projected_year_reaching_goal"] or t("p_never", lang)))
+    else:
+        days = (pd.Timestamp(s["deadline"]) - pd.Timestamp(s["today"])).days
+        st.info(t("p_open", lang, deadline=s["deadline"], days=days, pace=_m2(s["required_m2_per_year_from_today"])))
+
+
+def _gap(s: dict, lang: str) -> None:
+    c = s["ledger_counts"]
+    st.markdown(f"**{t('p_gap_title', lang)}**")
+    st.caption(t("p_gap", lang, ledger=_m2(s["ledger_total_m2"]), gap=_m2(s["gap_reported_minus_ledger_m2"]),
+                 reported_n=s["latest_reported"]["carriers"], n=c["carriers"], known=c["area_known"],
+                 counting=c["counting_now"], within=c["within_counted_parent"], unknown=c["area_unknown"],
+                 with_floor=c["area_unknown_with_floor_area"], floor=_m2(c["floor_area_of_unknown_m2"])))
+
+
+def targets_table(s: dict, lang: str) -> pd.DataFrame:
+    """Each plan target with the last figure reported by its deadline."""
+    rows = s["targets"]
+    return pd.DataFrame({
+        t("col_year", lang): [str(r["year"]) for r in rows],
+        t("col_target", lang): [_m2(r["target_m2"]) for r in rows],
+        t("col_last_report", lang): [f"{_m2(r['last_report_m2'])} ({r['last_report_date']})" if r["last_report_date"]
+                                     else "—" for r in rows],
+        t("col_pct", lang): [_pct(r["pct"]) for r in rows],
+        t("col_reached", lang): [("—" if r["reached"] is None else t("yes" if r["reached"] else "no", lang))
+                                 for r in rows],
+        t("col_sources", lang): [r["source"] for r in rows],
+    })
+
+
+def paces_table(s: dict, lang: str) -> pd.DataFrame:
+    """The pace between consecutive reported figures."""
+    rows = s["pace_between_reports"]
+    return pd.DataFrame({
+        t("col_from", lang): [f"{r['from']} ({_m2(r['from_m2'])})" for r in rows],
+        t("col_to", lang): [f"{r['to']} ({_m2(r['to_m2'])})" for r in rows],
+        t("col_pace", lang): [_m2(r["m2_per_year"]) for r in rows],
+    })
+
+
+def ledger_table(ledger: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The ledger, carriers that count first; for an unknown counted area the stated gross
+    floor area is shown as context (it is not counted)."""
+    def day(v):
+        return "—" if v is None or v != v else pd.Timestamp(v).date().isoformat()
+
+    def counted(row):
+        if row["counted_area_m2"] == row["counted_area_m2"]:
+            return _m2(row["counted_area_m2"])
+        floor = row["floor_area_m2"]
+        return t("unknown", lang) + ("" if floor != floor else t("p_floor_context", lang, floor=_m2(floor)))
+
+    order = ledger.assign(_now=ledger["counting_now_m2"], _known=ledger["counted_area_m2"].notna()) \
+        .sort_values(["_now", "_known", "layer"], ascending=[False, False, True], kind="stable")
+    return pd.DataFrame({
+        t("col_name", lang): order["name_zh" if lang == "zh" else "name_en"],
+        t("layer_col", lang): order["layer"].map(lambda k: get_layer(k).title(lang) if k in CARRIER_LAYERS else k),
+        t("col_state", lang): order["status"].map(lambda c: STATUSES[c].label(lang) if c in STATUSES else c),
+        t("col_counted", lang): order.apply(counted, axis=1),
+        t("col_counting_now", lang): order["counting_now_m2"].map(_m2),
+        t("col_counted_from", lang): order["counted_from"].map(day),
+        t("col_counted_until", lang): order["counted_until"].map(day),
+        t("col_basis", lang): order["from_basis"].map(
+            lambda c: LEDGER_FROM_BASES[c].label(lang) if c in LEDGER_FROM_BASES else c),
+        t("col_sources", lang): order["area_source"].fillna("—"),
+    })
+
+
+def _what_if(lang: str, planned: pd.DataFrame, s: dict) -> None:
+    default = {a["id"] for a in s["what_if"]["additions"]}
+    st.caption(t("p_whatif_pick", lang))
+    for i, zh, en, y, a in zip(planned["id"], planned["what_zh"], planned["what_en"], planned["year"],
+                               planned["area_m2"]):
+        st.checkbox(f"{zh if lang == 'zh' else en} ({y}, +{a:,.0f} ㎡)", value=i in default, key=f"{WHAT_IF_KEY}{i}")
+
+
+def _picked() -> tuple[str, ...] | None:
+    """The planned additions ticked (None before the boxes were first drawn: the default set)."""
+    boxes = {k.removeprefix(WHAT_IF_KEY): v for k, v in st.session_state.items() if str(k).startswith(WHAT_IF_KEY)}
+    return None if not boxes else tuple(sorted(i for i, on in boxes.items() if on))
+
+
+def _goal_form(lang: str, s: dict) -> None:
+    with st.expander(t("p_set_goal", lang), expanded=False):
+        st.caption(t("p_set_goal_note", lang))
+        with st.form("p_goal_form", border=False):
+            c1, c2 = st.columns(2)
+            goal = c1.number_input(t("p_goal_m2", lang), min_value=1.0, value=float(s["goal_m2"]), step=50_000.0,
+                                   key="p_goal_m2")
+            year = c2.number_input(t("p_goal_year", lang), min_value=2000, max_value=2100,
+                                   value=max(int(s["goal_year"]), pd.Timestamp(s["today"]).year + 4), step=1,
+                                   key="p_goal_year")
+            by = st.text_input(t("p_goal_by", lang), key="p_goal_by")
+            reason = st.text_input(t("p_goal_reason", lang), key="p_goal_reason")
+            if st.form_submit_button(t("p_goal_save", lang)):
+                try:
+                    set_goal(float(goal), int(year), set_by=by, reason=reason, path=Path(data.store_location()))
+                except SpaceMapError as exc:
+                    st.error(str(exc))
+                else:
+                    data.forget()
+                    st.session_state["p_goal_saved"] = True
+                    st.rerun()
+        if st.session_state.pop("p_goal_saved", False):
+            st.success(t("p_goal_saved", lang))
+
+
+def render() -> None:
+    """Draw the page."""
+    lang = current_lang()
+    st.header(t("page_progress", lang))
+    st.caption(t("p_intro", lang))
+    try:
+        shown = data.progress(_picked())  # the boxes are drawn further down; their state is read here
+    except ValueError:  # a ticked addition is no longer in the store
+        shown = data.progress(None)
+    s, ledger = shown["summary"], shown["ledger"]
+    st.markdown(t("p_goal", lang, goal=_m2(s["goal_m2"]), year=s["goal_year"], source=s["goal_source"]))
+    st.html(kpi_cards(headline_cards(s, lang)))
+    _outcome(s, lang)
+    st.subheader(t("p_chart", lang))
+    chart = progress_chart(shown["chart"], s["goal_m2"], names={k: t(f"series_{k}", lang) for k in SERIES},
+                           x_title=t("col_date", lang), y_title=t("col_area_m2", lang),
+                           legend_title=t("col_series", lang))
+    st.html(svg_img(to_svg(chart), alt=chart_alt(s, lang), css_class="sm-chart"))
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        _gap(s, lang)
+        st.markdown(f"**{t('p_targets', lang)}**")
+        st.html(frame_table(targets_table(s, lang)))
+        st.markdown(f"**{t('p_paces', lang)}**")
+        st.html(frame_table(paces_table(s, lang)))
+    with right:
+        st.markdown(f"**{t('p_whatif', lang)}**")
+        _what_if(lang, shown["planned_additions"], s)
+        w = s["what_if"]
+        st.info(t("p_whatif_result", lang, added=_m2(w["added_m2"]), total=_m2(w["total_m2"]),
+                  pct=_pct(w["pct_of_goal"]), year=w["projected_year_reaching_goal"] or t("p_never", lang)))
+        st.caption(t("p_whatif_note", lang))
+        _goal_form(lang, s)
+    st.subheader(t("p_ledger_title", lang))
+    st.caption(t("p_ledger_note", lang))
+    st.html(frame_table(ledger_table(ledger, lang), max_height=520))
+    st.markdown(f"**{t('reports_title', lang)}**")
+    st.html(frame_table(reports_table(shown["incubation_reports"], lang)))
+
+
+if __name__ == "__main__":  # run as a page by st.navigation
+    render()
