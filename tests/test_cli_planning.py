@@ -101,3 +101,28 @@ def test_tally__bad_input(store, tmp_path):
     assert out.returncode == 2 and "invalid choice" in out.stderr
     out = run_cli("tally", "--by", "layer", "--out", str(tmp_path / "x.pdf"), store=store)
     assert out.returncode == 2 and ".csv or .xlsx" in out.stderr
+
+
+def test_tally__spreadsheet_cells_that_would_run_as_formulas_are_neutralised(store, tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geodata.store import read_layer, replace_layers
+
+    copy = tmp_path / "s.gpkg"
+    shutil.copy(store, copy)
+    incubators = read_layer("incubators", copy)
+    evil = gpd.GeoDataFrame({
+        "id": ["inc-formula"], "layer": ["incubators"], "name_zh": ["=HYPERLINK(\"http://x\")"],
+        "name_en": ["@SUM(A1)"], "accuracy_m": [100.0], "location_basis": ["area"], "status": ["operating"],
+        "source": ["test"], "hk_link": [False], "floor_area_m2": [100.0], "floor_area_source": ["+1 evil"],
+    }, geometry=[Point(114.0520, 22.5400)], crs="EPSG:4326")
+    replace_layers({"incubators": gpd.GeoDataFrame(pd.concat([incubators, evil], ignore_index=True),
+                                                   geometry="geometry", crs="EPSG:4326")}, copy)
+    for lang, name_col, src_col in (("zh", "载体", "来源"), ("en", "Carrier", "Source")):
+        out_file = tmp_path / f"t-{lang}.xlsx"
+        assert run_cli("tally", "--by", "layer", "--out", str(out_file), "--lang", lang, store=copy).returncode == 0
+        sources = pd.read_excel(out_file, sheet_name="sources")
+        row = sources.loc[sources[name_col].astype(str).str.contains("HYPERLINK|SUM")].iloc[0]
+        assert row[name_col] in ("'=HYPERLINK(\"http://x\")", "'@SUM(A1)")
+        assert row[src_col] == "'+1 evil"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
@@ -142,8 +143,7 @@ def test_tally_by__subdistricts_conserve_synthetic_totals(frames, land, stated):
     parcels = synthetic_parcels(400, district, seed=7)
     points = synthetic_carriers(1000, district, seed=8)
     points.loc[points.index[:100], "parent_id"] = parcels["id"].iloc[:100].to_numpy()
-    feats = gpd.GeoDataFrame(
-        __import__("pandas").concat([parcels, points], ignore_index=True), geometry="geometry", crs=parcels.crs)
+    feats = gpd.GeoDataFrame(pd.concat([parcels, points], ignore_index=True), geometry="geometry", crs=parcels.crs)
     result = tally_by("subdistrict", feats, frames, land=land, stated=stated)
     _assert_conserved(result)
     # the district is the sum of its subdistricts: a parcel's share outside them is outside Futian
