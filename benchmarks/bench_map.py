@@ -23,6 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import geopandas as gpd  # noqa: E402
+import pandas as pd  # noqa: E402
+
 from geodata.schema import coerce_frame  # noqa: E402
 from geodata.store import create_store, read_layer, replace_layers  # noqa: E402
 from geodata.synthetic import synthetic_carriers  # noqa: E402
@@ -32,12 +35,23 @@ from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, loopback_only,
 MIN_ZONE_LABELS = 17  # 10 subdistricts + 7 clusters
 
 
-def visit(browser, url: str) -> tuple[float, int]:
-    """Seconds from navigation to all layers drawn, and websocket bytes received."""
-    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+def visit(browser, url: str, *, context=None) -> tuple[float, int]:
+    """Seconds from navigation to all layers drawn, and websocket bytes received.
+
+    Without ``context``: a fresh browser context (empty cache) with the network cut to
+    loopback. With one: a new tab in it (warm HTTP cache: a returning visitor); the network
+    is watched instead (routing would disable the cache), and only tile requests may leave
+    loopback.
+    """
+    own = context is None
+    context = context or browser.new_context(viewport={"width": 1500, "height": 1000})
     page = context.new_page()
     blocked: list[str] = []
-    page.route("**/*", lambda route: loopback_only(route, blocked))
+    if own:
+        page.route("**/*", lambda route: loopback_only(route, blocked))
+    else:
+        page.route("http*://*.{openstreetmap.org,basemaps.cartocdn.com,autonavi.com,tianditu.gov.cn}/**",
+                   lambda route: loopback_only(route, blocked))
     received = [0]
     page.on("websocket", lambda ws: ws.on(
         "framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload))))
@@ -49,7 +63,9 @@ def visit(browser, url: str) -> tuple[float, int]:
     frame.locator(".marker-cluster, .leaflet-marker-pane > *").first.wait_for(state="attached", timeout=60_000)
     elapsed = time.perf_counter() - started
     page.wait_for_timeout(300)
-    context.close()
+    page.close()
+    if own:
+        context.close()
     return elapsed, received[0]
 
 
@@ -58,10 +74,14 @@ def measure(browser, store: Path, runs: int) -> dict:
     try:
         cold, cold_bytes = visit(browser, url)
         warm = [visit(browser, url) for _ in range(runs)]
+        returning = browser.new_context(viewport={"width": 1500, "height": 1000})
+        visit(browser, url, context=returning)  # fills the cache
+        cached = [visit(browser, url, context=returning)[0] for _ in range(runs)]
+        returning.close()
     finally:
         stop_app(proc)
     return {"server_ready_s": ready, "cold_s": cold, "payload_bytes": max([cold_bytes] + [b for _, b in warm]),
-            "warm_s": [w for w, _ in warm]}
+            "warm_s": [w for w, _ in warm], "cached_s": cached}
 
 
 def report(name: str, result: dict, budget_s: float, budget_mb: float | None) -> bool:
@@ -69,7 +89,8 @@ def report(name: str, result: dict, budget_s: float, budget_mb: float | None) ->
     mb = result["payload_bytes"] / 1e6
     print(f"{name}: server ready in {result['server_ready_s']:.1f} s; first visit {result['cold_s']:.2f} s; "
           f"next {len(result['warm_s'])} visits median {median:.2f} s (min {min(result['warm_s']):.2f}, "
-          f"max {max(result['warm_s']):.2f}); websocket payload {mb:.2f} MB")
+          f"max {max(result['warm_s']):.2f}); returning visitors (cached scripts) median "
+          f"{statistics.median(result['cached_s']):.2f} s; websocket payload {mb:.2f} MB")
     ok = median <= budget_s and (budget_mb is None or mb <= budget_mb)
     print(f"  budget: ≤ {budget_s:.0f} s" + (f", ≤ {budget_mb:.0f} MB" if budget_mb else "") +
           (" — met" if ok else " — MISSED"))
@@ -90,7 +111,9 @@ def main() -> int:
         district = read_layer("district", big).geometry.iloc[0]
         synthetic, _ = coerce_frame(synthetic_carriers(args.points, district, layer="incubators"),
                                     get_layer("incubators"))
-        replace_layers({"incubators": synthetic}, big)
+        existing = read_layer("incubators", big)  # kept: the ledger refers to some of them
+        replace_layers({"incubators": gpd.GeoDataFrame(pd.concat([existing, synthetic], ignore_index=True),
+                                                       geometry="geometry", crs=existing.crs)}, big)
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         ok = report("bundled data", measure(browser, bundled, args.runs), 3.0, None)
         ok &= report(f"{args.points:,} synthetic points", measure(browser, big, args.runs), 8.0, 5.0)
