@@ -406,6 +406,70 @@ def cmd_tally(args) -> int:
     return EXIT_OK
 
 
+def cmd_import(args) -> int:
+    """Import carriers from a file: dry run, or commit the accepted rows in one transaction."""
+    from geodata.importer import plan_import
+    from geodata.stewardship import commit_import
+    from geodata.store import ensure_store, read_all
+
+    path = ensure_store()
+    plan = plan_import(args.file, args.layer, read_all(path), crs=args.crs, mapping_file=args.mapping)
+    data = plan.summary()
+    commit = not args.dry_run and bool(len(plan.accepted)) and not (args.strict and plan.rejected)
+    data["committed"] = False
+    if commit:
+        data.update(commit_import(plan, who=args.by or _user(), path=path))
+    if args.rejected_csv is not None and plan.rejected:
+        from geodata.export import table_csv
+
+        args.rejected_csv.write_bytes(table_csv(plan.rejected_table()))
+    lines = [f"{plan.file_name} ({plan.format}, {plan.crs}): {data['rows']} rows, {data['accepted']} accepted "
+             f"({len(plan.added)} new, {len(plan.updated)} changed, {len(plan.unchanged)} unchanged), "
+             f"{len({r.row for r in plan.rejected})} rejected"]
+    lines += [f"  note: {n}" for n in plan.notes]
+    for fid, changes in plan.updated.items():
+        lines.append(f"  {fid}: " + "; ".join(f"{c['field']} {c['old']!r} → {c['new']!r}" for c in changes))
+    lines += [f"  row {r.row}: {r.field}: {r.reason} (value: {r.value!r})" for r in plan.rejected]
+    lines.append("committed" if data["committed"] else
+                 "dry run: nothing written" if args.dry_run else
+                 "nothing written: --strict and rows were rejected" if args.strict and plan.rejected else
+                 "nothing written: no row accepted")
+    _emit(data, as_json=args.json, text="\n".join(lines))
+    return EXIT_PROBLEMS if plan.rejected else EXIT_OK
+
+
+def cmd_export(args) -> int:
+    """Export every layer as one GeoPackage, GeoJSON per layer, or CSV / XLSX."""
+    from geodata.stewardship import export_store
+
+    written = export_store(args.format, args.out)
+    _emit({"format": args.format, "written": [str(p) for p in written]}, as_json=args.json,
+          text="\n".join(f"wrote {p}" for p in written))
+    return EXIT_OK
+
+
+def cmd_audit(args) -> int:
+    """The audit log: every import, edit and undo."""
+    from geodata.stewardship import audit_entries
+
+    entries = audit_entries()
+    lines = [f"{e['id']}  {e['at']}  {e['who']:<12} {e['action']:<6} {e.get('layer') or '':<15} "
+             f"{e.get('file_name') or ''}  accepted {e.get('accepted') or 0}, rejected {e.get('rejected') or 0}"
+             + (f"  (undone by {e['undone_by']})" if e.get("undone_by") else "") for e in entries]
+    _emit({"entries": entries}, as_json=args.json, text="\n".join(lines) or "(no imports or edits yet)")
+    return EXIT_OK
+
+
+def cmd_undo(args) -> int:
+    """Undo the last import or edit that has not been undone."""
+    from geodata.stewardship import undo_last
+
+    result = undo_last(who=args.by or _user())
+    _emit(result, as_json=args.json, text=f"undid {result['undone']} ({result['action']} of {result['layer']}): "
+                                          f"{result['removed']} removed, {result['restored']} restored")
+    return EXIT_OK
+
+
 def cmd_serve(args) -> int:
     """Start the Streamlit app in this process, with the heavy modules imported first.
 
@@ -489,6 +553,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="stated figures of such polygons: whole at the centroid (default) or split by area share")
     p.add_argument("--out", type=Path, help="also write the table to .csv, or .xlsx with a sources sheet")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="header language of --out")
+    p = add("import", cmd_import, "import carriers from CSV, XLSX, GeoJSON, GeoPackage or zipped Shapefile")
+    p.add_argument("file", type=Path)
+    p.add_argument("--layer", required=True, choices=["science_parks", "tech_buildings", "lowcost_spaces", "incubators"])
+    p.add_argument("--crs", default="wgs84", help="coordinates given in: wgs84 (default), gcj02 (AMap), bd09 (Baidu), "
+                                                   "cgcs2000 (EPSG:4490) or epsg:4547 (metres)")
+    p.add_argument("--mapping", type=Path, help="JSON file mapping the file's headers to field names")
+    p.add_argument("--dry-run", action="store_true", help="check and show what would change; write nothing")
+    p.add_argument("--strict", action="store_true", help="write nothing if any row is rejected")
+    p.add_argument("--by", help="who imports (default: $USER)")
+    p.add_argument("--rejected-csv", type=Path, help="write the rejected rows with their reasons to this CSV")
+    p = add("export", cmd_export, "export every layer (an exported GeoPackage re-imports to an identical store)")
+    p.add_argument("--format", required=True, choices=["gpkg", "geojson", "csv", "xlsx"])
+    p.add_argument("out", type=Path, help="file (gpkg, xlsx) or folder (geojson, csv)")
+    add("audit", cmd_audit, "the audit log of imports, edits and undos")
+    p = add("undo", cmd_undo, "undo the last import or edit")
+    p.add_argument("--by", help="who undoes (default: $USER)")
     p = add("serve", cmd_serve, "start the web app (Streamlit) with its modules preloaded")
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--address", default="0.0.0.0", help="listen address (127.0.0.1 for this machine only)")

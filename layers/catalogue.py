@@ -238,6 +238,15 @@ _register(LayerSpec(
 ))
 
 _register(LayerSpec(
+    "audit_log", "变更记录", "Audit log", None, "audit_log.csv",
+    (_f("id", required=True), _f("at", required=True), _f("who", required=True), _f("action", required=True),
+     _f("layer"), _f("file_name"), _f("sha256"), _f("accepted", "int"), _f("rejected", "int"), _f("added", "int"),
+     _f("updated", "int"), _f("reason"), _f("changes", required=True), _f("undone_by")),
+    role="table",
+    description_en="Every import, edit and undo: who, when, file and SHA-256, counts and a reversible change set",
+))
+
+_register(LayerSpec(
     "landmarks", "地标", "Landmarks", "Point", "landmarks.csv",
     (*_NAMES, _f("aliases"), _f("accuracy_m", "float", required=True, nonnegative=True), _f("source", required=True)),
     Style("#555555"), role="context",

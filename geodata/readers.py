@@ -1,0 +1,157 @@
+"""Read an inventory file a data steward brings: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030),
+XLSX, GeoJSON, GeoPackage or a zipped Shapefile (its .prj and .cpg honoured by GDAL).
+
+Every failure is an :class:`ImportReadError` with a message a steward can act on; limits
+guard against oversized files and zip bombs before anything is decompressed.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+
+from spatial.errors import SpaceMapError
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+"""Largest file accepted (the app's upload limit is the same)."""
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_RATIO = 100
+MAX_ROWS = 200_000
+ENCODINGS = ("utf-8-sig", "gb18030")  # utf-8-sig also reads plain UTF-8; GB18030 is a superset of GBK
+FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".geojson": "geojson", ".json": "geojson",
+           ".gpkg": "gpkg", ".zip": "shapefile"}
+
+
+class ImportReadError(SpaceMapError):
+    """The file cannot be read at all (nothing was imported)."""
+
+
+@dataclass
+class RawTable:
+    """What a file holds: text cells (tables) or attributes + geometry (GIS files)."""
+
+    frame: pd.DataFrame  # a GeoDataFrame for GIS formats
+    format: str
+    encoding: str | None = None
+    crs: str | None = None  # the CRS the file declares (GIS formats), as authority:code or WKT
+    first_data_row: int = 2  # file row number of the first record (header = row 1)
+    notes: list[str] = field(default_factory=list)
+
+
+def _check_size(path: Path) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise ImportReadError(f"{path.name} is empty")
+    if size > MAX_FILE_BYTES:
+        raise ImportReadError(f"{path.name} is {size / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB")
+
+
+def _check_zip(path: Path) -> list[str]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ImportReadError(f"{path.name} is not a readable zip file: {exc}") from exc
+    total = sum(i.file_size for i in infos)
+    packed = max(sum(i.compress_size for i in infos), 1)
+    if total > MAX_UNZIPPED_BYTES or total / packed > MAX_ZIP_RATIO:
+        raise ImportReadError(f"{path.name} would unpack to {total / 1e6:.0f} MB (ratio {total / packed:.0f}:1); "
+                              "refusing a possible zip bomb")
+    names = [i.filename for i in infos if not i.is_dir()]
+    shp = [n for n in names if n.lower().endswith(".shp")]
+    if len(shp) != 1:
+        raise ImportReadError(f"{path.name} must hold exactly one .shp (found {len(shp)})")
+    stem = shp[0][:-4]
+    missing = [ext for ext in (".shx", ".dbf") if not any(n.lower() == (stem + ext).lower() for n in names)]
+    if missing:
+        raise ImportReadError(f"{path.name}: the shapefile lacks {', '.join(missing)}")
+    if not any(n.lower() == (stem + ".prj").lower() for n in names):
+        raise ImportReadError(f"{path.name}: the shapefile has no .prj, so its coordinate system is unknown")
+    return names
+
+
+def _read_csv(path: Path) -> RawTable:
+    data = path.read_bytes()
+    for encoding in ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        try:
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+            raise ImportReadError(f"{path.name}: not a readable CSV table: {exc}") from exc
+        return RawTable(frame.replace({"": None}), "csv", encoding=encoding)
+    raise ImportReadError(f"{path.name}: text is neither UTF-8 nor GBK/GB18030")
+
+
+def _read_xlsx(path: Path) -> RawTable:
+    try:
+        zipfile.ZipFile(path).close()
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl")
+    except (zipfile.BadZipFile, ValueError, KeyError, OSError) as exc:
+        raise ImportReadError(f"{path.name}: not a readable XLSX workbook: {exc}") from exc
+    if not sheets:
+        raise ImportReadError(f"{path.name}: the workbook has no sheet")
+    name, frame = next(iter(sheets.items()))
+    frame = frame.dropna(how="all")
+    notes = [f"read the first sheet, {name!r}"] + ([f"{len(sheets) - 1} other sheet(s) ignored"] if len(sheets) > 1
+                                                   else [])
+    return RawTable(frame.astype(object).where(frame.notna(), None), "xlsx", notes=notes)
+
+
+def _read_gis(path: Path, fmt: str, prefer_layer: str | None = None) -> RawTable:
+    source = f"/vsizip/{path}" if fmt == "shapefile" else str(path)
+    try:
+        layers = pyogrio.list_layers(source)
+        if len(layers) == 0:
+            raise ImportReadError(f"{path.name}: no layer found")
+        names = [str(n) for n in layers[:, 0]]
+        layer = prefer_layer if prefer_layer in names else names[0]
+        info = pyogrio.read_info(source, layer=layer)
+        if info["features"] > MAX_ROWS:
+            raise ImportReadError(f"{path.name}: {info['features']:,} features; the limit is {MAX_ROWS:,}")
+        frame = pyogrio.read_dataframe(source, layer=layer)
+    except ImportReadError:
+        raise
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.CRSError,
+            pyogrio.errors.GeometryError, pyogrio.errors.FieldError, ValueError, UnicodeDecodeError) as exc:
+        raise ImportReadError(f"{path.name}: cannot read it as {fmt}: {exc}") from exc
+    crs = frame.crs.to_string() if getattr(frame, "crs", None) is not None else None
+    notes = [f"read layer {layer!r}"] + ([f"{len(layers) - 1} other layer(s) ignored"] if len(layers) > 1 else [])
+    return RawTable(frame, fmt, crs=crs, first_data_row=1, notes=notes)
+
+
+def read_table(path: Path, *, prefer_layer: str | None = None) -> RawTable:
+    """Read ``path`` by its extension (from a multi-layer GeoPackage, the layer called
+    ``prefer_layer`` if there is one, else the first).
+
+    Raises
+    ------
+    ImportReadError
+        Missing, empty, oversized, unknown format, undecodable, truncated or malformed files.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ImportReadError(f"file not found: {path}")
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ImportReadError(f"{path.name}: unsupported format; use {', '.join(sorted(FORMATS))}")
+    _check_size(path)
+    if fmt == "shapefile":
+        _check_zip(path)
+    if fmt == "csv":
+        table = _read_csv(path)
+    elif fmt == "xlsx":
+        table = _read_xlsx(path)
+    else:
+        table = _read_gis(path, fmt, prefer_layer)
+    if len(table.frame) > MAX_ROWS:
+        raise ImportReadError(f"{path.name}: {len(table.frame):,} rows; the limit is {MAX_ROWS:,}")
+    if not len(table.frame):
+        raise ImportReadError(f"{path.name}: no rows")
+    return table

@@ -1,0 +1,214 @@
+"""Write to the store safely: one writer at a time, a backup before each commit, an audit
+entry with a reversible change set for every import and edit, and undo of the last one.
+
+All writes go through :func:`geodata.store.replace_layers` (copy, write, validate, rename:
+all or nothing), inside :func:`store_lock` (an exclusive lock file next to the store, so two
+processes never write at once: the second waits, then fails with "store busy, try again").
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geodata.importer import ImportPlan
+from geodata.schema import coerce_frame, is_blank
+from geodata.store import ensure_store, read_all, read_layer, replace_layers
+from layers.catalogue import get_layer
+from spatial.crs import WGS84
+from spatial.errors import SpaceMapError, StoreError
+
+KEEP_BACKUPS = 10
+LOCK_TIMEOUT_S = 10.0
+
+
+class StoreBusyError(StoreError):
+    """Another process is writing to the store."""
+
+
+@contextlib.contextmanager
+def store_lock(path: Path, *, timeout: float = LOCK_TIMEOUT_S):
+    """Hold the store's exclusive write lock (waits up to ``timeout`` seconds)."""
+    lock_path = Path(f"{path}.lock")
+    with open(lock_path, "a+") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreBusyError("store busy, try again (another import or edit is being written)") from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def backup_dir(path: Path) -> Path:
+    """Where the backups of the store at ``path`` go."""
+    return path.parent / "backups"
+
+
+def backup_store(path: Path, *, keep: int = KEEP_BACKUPS) -> Path:
+    """Copy the store to ``backups/`` (name with a UTC timestamp) and keep only the last ``keep``."""
+    folder = backup_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    target = folder / f"{path.stem}.{stamp}.gpkg"
+    shutil.copy2(path, target)
+    backups = sorted(folder.glob(f"{path.stem}.*.gpkg"))
+    for old in backups[:-keep]:
+        old.unlink(missing_ok=True)
+    return target
+
+
+def list_backups(path: Path) -> list[Path]:
+    """The backups of the store, oldest first."""
+    return sorted(backup_dir(path).glob(f"{path.stem}.*.gpkg"))
+
+
+def _rows(frame: gpd.GeoDataFrame, ids) -> dict[str, dict]:
+    wanted = set(ids)
+    out = {}
+    for rec, geom in zip(frame.drop(columns=frame.geometry.name).to_dict("records"), frame.geometry):
+        if str(rec["id"]) in wanted:
+            clean = {k: (None if is_blank(v) else (v.item() if hasattr(v, "item") else v)) for k, v in rec.items()}
+            clean["geometry"] = None if geom is None else shapely.to_wkt(geom, rounding_precision=9)
+            out[str(rec["id"])] = clean
+    return out
+
+
+def _audit_row(audit: pd.DataFrame, **values) -> pd.DataFrame:
+    row = {"id": f"audit-{len(audit) + 1:05d}", "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+           **values}
+    return pd.concat([audit, pd.DataFrame([row])], ignore_index=True) if len(audit) else pd.DataFrame([row])
+
+
+def _frame_from_rows(rows: list[dict], layer: str) -> gpd.GeoDataFrame:
+    geoms = [None if r.get("geometry") is None else shapely.from_wkt(r["geometry"]) for r in rows]
+    attrs = pd.DataFrame([{k: v for k, v in r.items() if k != "geometry"} for r in rows])
+    typed, _ = coerce_frame(gpd.GeoDataFrame(attrs, geometry=geoms, crs=WGS84), get_layer(layer))
+    return gpd.GeoDataFrame(typed, geometry="geometry", crs=WGS84)
+
+
+def commit_import(plan: ImportPlan, *, who: str, path: Path | None = None) -> dict:
+    """Write the plan's accepted rows (new ids added, existing ids replaced) in one transaction,
+    with a backup first and an audit entry holding the rows as they were (for undo).
+
+    Raises
+    ------
+    StoreBusyError
+        Another writer holds the store.
+    ValidationError
+        The rows no longer fit the store (it changed since the plan); nothing is written.
+    """
+    if not str(who or "").strip():
+        raise SpaceMapError("say who imports (--by or the editor login)")
+    path = ensure_store(path)
+    with store_lock(path):
+        current = read_layer(plan.layer, path)
+        ids = [str(i) for i in plan.accepted["id"]]
+        before = _rows(current, ids)
+        keep = current.loc[~current["id"].astype(str).isin(ids)]
+        merged = gpd.GeoDataFrame(pd.concat([keep, plan.accepted], ignore_index=True), geometry="geometry", crs=WGS84)
+        changes = {"layer": plan.layer, "ids": ids, "before": before}
+        audit = _audit_row(read_layer("audit_log", path), who=who.strip(), action="import", layer=plan.layer,
+                           file_name=plan.file_name, sha256=plan.sha256, accepted=len(ids),
+                           rejected=len({r.row for r in plan.rejected}), added=len(ids) - len(before),
+                           updated=len(before), changes=json.dumps(changes, ensure_ascii=False, default=str))
+        backup = backup_store(path)
+        replace_layers({plan.layer: merged, "audit_log": audit}, path)
+    return {"committed": True, "audit_id": audit["id"].iloc[-1], "backup": str(backup),
+            "added": len(ids) - len(before), "updated": len(before)}
+
+
+def undo_last(*, who: str, path: Path | None = None) -> dict:
+    """Reverse the most recent import or edit not yet undone, from its change set."""
+    path = ensure_store(path)
+    with store_lock(path):
+        audit = read_layer("audit_log", path)
+        open_entries = audit.loc[audit["action"].isin(["import", "edit"]) & audit["undone_by"].map(is_blank)]
+        if not len(open_entries):
+            raise SpaceMapError("nothing to undo")
+        entry = open_entries.iloc[-1]
+        changes = json.loads(entry["changes"])
+        layer = changes["layer"]
+        current = read_layer(layer, path)
+        restored_rows = list(changes["before"].values())
+        keep = current.loc[~current["id"].astype(str).isin(changes["ids"])]
+        parts = [keep] + ([_frame_from_rows(restored_rows, layer)] if restored_rows else [])
+        merged = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=WGS84)
+        undo_changes = {"undoes": entry["id"]}
+        audit = _audit_row(audit, who=who.strip() or "unknown", action="undo", layer=layer,
+                           file_name=entry.get("file_name"), sha256=entry.get("sha256"),
+                           reason=f"undo of {entry['id']}", changes=json.dumps(undo_changes))
+        audit.loc[audit["id"] == entry["id"], "undone_by"] = audit["id"].iloc[-1]
+        backup_store(path)
+        replace_layers({layer: merged, "audit_log": audit}, path)
+    return {"undone": entry["id"], "action": entry["action"], "layer": layer, "removed": len(changes["ids"]) -
+            len(restored_rows), "restored": len(restored_rows)}
+
+
+def audit_entries(path: Path | None = None) -> list[dict]:
+    """The audit log, newest last (change sets left out: see the store for them)."""
+    audit = read_layer("audit_log", ensure_store(path))
+    cols = [c for c in audit.columns if c != "changes"]
+    counts = ("accepted", "rejected", "added", "updated")
+    return [{k: (None if is_blank(v) else int(v) if k in counts else (v.item() if hasattr(v, "item") else v))
+             for k, v in r.items()} for r in audit[cols].to_dict("records")]
+
+
+def export_store(fmt: str, out: Path, *, path: Path | None = None) -> list[Path]:
+    """Export every layer: one GeoPackage, a folder of GeoJSON (one per layer), or CSV / XLSX
+    (carriers with lon/lat plus the tables; every text cell guarded against formulas)."""
+    import pyogrio
+
+    from geodata.export import _flat, table_csv, table_xlsx
+    from layers.catalogue import CARRIER_LAYERS, LAYERS
+
+    path = ensure_store(path)
+    frames = read_all(path)
+    out = Path(out)
+    if fmt == "gpkg":
+        if out.exists():
+            out.unlink()
+        shutil.copy2(path, out)  # the store is a GeoPackage: a copy is an exact export
+        return [out]
+    if fmt == "geojson":
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for key, frame in frames.items():
+            target = out / f"{key}.geojson"
+            if LAYERS[key].geometry is None:
+                frame = gpd.GeoDataFrame(frame, geometry=[None] * len(frame), crs=WGS84)
+            pyogrio.write_dataframe(frame, target, driver="GeoJSON")
+            written.append(target)
+        return written
+    if fmt in ("csv", "xlsx"):
+        tables = {}
+        for key, frame in frames.items():
+            if key in CARRIER_LAYERS:
+                tables[key] = _flat(frame)
+            elif LAYERS[key].geometry is None:
+                tables[key] = pd.DataFrame(frame)
+        if fmt == "xlsx":
+            out.write_bytes(table_xlsx(tables))
+            return [out]
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for key, table in tables.items():
+            (out / f"{key}.csv").write_bytes(table_csv(table))
+            written.append(out / f"{key}.csv")
+        return written
+    raise SpaceMapError(f"unknown export format {fmt!r}: use gpkg, geojson, csv or xlsx")

@@ -1,0 +1,299 @@
+"""Importing carriers: every format and encoding, the mistake detectors, commit, undo, export."""
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import zipfile
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+from shapely.geometry import Point
+
+from geodata.importer import plan_import
+from geodata.readers import ImportReadError
+from geodata.stewardship import (StoreBusyError, audit_entries, commit_import, export_store, list_backups,
+                                 store_lock, undo_last)
+from geodata.store import read_all, read_layer
+from spatial.crs import wgs84_to_bd09, wgs84_to_gcj02
+
+LON, LAT = 114.0850, 22.5450  # 华强北, inside Futian
+HEADER_ZH = "编号,名称,英文名称,地址,建筑面积,可租面积,租金,经度,纬度,产业"
+
+
+def _row(i=1, lon=LON, lat=LAT, floor="1200"):
+    return f"imp-{i},测试空间{i},Test space {i},华强北,{floor},300,120,{lon},{lat},ai"
+
+
+@pytest.fixture
+def store_copy(store, tmp_path):
+    path = tmp_path / "store" / "spacemap.gpkg"
+    path.parent.mkdir()
+    shutil.copy(store, path)
+    return path
+
+
+def _plan(path, store_copy, **kw):
+    return plan_import(path, kw.pop("layer", "incubators"), read_all(store_copy), **kw)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_plan_import__csv_encodings(tmp_path, store_copy, encoding):
+    path = tmp_path / "a.csv"
+    path.write_bytes(f"{HEADER_ZH}\n{_row()}\n".encode(encoding))
+    plan = _plan(path, store_copy)
+    assert plan.rejected == [] and plan.added == ["imp-1"]
+    row = plan.accepted.iloc[0]
+    assert row["name_zh"] == "测试空间1" and row["floor_area_m2"] == 1200.0 and row["available_area_m2"] == 300.0
+    assert row["floor_area_source"] == "import of a.csv"
+    assert row.geometry.x == pytest.approx(LON) and row.geometry.y == pytest.approx(LAT)
+
+
+def test_plan_import__xlsx_with_english_headers(tmp_path, store_copy):
+    path = tmp_path / "a.xlsx"
+    pd.DataFrame({"ID": ["imp-x"], "Name": ["表格空间"], "Floor area": [800], "Longitude": [LON], "Latitude": [LAT],
+                  "Remarks": ["from a spreadsheet"]}).to_excel(path, index=False)
+    plan = _plan(path, store_copy)
+    assert plan.rejected == []
+    assert plan.accepted.iloc[0]["name_en"] == "Biao Ge Kong Jian"  # transliterated, and said so
+    assert any("pinyin" in n for n in plan.notes)
+
+
+def _points(crs="EPSG:4326", xy=(LON, LAT)):
+    return gpd.GeoDataFrame({"id": ["imp-g"], "name_zh": ["地理空间"], "name_en": ["Geo space"]},
+                            geometry=[Point(*xy)], crs="EPSG:4326").to_crs(crs)
+
+
+def test_plan_import__geojson_and_geopackage(tmp_path, store_copy):
+    for name, driver in (("a.geojson", "GeoJSON"), ("a.gpkg", "GPKG")):
+        path = tmp_path / name
+        pyogrio.write_dataframe(_points(), path, driver=driver)
+        plan = _plan(path, store_copy)
+        assert plan.rejected == [] and plan.added == ["imp-g"], name
+
+
+def test_plan_import__zipped_shapefile_honours_prj_and_cpg(tmp_path, store_copy):
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    pyogrio.write_dataframe(_points("EPSG:4547"), folder / "spaces.shp", encoding="GBK")
+    assert (folder / "spaces.cpg").read_text().strip().upper() in ("GBK", "CP936", "936")
+    path = tmp_path / "spaces.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for f in folder.iterdir():
+            zf.write(f, f.name)
+    plan = _plan(path, store_copy)
+    assert plan.rejected == []
+    row = plan.accepted.iloc[0]
+    assert row["name_zh"] == "地理空间"  # GBK text read through the .cpg
+    assert row.geometry.x == pytest.approx(LON, abs=1e-7)  # projected through the .prj
+
+
+def test_plan_import__zip_without_prj_refused(tmp_path, store_copy):
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    pyogrio.write_dataframe(_points(), folder / "s.shp")
+    (folder / "s.prj").unlink()
+    path = tmp_path / "s.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for f in folder.iterdir():
+            zf.write(f, f.name)
+    with pytest.raises(ImportReadError, match="no .prj"):
+        _plan(path, store_copy)
+
+
+@pytest.mark.parametrize("crs,convert", [("gcj02", wgs84_to_gcj02), ("bd09", wgs84_to_bd09)])
+def test_plan_import__declared_chinese_datums_are_shifted_back(tmp_path, store_copy, crs, convert):
+    x, y = convert(np.array([LON]), np.array([LAT]))
+    path = tmp_path / "a.csv"
+    path.write_text(f"{HEADER_ZH}\n{_row(lon=x[0], lat=y[0])}\n", encoding="utf-8")
+    geom = _plan(path, store_copy, crs=crs).accepted.geometry.iloc[0]
+    assert geom.x == pytest.approx(LON, abs=1e-6) and geom.y == pytest.approx(LAT, abs=1e-6)
+
+
+def test_plan_import__metric_coordinates_with_zone_prefix(tmp_path, store_copy):
+    metric = _points("EPSG:4547").geometry.iloc[0]
+    path = tmp_path / "a.csv"
+    path.write_text(f"{HEADER_ZH}\n{_row(lon=38_000_000 + metric.x, lat=metric.y)}\n", encoding="utf-8")
+    plan = _plan(path, store_copy, crs="epsg:4547")
+    assert plan.rejected == [] and any("zone prefix" in n for n in plan.notes)
+    assert plan.accepted.geometry.iloc[0].x == pytest.approx(LON, abs=1e-6)
+
+
+def test_plan_import__mistakes_are_rejected_with_row_field_value_reason(tmp_path, store_copy):
+    path = tmp_path / "a.csv"
+    path.write_text("\n".join([HEADER_ZH, _row(1), _row(2, lon=LAT, lat=LON), _row(3, lon=113.0, lat=23.5),
+                               _row(4, floor="abc"), _row(5, lon="x"), _row(1)]) + "\n", encoding="utf-8")
+    plan = _plan(path, store_copy)
+    by_row = {r.row: r for r in plan.rejected}
+    assert plan.accepted_rows == [2]
+    assert "swapped" in by_row[3].reason and by_row[3].field == "lon/lat"
+    assert "outside Shenzhen" in by_row[4].reason
+    assert by_row[5].field == "floor_area_m2" and by_row[5].value == "abc"
+    assert "not numbers" in by_row[6].reason
+    assert "duplicate id (also on row 2)" in by_row[7].reason
+
+
+def test_plan_import__amap_file_declared_wgs84_is_caught(tmp_path, store_copy):
+    path = tmp_path / "spaces_from_amap.csv"
+    path.write_text(f"{HEADER_ZH},来源\n{_row()},高德地图拾取\n", encoding="utf-8")
+    plan = _plan(path, store_copy)
+    assert plan.accepted_rows == [] and "--crs gcj02" in plan.rejected[0].reason
+    assert _plan(path, store_copy, crs="gcj02").rejected == []
+
+
+def test_plan_import__outside_futian_but_inside_shenzhen(tmp_path, store_copy):
+    path = tmp_path / "a.csv"
+    path.write_text(f"{HEADER_ZH}\n{_row(lon=113.93, lat=22.54)}\n", encoding="utf-8")  # 南山
+    assert "outside Futian" in _plan(path, store_copy).rejected[0].reason
+
+
+@pytest.mark.parametrize("content,message", [
+    (b"", "empty"), (b"\xff\xfe\x00garbage\x81\x82", "neither UTF-8 nor GBK"), (b"PK\x03\x04broken", "not a readable"),
+])
+def test_read__unreadable_files(tmp_path, store_copy, content, message):
+    suffix = ".xlsx" if content.startswith(b"PK") else ".csv"
+    path = tmp_path / f"bad{suffix}"
+    path.write_bytes(content)
+    with pytest.raises(ImportReadError, match=message):
+        _plan(path, store_copy)
+
+
+def test_read__zip_bomb_refused(tmp_path, store_copy):
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.shp", b"\0" * 300_000_000)
+    with pytest.raises(ImportReadError, match="zip bomb"):
+        _plan(path, store_copy)
+
+
+def test_read__oversized_file_refused(tmp_path, store_copy):
+    path = tmp_path / "big.csv"
+    with open(path, "wb") as f:
+        f.truncate(51 * 1024 * 1024)
+    with pytest.raises(ImportReadError, match="limit is 50 MB"):
+        _plan(path, store_copy)
+
+
+def test_commit_import__updates_show_a_diff_and_undo_restores(tmp_path, store_copy):
+    path = tmp_path / "a.csv"
+    path.write_text(f"{HEADER_ZH}\n{_row(1)}\n", encoding="utf-8")
+    first = commit_import(_plan(path, store_copy), who="steward-a", path=store_copy)
+    assert first["added"] == 1
+    path.write_text(f"{HEADER_ZH}\n{_row(1, floor='1500')}\n{_row(2)}\n", encoding="utf-8")
+    plan = _plan(path, store_copy)
+    assert plan.updated == {"imp-1": [{"field": "floor_area_m2", "old": 1200.0, "new": 1500.0}]}
+    assert plan.added == ["imp-2"]
+    commit_import(plan, who="steward-b", path=store_copy)
+    layer = read_layer("incubators", store_copy).set_index("id")
+    assert layer.loc["imp-1", "floor_area_m2"] == 1500.0 and "imp-2" in layer.index
+    log = audit_entries(store_copy)
+    assert [e["who"] for e in log] == ["steward-a", "steward-b"]
+    assert log[-1]["sha256"] == plan.sha256 and log[-1]["file_name"] == "a.csv" and log[-1]["updated"] == 1
+    undo_last(who="steward-b", path=store_copy)
+    layer = read_layer("incubators", store_copy).set_index("id")
+    assert layer.loc["imp-1", "floor_area_m2"] == 1200.0 and "imp-2" not in layer.index
+    undo_last(who="steward-a", path=store_copy)
+    assert "imp-1" not in set(read_layer("incubators", store_copy)["id"])
+    with pytest.raises(Exception, match="nothing to undo"):
+        undo_last(who="x", path=store_copy)
+
+
+def test_commit_import__backup_before_each_commit_keeps_ten(tmp_path, store_copy):
+    path = tmp_path / "a.csv"
+    for i in range(12):
+        path.write_text(f"{HEADER_ZH}\n{_row(i)}\n", encoding="utf-8")
+        commit_import(_plan(path, store_copy), who="s", path=store_copy)
+    assert len(list_backups(store_copy)) == 10
+
+
+def test_commit_import__crash_mid_write_leaves_store_unchanged(tmp_path, store_copy, monkeypatch):
+    import geodata.store as store_module
+
+    path = tmp_path / "a.csv"
+    path.write_text(f"{HEADER_ZH}\n{_row()}\n", encoding="utf-8")
+    plan = _plan(path, store_copy)
+    before = store_copy.read_bytes()
+    calls = []
+
+    def crash(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:  # the carriers were written to the copy; the audit entry crashes
+            raise OSError("simulated crash")
+        return original(*args, **kwargs)
+
+    original = store_module._write_layer
+    monkeypatch.setattr(store_module, "_write_layer", crash)
+    with pytest.raises(Exception, match="simulated crash"):
+        commit_import(plan, who="s", path=store_copy)
+    assert store_copy.read_bytes() == before
+    assert not list(store_copy.parent.glob(".*.tmp.gpkg"))
+
+
+def test_store_lock__second_writer_gets_store_busy(store_copy):
+    with store_lock(store_copy):
+        with pytest.raises(StoreBusyError, match="store busy, try again"):
+            with store_lock(store_copy, timeout=0.2):
+                pass
+
+
+def _import_in_process(args):
+    store_path, csv_path = args
+    import os
+
+    os.environ["SPACEMAP_STORE"] = store_path
+    from pathlib import Path
+
+    from geodata.importer import plan_import as plan
+    from geodata.stewardship import StoreBusyError as Busy
+    from geodata.stewardship import commit_import as commit
+    from geodata.store import read_all as all_layers
+
+    try:
+        p = plan(Path(csv_path), "incubators", all_layers(Path(store_path)))
+        commit(p, who="proc", path=Path(store_path))
+        return "ok"
+    except Busy:
+        return "busy"
+
+
+def test_commit_import__concurrent_writers_never_corrupt_or_lose(tmp_path, store_copy):
+    import multiprocessing as mp
+
+    files = []
+    for i in range(6):
+        path = tmp_path / f"c{i}.csv"
+        path.write_text(f"{HEADER_ZH}\n{_row(100 + i)}\n", encoding="utf-8")
+        files.append((str(store_copy), str(path)))
+    with mp.get_context("spawn").Pool(4) as pool:
+        outcomes = pool.map(_import_in_process, files)
+    ids = set(read_layer("incubators", store_copy)["id"])
+    for outcome, (_, csv) in zip(outcomes, files):
+        wanted = f"imp-{100 + int(csv[-5])}"
+        assert (wanted in ids) == (outcome == "ok")  # busy writers changed nothing; the others are all there
+    assert outcomes.count("ok") >= 1
+    assert len([e for e in audit_entries(store_copy) if e["action"] == "import"]) == outcomes.count("ok")
+    with sqlite3.connect(store_copy) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_export__geopackage_reimports_to_an_identical_store(tmp_path, store_copy):
+    out = tmp_path / "export.gpkg"
+    export_store("gpkg", out, path=store_copy)
+    for layer in ("science_parks", "tech_buildings", "lowcost_spaces", "incubators"):
+        plan = plan_import(out, layer, read_all(store_copy))
+        assert plan.rejected == [] and plan.added == [] and plan.updated == {}, layer
+        assert len(plan.unchanged) == len(read_layer(layer, store_copy))
+
+
+def test_export__geojson_csv_xlsx(tmp_path, store_copy):
+    gj = export_store("geojson", tmp_path / "gj", path=store_copy)
+    assert {p.name for p in gj} >= {"incubators.geojson", "subdistricts.geojson", "incubation_reports.geojson"}
+    assert json.loads((tmp_path / "gj" / "incubators.geojson").read_text())["features"]
+    csv = export_store("csv", tmp_path / "csv", path=store_copy)
+    assert (tmp_path / "csv" / "incubators.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert len(csv) >= 5
+    xlsx = export_store("xlsx", tmp_path / "all.xlsx", path=store_copy)[0]
+    assert "incubators" in pd.read_excel(xlsx, sheet_name=None)
