@@ -16,6 +16,7 @@ pages = [
     st.Page("views/tally_page.py", title=t("page_tally", lang), icon=":material/bar_chart:", url_path="tally"),
     st.Page("views/progress_page.py", title=t("page_progress", lang), icon=":material/trending_up:",
             url_path="progress"),
+    st.Page("views/data_page.py", title=t("page_data", lang), icon=":material/database:", url_path="data"),
     st.Page("views/overview.py", title=t("page_overview", lang), icon=":material/table_view:", url_path="overview"),
 ]
 st.navigation(pages, position="top").run()

@@ -470,6 +470,18 @@ def cmd_undo(args) -> int:
     return EXIT_OK
 
 
+def cmd_editor(args) -> int:
+    """Add an editor account (password asked for, or read from stdin with --password-stdin)."""
+    import getpass
+
+    from geodata.editors import add_editor
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("password: ")
+    path = add_editor(args.name, password)
+    _emit({"editor": args.name, "file": str(path)}, as_json=args.json, text=f"editor {args.name} saved in {path}")
+    return EXIT_OK
+
+
 def cmd_serve(args) -> int:
     """Start the Streamlit app in this process, with the heavy modules imported first.
 
@@ -569,6 +581,10 @@ def build_parser() -> argparse.ArgumentParser:
     add("audit", cmd_audit, "the audit log of imports, edits and undos")
     p = add("undo", cmd_undo, "undo the last import or edit")
     p.add_argument("--by", help="who undoes (default: $USER)")
+    p = add("editor", cmd_editor, "add an editor account (hashed, in $SPACEMAP_EDITORS, outside git)")
+    p.add_argument("action", choices=["add"])
+    p.add_argument("name")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p = add("serve", cmd_serve, "start the web app (Streamlit) with its modules preloaded")
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--address", default="0.0.0.0", help="listen address (127.0.0.1 for this machine only)")

@@ -133,6 +133,56 @@ def commit_import(plan: ImportPlan, *, who: str, path: Path | None = None) -> di
             "added": len(ids) - len(before), "updated": len(before)}
 
 
+def edit_fields(carrier_id: str, values: dict, *, reason: str, who: str, path: Path | None = None) -> dict:
+    """Correct fields of one carrier (a figure together with its source), with a reason;
+    audited and undoable like an import.
+
+    Raises
+    ------
+    SpaceMapError
+        Unknown carrier or field, blank reason, or a value of the wrong type.
+    ValidationError
+        The corrected carrier would break a rule (e.g. a figure without a source).
+    """
+    from layers.catalogue import CARRIER_FIELDS, CARRIER_LAYERS
+
+    if not str(reason or "").strip():
+        raise SpaceMapError("give a reason for the correction")
+    if not str(who or "").strip():
+        raise SpaceMapError("say who corrects (the editor login)")
+    names = {f.name for f in CARRIER_FIELDS} - {"id", "layer"}
+    if not values:
+        raise SpaceMapError("nothing to correct")
+    for field in values:
+        if field not in names:
+            raise SpaceMapError(f"unknown field {field!r}: use one of {', '.join(sorted(names))}")
+    path = ensure_store(path)
+    with store_lock(path):
+        layer = next((k for k in CARRIER_LAYERS if carrier_id in set(read_layer(k, path)["id"].astype(str))), None)
+        if layer is None:
+            raise SpaceMapError(f"no carrier with id {carrier_id!r}")
+        current = read_layer(layer, path)
+        before = _rows(current, [carrier_id])
+        edited = current.copy()
+        mask = edited["id"].astype(str) == carrier_id
+        for field, value in values.items():
+            edited[field] = edited[field].astype(object)
+            edited.loc[mask, field] = None if is_blank(value) else value
+        typed, problems = coerce_frame(edited, get_layer(layer))
+        if problems:
+            p = problems[0]
+            raise SpaceMapError(f"{p.field}: {p.message} (value: {p.value!r})")
+        diff = [{"field": f, "old": before[carrier_id].get(f), "new": None if is_blank(v) else v}
+                for f, v in values.items()]
+        changes = {"layer": layer, "ids": [carrier_id], "before": before, "diff": diff}
+        audit = _audit_row(read_layer("audit_log", path), who=who.strip(), action="edit", layer=layer,
+                           reason=reason.strip(), accepted=1, rejected=0, added=0, updated=1,
+                           changes=json.dumps(changes, ensure_ascii=False, default=str))
+        backup_store(path)
+        replace_layers({layer: gpd.GeoDataFrame(typed, geometry="geometry", crs=WGS84), "audit_log": audit}, path)
+    return {"audit_id": audit["id"].iloc[-1], "layer": layer, "changes": diff}
+
+
 def undo_last(*, who: str, path: Path | None = None) -> dict:
     """Reverse the most recent import or edit not yet undone, from its change set."""
     path = ensure_store(path)

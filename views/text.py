@@ -242,3 +242,37 @@ STRINGS["p_chart_alt"] = (
 STRINGS["p_projected_note"] = ("以 {since} 以来各报告间的平均速度外推", "extrapolating the average pace between reports since {since}")
 STRINGS["p_floor_context"] = ("（仅公布总建筑面积 {floor} ㎡，不计入）", " (only a gross floor area of {floor} m² is stated; not counted)")
 STRINGS["col_state"] = ("状态", "Status")
+STRINGS.update({
+    "page_data": ("数据管理", "Data"),
+    "d_intro": ("校验问题与变更记录对所有人开放；导入与更正需要编辑登录，每次写入前自动备份并记入变更记录，可撤销。",
+                "Validation problems and the audit log are open to all; importing and correcting need an editor "
+                "login. Every write is backed up first, logged, and can be undone."),
+    "d_no_problems": ("没有校验问题。", "No validation problems."),
+    "d_login": ("编辑登录", "Editor login"), "d_name": ("用户名", "Name"), "d_password": ("密码", "Password"),
+    "d_login_button": ("登录", "Log in"), "d_logout": ("退出", "Log out"),
+    "d_logged_in": ("已登录：{name}", "Logged in as {name}"),
+    "d_login_failed": ("用户名或密码不正确。", "Wrong name or password."),
+    "d_wait": ("失败次数过多，请 {seconds} 秒后再试。", "Too many failures: try again in {seconds} s."),
+    "d_no_editors": ("尚未配置编辑账号，导入与更正已关闭。管理员可运行 python cli.py editor add 用户名 添加"
+                     "（密码只以哈希保存在仓库以外），或在 .streamlit/secrets.toml 的 [editors] 中配置。",
+                     "No editor account is configured, so importing and correcting are off. An administrator can "
+                     "run python cli.py editor add NAME (the password is stored only as a hash, outside the "
+                     "repository) or configure [editors] in .streamlit/secrets.toml."),
+    "d_import": ("导入", "Import"), "d_file": ("文件（CSV、XLSX、GeoJSON、GeoPackage、zip 打包的 Shapefile）",
+                                           "File (CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile)"),
+    "d_crs": ("坐标系", "Coordinates in"), "d_check": ("检查（不写入）", "Check (writes nothing)"),
+    "d_preview": ("**{file}**：{rows} 行，可导入 {accepted} 行（新增 {added}，修改 {updated}，不变 {unchanged}），"
+                  "拒绝 {rejected} 行。",
+                  "**{file}**: {rows} rows, {accepted} accepted ({added} new, {updated} changed, {unchanged} "
+                  "unchanged), {rejected} rejected."),
+    "d_changes": ("将修改的字段", "Changes to existing carriers"), "d_rejected": ("被拒绝的行", "Rejected rows"),
+    "d_rejected_csv": ("下载被拒绝的行（CSV，可修改后重新导入）", "Download rejected rows (CSV to fix and re-import)"),
+    "d_commit": ("写入 {n} 行", "Commit {n} rows"),
+    "d_committed": ("已写入：新增 {added}，修改 {updated}。", "Committed: {added} added, {updated} changed."),
+    "d_correct": ("更正字段", "Correct a field"), "d_field": ("字段", "Field"), "d_value": ("新值", "New value"),
+    "d_value_source": ("数值来源（面积、租金必填）", "Source of the figure (needed for areas and rent)"),
+    "d_save": ("保存更正", "Save correction"), "d_corrected": ("已更正并记录。", "Corrected and logged."),
+    "d_undo": ("撤销最近一次导入或更正", "Undo the last import or correction"),
+    "d_undone": ("已撤销 {entry}。", "Undid {entry}."),
+    "d_audit": ("变更记录", "Audit log"), "d_no_audit": ("尚无导入或更正。", "No imports or corrections yet."),
+})

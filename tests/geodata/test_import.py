@@ -297,3 +297,31 @@ def test_export__geojson_csv_xlsx(tmp_path, store_copy):
     assert len(csv) >= 5
     xlsx = export_store("xlsx", tmp_path / "all.xlsx", path=store_copy)[0]
     assert "incubators" in pd.read_excel(xlsx, sheet_name=None)
+
+
+def test_edit_fields__a_figure_without_its_source_is_refused(store_copy):
+    from geodata.stewardship import edit_fields
+
+    before = store_copy.read_bytes()
+    with pytest.raises(Exception, match="without a source"):
+        edit_fields("lc-fintech-city", {"available_area_m2": "1200"}, reason="site visit", who="wang", path=store_copy)
+    assert store_copy.read_bytes() == before
+
+
+def test_edit_fields__audited_with_reason_and_undoable(store_copy):
+    from geodata.stewardship import edit_fields
+
+    result = edit_fields("lc-fintech-city", {"available_area_m2": "1200", "available_area_source": "site visit"},
+                         reason="site visit 2026-11", who="wang", path=store_copy)
+    assert result["changes"][0] == {"field": "available_area_m2", "old": None, "new": "1200"}
+    row = read_layer("lowcost_spaces", store_copy).set_index("id").loc["lc-fintech-city"]
+    assert row["available_area_m2"] == 1200.0
+    log = audit_entries(store_copy)
+    assert log[-1]["action"] == "edit" and log[-1]["reason"] == "site visit 2026-11" and log[-1]["who"] == "wang"
+    undo_last(who="wang", path=store_copy)
+    row = read_layer("lowcost_spaces", store_copy).set_index("id").loc["lc-fintech-city"]
+    assert pd.isna(row["available_area_m2"])
+    with pytest.raises(Exception, match="reason"):
+        edit_fields("lc-fintech-city", {"notes": "x"}, reason=" ", who="wang", path=store_copy)
+    with pytest.raises(Exception, match="wrong type"):
+        edit_fields("lc-fintech-city", {"floor_area_m2": "lots"}, reason="x", who="wang", path=store_copy)

@@ -1,0 +1,66 @@
+"""The Data page under AppTest: open to read, login required to import or correct."""
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geodata import editors
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture
+def page(store, tmp_path, monkeypatch):
+    copy = tmp_path / "s" / "spacemap.gpkg"
+    copy.parent.mkdir()
+    shutil.copy(store, copy)
+    monkeypatch.setenv("SPACEMAP_STORE", str(copy))
+    monkeypatch.setenv("SPACEMAP_EDITORS", str(tmp_path / "editors.json"))
+    editors._failures.clear()
+
+    def open_page():
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+        at.switch_page("views/data_page.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return open_page
+
+
+def test_data_page__no_editor_configured_means_read_only(page):
+    at = page()
+    assert at.header[0].value == "数据管理"
+    assert "尚未配置编辑账号" in at.info[0].value
+    assert not at.get("file_uploader") and not at.text_input
+
+
+def test_data_page__login_required_and_wrong_password_refused(page):
+    editors.add_editor("steward", "a long enough secret")
+    at = page()
+    assert not at.get("file_uploader")
+    at.text_input(key="d_login_name").input("steward")
+    at.text_input(key="d_login_password").input("wrong password")
+    at.button[0].click().run()
+    assert "不正确" in at.error[0].value and not at.get("file_uploader")
+    at.text_input(key="d_login_password").input("a long enough secret")
+    at.button[0].click().run()
+    assert "已登录：steward" in at.success[0].value
+    assert at.get("file_uploader")  # import is open now
+
+
+def test_data_page__correction_is_logged(page):
+    editors.add_editor("steward", "a long enough secret")
+    at = page()
+    at.text_input(key="d_login_name").input("steward")
+    at.text_input(key="d_login_password").input("a long enough secret")
+    at.button[0].click().run()
+    at.selectbox(key="d_fix_id").set_value("lc-fintech-city")
+    at.selectbox(key="d_fix_field").set_value("notes")
+    at.text_input(key="d_fix_value").input("checked on site")
+    at.text_input(key="d_fix_reason").input("site visit")
+    at.button(key="FormSubmitter:d_correct_form-保存更正").click().run()
+    assert not at.exception
+    assert "已更正并记录" in at.success[0].value
+    assert "site visit" in "\n".join(h.proto.body for h in at.get("html"))

@@ -1,0 +1,182 @@
+"""Data page for stewards: validation problems, the audit log, and — for logged-in editors —
+import with preview, field corrections with a reason, and undo."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from geodata.editors import check_login, load_editors, wait_before_next_try
+from geodata.export import table_csv
+from geodata.importer import CRS_CHOICES, plan_import
+from geodata.stewardship import audit_entries, commit_import, edit_fields, undo_last
+from layers.catalogue import CARRIER_FIELDS, CARRIER_LAYERS, get_layer
+from spatial.errors import SpaceMapError
+from views import data
+from views.chrome import current_lang
+from views.tables import frame_table
+from views.text import t
+
+UPLOAD_TYPES = ["csv", "txt", "xlsx", "geojson", "json", "gpkg", "zip"]
+EDITABLE = [f.name for f in CARRIER_FIELDS if f.name not in ("id", "layer")]
+
+
+def _secrets_editors() -> dict:
+    try:
+        return dict(st.secrets.get("editors", {}))
+    except (FileNotFoundError, KeyError, AttributeError):
+        return {}
+    except Exception:  # noqa: BLE001 - a missing or malformed secrets.toml must not break browsing
+        return {}
+
+
+def _login(lang: str) -> str | None:
+    """The logged-in editor's name, drawing the login form when nobody is logged in."""
+    editor = st.session_state.get("editor")
+    if editor:
+        c1, c2 = st.columns([4, 1])
+        c1.success(t("d_logged_in", lang, name=editor))
+        if c2.button(t("d_logout", lang), key="d_logout"):
+            st.session_state.pop("editor", None)
+            st.rerun()
+        return editor
+    try:
+        editors = load_editors(_secrets_editors())
+    except SpaceMapError as exc:
+        st.error(str(exc))
+        return None
+    if not editors:
+        st.info(t("d_no_editors", lang))
+        return None
+    with st.form("d_login"):
+        st.markdown(f"**{t('d_login', lang)}**")
+        name = st.text_input(t("d_name", lang), key="d_login_name")
+        password = st.text_input(t("d_password", lang), type="password", key="d_login_password")
+        if st.form_submit_button(t("d_login_button", lang)):
+            wait = wait_before_next_try(name)
+            if wait > 0:
+                st.error(t("d_wait", lang, seconds=f"{wait:.0f}"))
+            elif check_login(name, password, editors):
+                st.session_state["editor"] = name
+                st.rerun()
+            else:
+                st.error(t("d_login_failed", lang))
+    return None
+
+
+def _plan_summary(plan, lang: str) -> None:
+    s = plan.summary()
+    st.markdown(t("d_preview", lang, file=plan.file_name, rows=s["rows"], accepted=s["accepted"],
+                  added=len(plan.added), updated=len(plan.updated), unchanged=len(plan.unchanged),
+                  rejected=len({r.row for r in plan.rejected})))
+    for note in plan.notes:
+        st.caption(note)
+    if plan.updated:
+        st.markdown(f"**{t('d_changes', lang)}**")
+        st.html(frame_table(pd.DataFrame([{"id": fid, "field": c["field"], "old": c["old"], "new": c["new"]}
+                                          for fid, cs in plan.updated.items() for c in cs]), max_height=300))
+    if plan.rejected:
+        st.markdown(f"**{t('d_rejected', lang)}**")
+        st.html(frame_table(pd.DataFrame(s["rejected"]), max_height=300))
+        st.download_button(t("d_rejected_csv", lang), table_csv(plan.rejected_table()),
+                           f"rejected-{Path(plan.file_name).stem}.csv", "text/csv", key="d_rejected_dl")
+
+
+def _import(lang: str, editor: str) -> None:
+    st.subheader(t("d_import", lang))
+    upload = st.file_uploader(t("d_file", lang), type=UPLOAD_TYPES, key="d_upload")
+    c1, c2 = st.columns(2)
+    layer = c1.selectbox(t("f_layers", lang), CARRIER_LAYERS, format_func=lambda k: get_layer(k).title(lang),
+                         key="d_layer")
+    crs = c2.selectbox(t("d_crs", lang), CRS_CHOICES, key="d_crs")
+    if upload is not None and st.button(t("d_check", lang), key="d_check"):
+        folder = Path(tempfile.mkdtemp(prefix="spacemap-upload-"))
+        path = folder / Path(upload.name).name
+        path.write_bytes(upload.getvalue())
+        try:
+            st.session_state["d_plan"] = plan_import(path, layer, data.frames(), crs=crs)
+        except SpaceMapError as exc:
+            st.session_state.pop("d_plan", None)
+            st.error(str(exc))
+    plan = st.session_state.get("d_plan")
+    if plan is None:
+        return
+    _plan_summary(plan, lang)
+    if len(plan.accepted) and st.button(t("d_commit", lang, n=len(plan.accepted)), key="d_commit", type="primary"):
+        try:
+            result = commit_import(plan, who=editor, path=Path(data.store_location()))
+        except SpaceMapError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state.pop("d_plan", None)
+            data.forget()
+            st.session_state["d_done"] = t("d_committed", lang, added=result["added"], updated=result["updated"])
+            st.rerun()
+
+
+def _correct(lang: str, editor: str) -> None:
+    st.subheader(t("d_correct", lang))
+    carriers = data.carriers()
+    names = dict(zip(carriers["id"], carriers["name_zh" if lang == "zh" else "name_en"]))
+    with st.form("d_correct_form"):
+        c1, c2 = st.columns(2)
+        fid = c1.selectbox(t("m_reverse_pick", lang), list(names), format_func=lambda i: f"{names[i]} ({i})",
+                           key="d_fix_id")
+        titles = {f.name: f"{f.title(lang)} ({f.name})" for f in CARRIER_FIELDS}
+        field = c2.selectbox(t("d_field", lang), EDITABLE, format_func=titles.get, key="d_fix_field")
+        value = st.text_input(t("d_value", lang), key="d_fix_value")
+        source = st.text_input(t("d_value_source", lang), key="d_fix_source")
+        reason = st.text_input(t("p_goal_reason", lang), key="d_fix_reason")
+        if st.form_submit_button(t("d_save", lang)):
+            values = {field: value}
+            if source.strip() and field.endswith(("_m2", "_month")):
+                values["rent_source" if field == "rent_cny_m2_month" else field.removesuffix("_m2") + "_source"] = source
+            try:
+                edit_fields(fid, values, reason=reason, who=editor, path=Path(data.store_location()))
+            except SpaceMapError as exc:
+                st.error(str(exc))
+            else:
+                data.forget()
+                st.session_state["d_done"] = t("d_corrected", lang)
+                st.rerun()
+
+
+def render() -> None:
+    """Draw the page."""
+    lang = current_lang()
+    st.header(t("page_data", lang))
+    st.caption(t("d_intro", lang))
+    done = st.session_state.pop("d_done", None)
+    if done:
+        st.success(done)
+    _, problems = data.overview()
+    st.subheader(t("problems_title", lang))
+    if problems:
+        st.html(frame_table(pd.DataFrame(problems), max_height=300))
+    else:
+        st.caption(t("d_no_problems", lang))
+    editor = _login(lang)
+    if editor:
+        _import(lang, editor)
+        _correct(lang, editor)
+        if st.button(t("d_undo", lang), key="d_undo"):
+            try:
+                result = undo_last(who=editor, path=Path(data.store_location()))
+            except SpaceMapError as exc:
+                st.error(str(exc))
+            else:
+                data.forget()
+                st.session_state["d_done"] = t("d_undone", lang, entry=result["undone"])
+                st.rerun()
+    st.subheader(t("d_audit", lang))
+    entries = audit_entries(Path(data.store_location()))
+    if entries:
+        st.html(frame_table(pd.DataFrame(entries[::-1]), max_height=400))
+    else:
+        st.caption(t("d_no_audit", lang))
+
+
+if __name__ == "__main__":  # run as a page by st.navigation
+    render()
