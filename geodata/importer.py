@@ -88,12 +88,22 @@ class ImportPlan:
         picked.insert(1, "reasons", ["; ".join(v) for v in reasons.values()])
         return picked
 
+    def row_status(self) -> list[dict]:
+        """Every row of the file: its id and what would happen to it (new, changed, unchanged, rejected)."""
+        status = {fid: "new" for fid in self.added} | {fid: "changed" for fid in self.updated} | \
+            {fid: "unchanged" for fid in self.unchanged}
+        out = [{"row": row, "id": str(fid), "status": status.get(str(fid), "unchanged")}
+               for row, fid in zip(self.accepted_rows, self.accepted["id"])]
+        out += [{"row": row, "id": None, "status": "rejected"} for row in sorted({r.row for r in self.rejected})]
+        return sorted(out, key=lambda r: r["row"])
+
     def summary(self) -> dict:
-        """JSON-ready: counts, every rejection and every change."""
+        """JSON-ready: counts, per-row status, every rejection and every change."""
         return {"file": self.file_name, "sha256": self.sha256, "layer": self.layer, "format": self.format,
                 "crs": self.crs, "rows": self.total_rows, "accepted": len(self.accepted_rows),
                 "rejected": [r.as_dict() for r in self.rejected], "added": self.added,
-                "updated": self.updated, "unchanged": self.unchanged, "notes": self.notes}
+                "updated": self.updated, "unchanged": self.unchanged, "row_status": self.row_status(),
+                "notes": self.notes}
 
 
 def file_sha256(path: Path) -> str:

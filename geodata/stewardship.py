@@ -7,12 +7,8 @@ processes never write at once: the second waits, then fails with "store busy, tr
 """
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
-import os
 import shutil
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,37 +18,14 @@ import shapely
 
 from geodata.importer import ImportPlan
 from geodata.schema import coerce_frame, is_blank
-from geodata.store import ensure_store, read_all, read_layer, replace_layers
+from geodata.store import StoreBusyError, ensure_store, read_all, read_layer, replace_layers, store_lock
 from layers.catalogue import get_layer
 from spatial.crs import WGS84
-from spatial.errors import SpaceMapError, StoreError
+from spatial.errors import SpaceMapError
 
 KEEP_BACKUPS = 10
-LOCK_TIMEOUT_S = 10.0
-
-
-class StoreBusyError(StoreError):
-    """Another process is writing to the store."""
-
-
-@contextlib.contextmanager
-def store_lock(path: Path, *, timeout: float = LOCK_TIMEOUT_S):
-    """Hold the store's exclusive write lock (waits up to ``timeout`` seconds)."""
-    lock_path = Path(f"{path}.lock")
-    with open(lock_path, "a+") as handle:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise StoreBusyError("store busy, try again (another import or edit is being written)") from None
-                time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+__all__ = ["StoreBusyError", "store_lock", "backup_store", "commit_import", "edit_fields", "undo_last",
+           "audit_entries", "export_store", "list_backups"]
 
 
 def backup_dir(path: Path) -> Path:

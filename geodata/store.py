@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -33,6 +34,51 @@ SCHEMA_VERSION = 1
 META_TABLE = "spacemap_meta"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_STORE = REPO_ROOT / "data" / "spacemap.gpkg"
+
+
+LOCK_TIMEOUT_S = 10.0
+
+
+class StoreBusyError(StoreError):
+    """Another process is writing to the store."""
+
+
+_held: dict[str, int] = {}  # lock files this process holds, with nesting depth
+
+
+@contextlib.contextmanager
+def store_lock(path: Path, *, timeout: float = LOCK_TIMEOUT_S):
+    """Hold the store's exclusive write lock (a lock file beside it); waits up to ``timeout`` s,
+    then raises :class:`StoreBusyError`. Re-entrant within a process. Temporary files left by a
+    writer that died are removed once the lock is held (every writer takes this lock)."""
+    import fcntl
+
+    key = str(Path(f"{path}.lock").resolve())
+    if _held.get(key):
+        _held[key] += 1
+        try:
+            yield
+        finally:
+            _held[key] -= 1
+        return
+    with open(key, "a+") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreBusyError("store busy, try again (another import or edit is being written)") from None
+                time.sleep(0.05)
+        _held[key] = 1
+        try:
+            for stale in Path(path).parent.glob(f".{Path(path).name}.*.tmp.gpkg"):
+                stale.unlink(missing_ok=True)
+            yield
+        finally:
+            _held.pop(key, None)
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def store_path() -> Path:
@@ -135,27 +181,27 @@ def replace_layers(frames: dict[str, pd.DataFrame], path: Path | None = None) ->
     ValidationError
         If the new layers (with the rest of the store) have problems; nothing changes.
     """
-    import shutil
 
     from layers.catalogue import get_layer as _get_layer
 
     path = ensure_store(path)
     for key in frames:
         _get_layer(key)
-    merged = {**read_all(path), **frames}
-    raise_if_problems(validate_frames(merged))
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        shutil.copy2(path, tmp)
-        for key, frame in frames.items():
-            _write_layer(tmp, key, frame)
-        os.replace(tmp, path)
-    except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError) as exc:
-        raise StoreError(f"cannot write store {path}: {exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
+    with store_lock(path):
+        merged = {**read_all(path), **frames}
+        raise_if_problems(validate_frames(merged))
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            shutil.copy2(path, tmp)
+            for key, frame in frames.items():
+                _write_layer(tmp, key, frame)
+            os.replace(tmp, path)
+        except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError) as exc:
+            raise StoreError(f"cannot write store {path}: {exc}") from exc
+        finally:
+            tmp.unlink(missing_ok=True)
     return path
 
 
@@ -166,9 +212,15 @@ def upgrade_store(path: Path, *, data_dir: Path = DATA_DIR) -> list[str]:
     record); only missing layers are added, atomically (copy, write, rename). Returns the
     keys added.
     """
-    import shutil
 
     missing = [key for key in LAYERS if key not in set(list_store_layers(path))]
+    if not missing:
+        return []
+    with store_lock(path):
+        return _add_layers(path, [key for key in LAYERS if key not in set(list_store_layers(path))], data_dir)
+
+
+def _add_layers(path: Path, missing: list[str], data_dir: Path) -> list[str]:
     if not missing:
         return []
     bundled, problems = read_bundled(data_dir=data_dir)

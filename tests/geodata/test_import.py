@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import shutil
 import sqlite3
 import zipfile
@@ -15,7 +16,7 @@ from shapely.geometry import Point
 
 from geodata.importer import plan_import
 from geodata.readers import ImportReadError
-from geodata.stewardship import (StoreBusyError, audit_entries, commit_import, export_store, list_backups,
+from geodata.stewardship import (audit_entries, commit_import, export_store, list_backups,
                                  store_lock, undo_last)
 from geodata.store import read_all, read_layer
 from spatial.crs import wgs84_to_bd09, wgs84_to_gcj02
@@ -232,11 +233,19 @@ def test_commit_import__crash_mid_write_leaves_store_unchanged(tmp_path, store_c
     assert not list(store_copy.parent.glob(".*.tmp.gpkg"))
 
 
-def test_store_lock__second_writer_gets_store_busy(store_copy):
-    with store_lock(store_copy):
-        with pytest.raises(StoreBusyError, match="store busy, try again"):
-            with store_lock(store_copy, timeout=0.2):
-                pass
+def test_store_lock__second_writer_gets_store_busy(store_copy, tmp_path):
+    import subprocess
+    import sys
+
+    csv = tmp_path / "a.csv"
+    csv.write_text(f"{HEADER_ZH}\n{_row()}\n", encoding="utf-8")
+    repo = Path(__file__).resolve().parents[2]
+    with store_lock(store_copy):  # this process is writing; another one tries to import
+        out = subprocess.run([sys.executable, str(repo / "cli.py"), "import", str(csv), "--layer", "incubators"],
+                             capture_output=True, text=True, env={**__import__("os").environ,
+                                                                  "SPACEMAP_STORE": str(store_copy)}, timeout=120)
+    assert out.returncode == 2 and "store busy, try again" in out.stderr
+    assert "imp-1" not in set(read_layer("incubators", store_copy)["id"])
 
 
 def _import_in_process(args):
@@ -325,3 +334,63 @@ def test_edit_fields__audited_with_reason_and_undoable(store_copy):
         edit_fields("lc-fintech-city", {"notes": "x"}, reason=" ", who="wang", path=store_copy)
     with pytest.raises(Exception, match="wrong type"):
         edit_fields("lc-fintech-city", {"floor_area_m2": "lots"}, reason="x", who="wang", path=store_copy)
+
+
+def test_plan_import__explicit_mapping_file_and_row_status(tmp_path, store_copy):
+    path = tmp_path / "odd.csv"
+    path.write_text("载体代码,项目,E-Name,GFA_sqm,X,Y\nm-1,映射空间,Mapped,700,114.085,22.545\nm-2,坏,Bad,x,114.085,22.545\n",
+                    encoding="utf-8")
+    mapping = tmp_path / "map.json"
+    mapping.write_text(json.dumps({"载体代码": "id", "项目": "name_zh", "E-Name": "name_en", "GFA_sqm": "floor_area_m2",
+                                   "X": "lon", "Y": "lat"}), encoding="utf-8")
+    plan = _plan(path, store_copy, mapping_file=mapping)
+    assert plan.accepted.iloc[0]["floor_area_m2"] == 700.0
+    assert plan.summary()["row_status"] == [{"row": 2, "id": "m-1", "status": "new"},
+                                            {"row": 3, "id": None, "status": "rejected"}]
+    mapping.write_text(json.dumps({"项目": "nonsense"}), encoding="utf-8")
+    with pytest.raises(Exception, match="unknown field"):
+        _plan(path, store_copy, mapping_file=mapping)
+
+
+def test_commit_import__process_killed_mid_write_leaves_store_unchanged(tmp_path, store_copy):
+    """A real crash: the importing process is killed (SIGKILL) while it writes the new store."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    csv = tmp_path / "a.csv"
+    csv.write_text(f"{HEADER_ZH}\n{_row()}\n", encoding="utf-8")
+    before = store_copy.read_bytes()
+    marker = tmp_path / "writing"
+    script = f"""
+import sys, time
+sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
+from pathlib import Path
+import geodata.store as store_module
+from geodata.importer import plan_import
+from geodata.stewardship import commit_import
+from geodata.store import read_all
+original = store_module._write_layer
+def slow(*a, **k):
+    original(*a, **k)
+    Path({str(marker)!r}).write_text("x")
+    time.sleep(60)  # killed here, after writing part of the copy
+store_module._write_layer = slow
+store = Path({str(store_copy)!r})
+commit_import(plan_import(Path({str(csv)!r}), "incubators", read_all(store)), who="crash", path=store)
+"""
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    deadline = time.time() + 60
+    while not marker.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert marker.exists(), "the import never reached the write"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert store_copy.read_bytes() == before
+    with sqlite3.connect(store_copy) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with store_lock(store_copy, timeout=1):  # the dead process's lock is gone
+        pass
+    commit_import(_plan(csv, store_copy), who="after", path=store_copy)  # and the next import works

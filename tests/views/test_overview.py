@@ -22,7 +22,7 @@ def app(store):
 def test_app__runs_in_chinese_by_default(app):
     assert app.header[0].value == "数据总览"
     table = app.dataframe[0].value
-    assert len(table) == 16  # every catalogue layer
+    assert len(table) == 17  # every catalogue layer
     assert "图层" in table.columns and "科技园区" in set(table["图层"])
     assert [s.value for s in app.success][0].startswith("校验通过")
 
