@@ -105,7 +105,8 @@ def test_plan_import__zip_without_prj_refused(tmp_path, store_copy):
         _plan(path, store_copy)
 
 
-@pytest.mark.parametrize("crs,convert", [("gcj02", wgs84_to_gcj02), ("bd09", wgs84_to_bd09)])
+@pytest.mark.parametrize("crs,convert", [("gcj02", wgs84_to_gcj02), ("bd09", wgs84_to_bd09),
+                                         ("cgcs2000", lambda x, y: (x, y))])
 def test_plan_import__declared_chinese_datums_are_shifted_back(tmp_path, store_copy, crs, convert):
     x, y = convert(np.array([LON]), np.array([LAT]))
     path = tmp_path / "a.csv"
