@@ -16,6 +16,7 @@ import pandas as pd
 from layers.catalogue import CARRIER_LAYERS
 from layers.vocab import FACILITIES, INDUSTRIES, split_codes
 from spatial.crs import METRIC_CRS, WGS84, get_transformer
+from spatial.match_text import both, say
 
 STAGES = ("startup", "growth", "headquarters", "research_institute")
 CRITERIA = ("industry", "area", "cost", "distance", "stage", "facilities", "policy", "hk_link")
@@ -171,11 +172,32 @@ def candidate_arrays(frame: pd.DataFrame) -> Candidates:
 
 @dataclass(frozen=True)
 class Constraint:
-    """One hard constraint: key (for relaxation), a summary reason, and the failing mask."""
+    """One hard constraint: key (for relaxation), a summary reason ({"zh", "en"}), and the failing mask."""
 
     key: str
-    reason: str
+    texts: dict
     fails: np.ndarray
+
+    @property
+    def reason(self) -> str:
+        """The summary reason in English (the CLI's words)."""
+        return self.texts["en"]
+
+    def text(self, lang: str) -> str:
+        """The summary reason in ``lang``."""
+        return self.texts.get(lang, self.texts["en"])
+
+
+def _where(need) -> dict:
+    return {"where_zh": need.near_label or "指定地点", "where_en": f" from {need.near_label}" if need.near_label else ""}
+
+
+def _industry_words(code: str) -> dict:
+    return {"ind_zh": INDUSTRIES[code].zh, "ind_en": INDUSTRIES[code].en.lower(), "ind_code": code}
+
+
+def _facility_words(code: str) -> dict:
+    return {"fac_zh": FACILITIES[code].zh, "fac_en": FACILITIES[code].en.lower(), "fac_code": code}
 
 
 def _distance_m(cands: Candidates, need: Need) -> np.ndarray:
@@ -205,31 +227,27 @@ def constraints(cands: Candidates, need: Need, distance_m: np.ndarray) -> list[C
 
     Unknown values never fail a constraint (the candidate is flagged instead).
     """
-    out = [Constraint("closed", "closed", cands.closed)]
+    out = [Constraint("closed", both("closed"), cands.closed)]
     if need.industry is not None:
         i = _INDUSTRY_CODES.index(need.industry)
         unrelated = cands.has_industry & ~(cands.industries & _RELATED[i]).any(axis=1)
-        out.append(Constraint("industry", f"no {INDUSTRIES[need.industry].en.lower()} or related sector", unrelated))
+        out.append(Constraint("industry", both("industry", **_industry_words(need.industry)), unrelated))
     if need.area_min is not None:
-        out.append(Constraint("area", f"available area < {need.area_min:,.0f} m² needed",
-                              cands.available < need.area_min))
+        out.append(Constraint("area", both("area", need=f"{need.area_min:,.0f}"), cands.available < need.area_min))
     if need.max_rent is not None:
-        out.append(Constraint("rent", f"rent > {need.max_rent:,.0f} CNY/m²/month",
-                              cands.rent > need.max_rent))
+        out.append(Constraint("rent", both("rent", max=f"{need.max_rent:,.0f}"), cands.rent > need.max_rent))
     if need.within_km is not None and need.near is not None:
-        where = f" from {need.near_label}" if need.near_label else ""
-        out.append(Constraint("distance", f"farther than {need.within_km:g} km{where}",
+        out.append(Constraint("distance", both("distance", km=f"{need.within_km:g}", **_where(need)),
                               distance_m > need.within_km * 1000.0))
     for code in need.facilities:
         has = _facility_present(cands, code) > 0
-        out.append(Constraint(f"facility:{code}", f"lacks {FACILITIES[code].en.lower()}",
+        out.append(Constraint(f"facility:{code}", both("facility", **_facility_words(code)),
                               cands.has_facilities & ~has))
     if need.within_km is not None and need.near is not None:
-        out.append(Constraint("location", "location unknown (distance limit cannot be checked)",
-                              np.isnan(distance_m)))
+        out.append(Constraint("location", both("location"), np.isnan(distance_m)))
     if need.zones:
         wanted = set(need.zones)
-        out.append(Constraint("zones", "outside the preferred subdistricts/clusters",
+        out.append(Constraint("zones", both("zones"),
                               np.fromiter((not (z & wanted) for z in cands.zones), bool, len(cands))))
     return out
 
@@ -363,7 +381,7 @@ def near_misses(cons: list[Constraint], passing: np.ndarray) -> list[dict]:
                 others |= d.fails
         gained = int((~others).sum() - passing.sum())
         if gained > 0:
-            out.append({"relax": c.key, "reason": c.reason, "adds": gained})
+            out.append({"relax": c.key, "reason": c.reason, "reason_zh": c.text("zh"), "adds": gained})
     return sorted(out, key=lambda d: (-d["adds"], d["relax"]))
 
 
@@ -390,52 +408,55 @@ def _one(cands: Candidates, i: int) -> Candidates:
                       cands.operating[[i]], cands.closed[[i]], cands.zones[[i]])
 
 
-def flags_for(cands: Candidates, i: int, need: Need, distance_m: np.ndarray) -> list[str]:
-    """Warnings about one candidate: what is unknown and must be confirmed."""
+def flags_for(cands: Candidates, i: int, need: Need, distance_m: np.ndarray, *, lang: str = "en") -> list[str]:
+    """Warnings about one candidate: what is unknown and must be confirmed (in ``lang``)."""
     flags = []
     if need.area_min is not None or need.area_max is not None:
         if np.isnan(cands.available[i]):
-            flags.append("availability unknown — confirm with the operator")
+            flags.append(say("f_available", lang))
     if need.max_rent is not None and np.isnan(cands.rent[i]):
-        flags.append("rent unknown — confirm with the operator")
+        flags.append(say("f_rent", lang))
     if need.facilities and not cands.has_facilities[i]:
-        flags.append("facilities not recorded — confirm " + ", ".join(need.facilities) + " with the operator")
+        flags.append(say("f_facilities", lang, fac_code=", ".join(need.facilities),
+                         fac_zh="、".join(FACILITIES[c].zh for c in need.facilities)))
     for code in need.facilities:
         if cands.has_facilities[i] and _facility_present(_one(cands, i), code)[0] == MAYBE_FACILITY_CREDIT:
-            flags.append(f"has a facility that may be a {FACILITIES[code].en.lower()} — confirm with the operator")
+            flags.append(say("f_maybe", lang, **_facility_words(code)))
     if need.near is not None and np.isnan(distance_m[i]):
-        flags.append("location unknown — distance not checked")
+        flags.append(say("f_location", lang))
     if need.industry is not None and not cands.has_industry[i]:
-        flags.append("industries not recorded")
+        flags.append(say("f_industries", lang))
     if not cands.operating[i]:
-        flags.append("not (yet) operating")
+        flags.append(say("f_not_operating", lang))
     return flags
 
 
-def exclusion_reasons_for(cands: Candidates, i: int, need: Need, distance_m: np.ndarray) -> list[str]:
-    """Why one candidate was excluded, in words with numbers."""
+def exclusion_reasons_for(cands: Candidates, i: int, need: Need, distance_m: np.ndarray, *,
+                          lang: str = "en") -> list[str]:
+    """Why one candidate was excluded, in words with numbers (in ``lang``)."""
     out = []
     if cands.closed[i]:
-        out.append("closed")
+        out.append(say("closed", lang))
     if need.industry is not None and cands.has_industry[i]:
         k = _INDUSTRY_CODES.index(need.industry)
         if not (cands.industries[i] & _RELATED[k]).any():
-            have = ", ".join(c for c, on in zip(_INDUSTRY_CODES, cands.industries[i]) if on)
-            out.append(f"industries {have} are neither {need.industry} nor related to it")
+            codes = [c for c, on in zip(_INDUSTRY_CODES, cands.industries[i]) if on]
+            have = "、".join(INDUSTRIES[c].zh for c in codes) if lang == "zh" else ", ".join(codes)
+            out.append(say("x_industry", lang, have=have, **_industry_words(need.industry)))
     if need.area_min is not None and cands.available[i] < need.area_min:
-        out.append(f"available area {cands.available[i]:,.0f} m² < {need.area_min:,.0f} m² needed")
+        out.append(say("x_area", lang, have=f"{cands.available[i]:,.0f}", need=f"{need.area_min:,.0f}"))
     if need.max_rent is not None and cands.rent[i] > need.max_rent:
-        out.append(f"rent {cands.rent[i]:,.0f} CNY/m²/month > {need.max_rent:,.0f} maximum")
+        out.append(say("x_rent", lang, have=f"{cands.rent[i]:,.0f}", max=f"{need.max_rent:,.0f}"))
     if need.within_km is not None and distance_m[i] > need.within_km * 1000:
-        where = f" from {need.near_label}" if need.near_label else ""
-        out.append(f"{distance_m[i] / 1000:.1f} km{where} > {need.within_km:g} km")
+        out.append(say("x_distance", lang, have=f"{distance_m[i] / 1000:.1f}", km=f"{need.within_km:g}",
+                       **_where(need)))
     for code in need.facilities:
         if cands.has_facilities[i] and _facility_present(_one(cands, i), code)[0] == 0:
-            out.append(f"lacks {FACILITIES[code].en.lower()}")
+            out.append(say("facility", lang, **_facility_words(code)))
     if need.within_km is not None and need.near is not None and np.isnan(distance_m[i]):
-        out.append("location unknown (distance limit cannot be checked)")
+        out.append(say("location", lang))
     if need.zones and not (cands.zones[i] & set(need.zones)):
-        out.append("outside the preferred subdistricts/clusters")
+        out.append(say("zones", lang))
     return out
 
 
@@ -452,12 +473,12 @@ def breakdown_for(result: MatchResult, i: int) -> dict[str, float | None]:
     return out
 
 
-def exclusion_summary(result: MatchResult) -> dict[str, int]:
-    """Reason → number of candidates it excludes (a candidate may count under several)."""
-    return {c.reason: int(c.fails.sum()) for c in result.constraints if c.fails.any()}
+def exclusion_summary(result: MatchResult, *, lang: str = "en") -> dict[str, int]:
+    """Reason (in ``lang``) → number of candidates it excludes (a candidate may count under several)."""
+    return {c.text(lang): int(c.fails.sum()) for c in result.constraints if c.fails.any()}
 
 
-def results_table(cands: Candidates, result: MatchResult) -> list[dict]:
+def results_table(cands: Candidates, result: MatchResult, *, lang: str = "en") -> list[dict]:
     """The ranked results as JSON-ready dicts (rank, id, names, layer, score, breakdown, flags)."""
     rows = []
     for rank, i in enumerate(result.order, start=1):
@@ -467,7 +488,7 @@ def results_table(cands: Candidates, result: MatchResult) -> list[dict]:
             "rank": rank, "id": str(rec["id"]), "name_zh": rec.get("name_zh"), "name_en": rec.get("name_en"),
             "layer": rec.get("layer"), "score": round(float(result.score[i]), 1),
             "breakdown": breakdown_for(result, int(i)),
-            "flags": flags_for(cands, int(i), result.need, result.distance_m),
+            "flags": flags_for(cands, int(i), result.need, result.distance_m, lang=lang),
             "distance_km": None if np.isnan(d) else round(float(d) / 1000.0, 2),
         })
     return rows
@@ -495,8 +516,8 @@ def need_from_dict(data: dict) -> Need:
     return Need(**d)
 
 
-def reverse_match(candidate: Candidates, needs: list[Need], *, weights: dict[str, float] | None = None
-                  ) -> list[dict]:
+def reverse_match(candidate: Candidates, needs: list[Need], *, weights: dict[str, float] | None = None,
+                  lang: str = "en") -> list[dict]:
     """Rank saved needs for one candidate (``candidate`` holds exactly one row).
 
     Returns, best first, ``{"index", "score", "passes", "reasons"}`` per need.
@@ -506,7 +527,7 @@ def reverse_match(candidate: Candidates, needs: list[Need], *, weights: dict[str
     out = []
     for k, need in enumerate(needs):
         res = match(candidate, need, weights=weights, top=1, explain=False)
-        reasons = exclusion_reasons_for(candidate, 0, need, res.distance_m)
+        reasons = exclusion_reasons_for(candidate, 0, need, res.distance_m, lang=lang)
         out.append({"index": k, "score": round(float(res.score[0]), 1), "passes": bool(res.passing[0]),
                     "reasons": reasons})
     return sorted(out, key=lambda r: (not r["passes"], -r["score"], r["index"]))

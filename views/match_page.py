@@ -160,7 +160,7 @@ def _reverse(lang: str, carriers, cands) -> None:
     idx = int(carriers.index[carriers["id"] == pick][0])
     one = candidate_arrays(carriers.iloc[[idx]])
     needs = [need_from_dict(json.loads(j)) for j in pool["need_json"]]
-    ranked = reverse_match(one, needs)
+    ranked = reverse_match(one, needs, lang=lang)
     st.html(html_table([t("m_need_name", lang), t("m_score", lang), t("m_passes", lang), t("m_reasons", lang)],
                        [[pool["name"].iloc[r["index"]], r["score"], "✓" if r["passes"] else "✗", "; ".join(r["reasons"])]
                         for r in ranked]))
@@ -182,13 +182,14 @@ def render() -> None:
         st.error("; ".join(problems))
         return
     result = match(cands, need, weights={k: float(v) for k, v in weights.items()}, top=top)
-    rows = results_table(cands, result)
-    excluded = exclusion_summary(result)
+    rows = results_table(cands, result, lang=lang)
+    excluded = exclusion_summary(result, lang=lang)
     st.markdown(f"**{t('m_summary', lang, n=len(rows), total=len(cands), excluded=int((~result.passing).sum()))}**")
     if excluded:
         st.caption(" · ".join(f"{reason}: {count}" for reason, count in excluded.items()))
     for miss in result.near_misses[:3]:
-        st.info(t("m_near_miss", lang, reason=miss["reason"], adds=miss["adds"]))
+        st.info(t("m_near_miss", lang, reason=miss["reason_zh"] if lang == "zh" else miss["reason"],
+                  adds=miss["adds"]))
     if rows and not result.stable_top3:
         st.warning(t("m_unstable", lang, which=", ".join(result.unstable_under)))
     left, right = st.columns([3, 2])
@@ -201,7 +202,7 @@ def render() -> None:
                 name_col = "name_zh" if lang == "zh" else "name_en"
                 st.html(html_table([t("col_name", lang), t("m_reasons", lang)], [
                     [cands.frame[name_col].iloc[i], "; ".join(exclusion_reasons_for(cands, int(i), need,
-                                                                                      result.distance_m))]
+                                                                                      result.distance_m, lang=lang))]
                     for i in excluded_idx[:EXCLUDED_LIMIT]]))
     with right:
         _result_map(lang, carriers, rows)

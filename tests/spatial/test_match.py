@@ -122,7 +122,8 @@ def test_match__near_misses_name_the_best_single_relaxation():
     need = Need(area_min=800, max_rent=80)
     result = match(cands, need, top=3)
     assert len(result.order) == 0
-    assert result.near_misses[0] == {"relax": "rent", "reason": "rent > 80 CNY/m²/month", "adds": 1}
+    assert result.near_misses[0] == {"relax": "rent", "reason": "rent > 80 CNY/m²/month",
+                                     "reason_zh": "租金 > 80 元/㎡/月", "adds": 1}
     assert {m["relax"] for m in result.near_misses} == {"rent"}  # relaxing area alone adds nothing
 
 
@@ -202,3 +203,15 @@ def test_match__scores_in_range_and_ranking_deterministic(synthetic, need, weigh
     assert np.all((a.score >= 0) & (a.score <= 100))
     assert np.array_equal(a.order, b.order)
     assert np.all(np.diff(a.score[a.order]) <= 0)  # best first
+
+
+def test_exclusion_reasons_and_flags__in_chinese_and_english():
+    from spatial.match import exclusion_reasons_for, exclusion_summary, flags_for
+
+    cands = candidate_arrays(_frame(available_area_m2=[500.0, None, 700.0, 2000.0], rent_cny_m2_month=[90.0] * 4))
+    need = Need(area_min=800, max_rent=100)
+    result = match(cands, need, top=3)
+    assert exclusion_reasons_for(cands, 0, need, result.distance_m) == ["available area 500 m² < 800 m² needed"]
+    assert exclusion_reasons_for(cands, 0, need, result.distance_m, lang="zh") == ["可租面积 500 ㎡ < 所需 800 ㎡"]
+    assert flags_for(cands, 1, need, result.distance_m, lang="zh") == ["可租面积未知——请向运营方确认"]
+    assert exclusion_summary(result, lang="zh") == {"可租面积 < 所需 800 ㎡": 2}
