@@ -514,7 +514,8 @@ def cmd_serve(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command."""
-    from layers.catalogue import LAYERS
+    from layers.catalogue import CARRIER_LAYERS, LAYERS
+    from spatial.tally import UNIT_KINDS
 
     parser = _Parser(prog="cli.py", description="Futian tech-space map (福田科技空间地图)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -558,7 +559,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", help="why the goal is set (required with --set-goal)")
     p.add_argument("--by", help="who sets the goal (default: $USER)")
     p = add("tally", cmd_tally, "count and area per subdistrict, cluster, Hetao, layer or industry")
-    p.add_argument("--by", required=True, choices=["subdistrict", "cluster", "hetao", "layer", "industry"])
+    p.add_argument("--by", required=True, choices=list(UNIT_KINDS))
     p.add_argument("--land", choices=["apportion", "centroid"], default="apportion",
                    help="polygons crossing a unit boundary: split land area by area share (default) or by centroid")
     p.add_argument("--stated", choices=["centroid", "apportion"], default="centroid",
@@ -567,7 +568,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="header language of --out")
     p = add("import", cmd_import, "import carriers from CSV, XLSX, GeoJSON, GeoPackage or zipped Shapefile")
     p.add_argument("file", type=Path)
-    p.add_argument("--layer", required=True, choices=["science_parks", "tech_buildings", "lowcost_spaces", "incubators"])
+    p.add_argument("--layer", required=True, choices=list(CARRIER_LAYERS))
     p.add_argument("--crs", default="wgs84", help="coordinates given in: wgs84 (default), gcj02 (AMap), bd09 (Baidu), "
                                                    "cgcs2000 (EPSG:4490) or epsg:4547 (metres)")
     p.add_argument("--mapping", type=Path, help="JSON file mapping the file's headers to field names")

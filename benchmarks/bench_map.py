@@ -30,7 +30,8 @@ from geodata.schema import coerce_frame  # noqa: E402
 from geodata.store import create_store, read_layer, replace_layers  # noqa: E402
 from geodata.synthetic import synthetic_carriers  # noqa: E402
 from layers.catalogue import get_layer  # noqa: E402
-from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, loopback_only, start_app, stop_app  # noqa: E402
+from tests.e2e.server import (CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, start_app, stop_app,  # noqa: E402
+                              visitor_tab)
 
 MIN_ZONE_LABELS = 17  # 10 subdistricts + 7 clusters
 
@@ -38,34 +39,21 @@ MIN_ZONE_LABELS = 17  # 10 subdistricts + 7 clusters
 def visit(browser, url: str, *, context=None) -> tuple[float, int]:
     """Seconds from navigation to all layers drawn, and websocket bytes received.
 
-    Without ``context``: a fresh browser context (empty cache) with the network cut to
-    loopback. With one: a new tab in it (warm HTTP cache: a returning visitor); the network
-    is watched instead (routing would disable the cache), and only tile requests may leave
-    loopback.
+    Without ``context`` a new visitor (empty cache), with one a returning visitor
+    (see :func:`tests.e2e.server.visitor_tab`).
     """
-    own = context is None
-    context = context or browser.new_context(viewport={"width": 1500, "height": 1000})
-    page = context.new_page()
-    blocked: list[str] = []
-    if own:
-        page.route("**/*", lambda route: loopback_only(route, blocked))
-    else:
-        page.route("http*://*.{openstreetmap.org,basemaps.cartocdn.com,autonavi.com,tianditu.gov.cn}/**",
-                   lambda route: loopback_only(route, blocked))
-    received = [0]
-    page.on("websocket", lambda ws: ws.on(
-        "framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload))))
-    started = time.perf_counter()
-    page.goto(url)
-    frame = page.frame_locator(MAP_IFRAME)
-    frame.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
-    frame.locator(".zone-label").nth(MIN_ZONE_LABELS - 1).wait_for(state="attached", timeout=60_000)
-    frame.locator(".marker-cluster, .leaflet-marker-pane > *").first.wait_for(state="attached", timeout=60_000)
-    elapsed = time.perf_counter() - started
-    page.wait_for_timeout(300)
-    page.close()
-    if own:
-        context.close()
+    with visitor_tab(browser, context) as (page, _):
+        received = [0]
+        page.on("websocket", lambda ws: ws.on(
+            "framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload))))
+        started = time.perf_counter()
+        page.goto(url)
+        frame = page.frame_locator(MAP_IFRAME)
+        frame.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
+        frame.locator(".zone-label").nth(MIN_ZONE_LABELS - 1).wait_for(state="attached", timeout=60_000)
+        frame.locator(".marker-cluster, .leaflet-marker-pane > *").first.wait_for(state="attached", timeout=60_000)
+        elapsed = time.perf_counter() - started
+        page.wait_for_timeout(300)
     return elapsed, received[0]
 
 

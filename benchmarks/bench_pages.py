@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from geodata.store import create_store  # noqa: E402
-from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, loopback_only, start_app, stop_app  # noqa: E402
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app, visitor_tab  # noqa: E402
 
 BUDGETS_S = {"progress": 2.0, "tally": None}
 CHART = {"progress": "img.sm-chart",  # static SVG rendered on the server
@@ -33,39 +33,24 @@ BARE_APP = "import streamlit as st\nst.header('bare page')\n"
 def visit(browser, url: str, page_name: str, *, context=None) -> float:
     """Seconds from navigation to the page's headline text and chart drawn.
 
-    Without ``context``: a fresh browser context (empty cache), network cut to loopback.
-    With one: a new tab in that context, whose HTTP cache is warm (a returning visitor); the
-    network is then watched instead of cut (routing would disable the cache) and any request
-    off loopback is an error.
+    Without ``context`` a new visitor (empty cache), with one a returning visitor (see
+    :func:`tests.e2e.server.visitor_tab`). A request off loopback is an error.
     """
-    own = context is None
-    context = context or browser.new_context(viewport={"width": 1500, "height": 1000})
-    page = context.new_page()
     outside: list[str] = []
-    if own:
-        page.route("**/*", lambda route: loopback_only(route, outside))
-    else:
-        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("http://127.0.0.1", "data:"))
-                else None)
-    started = time.perf_counter()
-    page.goto(url if page_name == "bare" else f"{url}/{page_name}")
-    page.get_by_text(READY_TEXT[page_name]).first.wait_for(timeout=60_000)
-    if page_name not in CHART:
+    with visitor_tab(browser, context) as (page, blocked):
+        page.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:"))
+                else outside.append(r.url))
+        started = time.perf_counter()
+        page.goto(url if page_name == "bare" else f"{url}/{page_name}")
+        page.get_by_text(READY_TEXT[page_name]).first.wait_for(timeout=60_000)
+        if page_name in CHART:
+            chart = page.locator(CHART[page_name]).first
+            chart.wait_for(timeout=60_000)
+            while not (chart.bounding_box() or {}).get("height"):
+                page.wait_for_timeout(10)
         elapsed = time.perf_counter() - started
-        page.close()
-        if own:
-            context.close()
-        return elapsed
-    chart = page.locator(CHART[page_name]).first
-    chart.wait_for(timeout=60_000)
-    while not (chart.bounding_box() or {}).get("height"):
-        page.wait_for_timeout(10)
-    elapsed = time.perf_counter() - started
-    page.close()
-    if own:
-        context.close()
-    if outside:
-        raise RuntimeError(f"the page asked for something off loopback: {outside[:3]}")
+    if outside or blocked:
+        raise RuntimeError(f"the page asked for something off loopback: {(outside + blocked)[:3]}")
     return elapsed
 
 

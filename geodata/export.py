@@ -31,7 +31,8 @@ def guard_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _flat(frame: gpd.GeoDataFrame) -> pd.DataFrame:
+def carriers_table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Carriers as a flat table: lon/lat columns instead of geometry, list cells joined with ``;``."""
     require_crs(frame, expected=WGS84)
     geom = frame.geometry
     located = geom.notna() & ~geom.is_empty
@@ -46,7 +47,7 @@ def _flat(frame: gpd.GeoDataFrame) -> pd.DataFrame:
 
 def carriers_csv(frame: gpd.GeoDataFrame) -> bytes:
     """UTF-8 CSV (with BOM, so Excel reads the Chinese) with lon/lat columns, guarded."""
-    return table_csv(_flat(frame))
+    return table_csv(carriers_table(frame))
 
 
 def carriers_geojson(frame: gpd.GeoDataFrame) -> bytes:

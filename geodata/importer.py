@@ -172,7 +172,7 @@ def _location_problems(i: int, x, y, x_in, y_in, raw_lon, raw_lat, crs: str, she
         if 3.0 <= x_in <= 54.0 and 73.0 <= y_in <= 136.0:
             return "lon/lat", f"{x_in},{y_in}", "longitude and latitude look swapped: swap the two columns"
         if not (-180 <= x_in <= 180 and -90 <= y_in <= 90):
-            return "lon/lat", f"{x_in},{y_in}", (f"not degrees: use --crs epsg:4547 for metres" if x_in > 1000
+            return "lon/lat", f"{x_in},{y_in}", ("not degrees: use --crs epsg:4547 for metres" if x_in > 1000
                                                  else "coordinates out of range")
     if amap_hint and crs == "wgs84":
         return "lon/lat", f"{x_in},{y_in}", (f"the file says its coordinates come from AMap ({amap_hint}), which "
@@ -214,7 +214,8 @@ def _diff(old: dict, new: dict) -> list[dict]:
     return out
 
 
-def _flat(frame: gpd.GeoDataFrame) -> list[dict]:
+def _records(frame: gpd.GeoDataFrame) -> list[dict]:
+    """Rows as dicts (blank → None, floats rounded, lon/lat from the point) for diffing."""
     rows = []
     for rec, geom in zip(frame.drop(columns=frame.geometry.name).to_dict("records"), frame.geometry):
         rec = {k: (None if is_blank(v) else (round(v, 7) if isinstance(v, float) else v)) for k, v in rec.items()}
@@ -337,9 +338,9 @@ def plan_import(path: Path, layer: str, frames: dict[str, pd.DataFrame], *, crs:
         bad.add(i)
     keep = [i for i in range(n) if i not in bad]
     accepted = typed.iloc[keep].reset_index(drop=True)
-    existing = {r["id"]: r for r in _flat(frames[layer])} if len(frames[layer]) else {}
+    existing = {r["id"]: r for r in _records(frames[layer])} if len(frames[layer]) else {}
     added, updated, unchanged = [], {}, []
-    for rec in _flat(accepted):
+    for rec in _records(accepted):
         old = existing.get(rec["id"])
         if old is None:
             added.append(rec["id"])

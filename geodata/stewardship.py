@@ -197,7 +197,7 @@ def export_store(fmt: str, out: Path, *, path: Path | None = None) -> list[Path]
     (carriers with lon/lat plus the tables; every text cell guarded against formulas)."""
     import pyogrio
 
-    from geodata.export import _flat, table_csv, table_xlsx
+    from geodata.export import carriers_table, table_csv, table_xlsx
     from layers.catalogue import CARRIER_LAYERS, LAYERS
 
     path = ensure_store(path)
@@ -222,7 +222,7 @@ def export_store(fmt: str, out: Path, *, path: Path | None = None) -> list[Path]
         tables = {}
         for key, frame in frames.items():
             if key in CARRIER_LAYERS:
-                tables[key] = _flat(frame)
+                tables[key] = carriers_table(frame)
             elif LAYERS[key].geometry is None:
                 tables[key] = pd.DataFrame(frame)
         if fmt == "xlsx":

@@ -26,3 +26,14 @@ def frames(store):
     from geodata.store import read_all
 
     return read_all(store)
+
+
+@pytest.fixture
+def store_copy(store, tmp_path):
+    """A private copy of the session store (in its own folder, for backups and lock files)."""
+    import shutil
+
+    path = tmp_path / "store" / "spacemap.gpkg"
+    path.parent.mkdir()
+    shutil.copy(store, path)
+    return path

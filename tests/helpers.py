@@ -25,3 +25,24 @@ def store_with_xss_carrier(source: Path, target: Path) -> Path:
     merged = gpd.GeoDataFrame(pd.concat([incubators, evil], ignore_index=True), geometry="geometry", crs="EPSG:4326")
     replace_layers({"incubators": merged}, target)
     return target
+
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def open_page(page: str | None = None):
+    """Run the real app under AppTest (on ``page`` if given, e.g. "views/tally_page.py"),
+    asserting no exception; the store is whatever $SPACEMAP_STORE names."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def page_html(at) -> str:
+    """Every st.html body of an AppTest run, joined."""
+    return "\n".join(h.proto.body for h in at.get("html"))

@@ -1,6 +1,5 @@
 """The progress and tally CLI contracts, run as subprocesses against a copy of the store."""
 import json
-import shutil
 
 import pandas as pd
 import pytest
@@ -28,9 +27,8 @@ def test_progress__json_contract(store):
     assert data["deadline_passed"] is True
 
 
-def test_progress__set_goal_is_stored_and_in_force(store, tmp_path):
-    copy = tmp_path / "s.gpkg"
-    shutil.copy(store, copy)
+def test_progress__set_goal_is_stored_and_in_force(store_copy):
+    copy = store_copy
     out = run_cli("progress", "--json", "--today", "2026-11-22", "--set-goal", "2000000", "--goal-year", "2030",
                   "--reason", "next five-year plan", "--by", "planner-li", store=copy)
     assert out.returncode == 0, out.stderr
@@ -49,9 +47,8 @@ def test_progress__set_goal_is_stored_and_in_force(store, tmp_path):
     (["--what-if", "add-nothing"], "unknown planned addition"),
     (["--today", "yesterday"], "--today must be a date"),
 ])
-def test_progress__bad_input_exits_2_one_line(store, tmp_path, args, message):
-    copy = tmp_path / "s.gpkg"
-    shutil.copy(store, copy)
+def test_progress__bad_input_exits_2_one_line(store_copy, args, message):
+    copy = store_copy
     before = copy.read_bytes()
     out = run_cli("progress", *args, store=copy)
     assert out.returncode == 2
@@ -103,14 +100,13 @@ def test_tally__bad_input(store, tmp_path):
     assert out.returncode == 2 and ".csv or .xlsx" in out.stderr
 
 
-def test_tally__spreadsheet_cells_that_would_run_as_formulas_are_neutralised(store, tmp_path):
+def test_tally__spreadsheet_cells_that_would_run_as_formulas_are_neutralised(store_copy, tmp_path):
     import geopandas as gpd
     from shapely.geometry import Point
 
     from geodata.store import read_layer, replace_layers
 
-    copy = tmp_path / "s.gpkg"
-    shutil.copy(store, copy)
+    copy = store_copy
     incubators = read_layer("incubators", copy)
     evil = gpd.GeoDataFrame({
         "id": ["inc-formula"], "layer": ["incubators"], "name_zh": ["=HYPERLINK(\"http://x\")"],

@@ -1,6 +1,5 @@
 """The import / export / audit / undo CLI contracts, as subprocesses against a copy of the store."""
 import json
-import shutil
 
 import pytest
 
@@ -8,13 +7,6 @@ from tests.test_cli import run_cli
 
 HEADER = "编号,名称,英文名称,建筑面积,经度,纬度"
 
-
-@pytest.fixture
-def store_copy(store, tmp_path):
-    path = tmp_path / "s" / "spacemap.gpkg"
-    path.parent.mkdir()
-    shutil.copy(store, path)
-    return path
 
 
 def test_import__dry_run_then_commit_then_audit_and_undo(store_copy, tmp_path):

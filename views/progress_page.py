@@ -28,6 +28,15 @@ def _pct(value) -> str:
     return "—" if value is None else f"{value:.1f} %"
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def chart_img(chart_data: pd.DataFrame, goal_m2: float, lang: str, alt: str) -> str:
+    """The progress chart as an ``<img>`` of server-rendered SVG (built once per data and language)."""
+    chart = progress_chart(chart_data, goal_m2, names={k: t(f"series_{k}", lang) for k in SERIES},
+                           x_title=t("col_date", lang), y_title=t("col_area_m2", lang),
+                           legend_title=t("col_series", lang))
+    return svg_img(to_svg(chart), alt=alt, css_class="sm-chart")
+
+
 def chart_alt(s: dict, lang: str) -> str:
     """Text alternative of the chart: what it shows, in words."""
     latest = s["latest_reported"]
@@ -184,10 +193,7 @@ def render() -> None:
     st.html(kpi_cards(headline_cards(s, lang)))
     _outcome(s, lang)
     st.subheader(t("p_chart", lang))
-    chart = progress_chart(shown["chart"], s["goal_m2"], names={k: t(f"series_{k}", lang) for k in SERIES},
-                           x_title=t("col_date", lang), y_title=t("col_area_m2", lang),
-                           legend_title=t("col_series", lang))
-    st.html(svg_img(to_svg(chart), alt=chart_alt(s, lang), css_class="sm-chart"))
+    st.html(chart_img(shown["chart"], s["goal_m2"], lang, chart_alt(s, lang)))
     left, right = st.columns([3, 2], gap="medium")
     with left:
         _gap(s, lang)

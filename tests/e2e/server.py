@@ -1,6 +1,7 @@
 """Start and stop the real app (`streamlit run`) on a free loopback port; browser launch."""
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -68,3 +69,28 @@ def loopback_only(route, blocked: list[str]) -> None:
     else:
         blocked.append(url)
         route.abort()
+
+
+TILE_HOSTS = "http*://*.{openstreetmap.org,basemaps.cartocdn.com,autonavi.com,tianditu.gov.cn}/**"
+
+
+@contextlib.contextmanager
+def visitor_tab(browser, context=None):
+    """A tab as a new or a returning visitor sees the app; yields ``(page, blocked)``.
+
+    Without ``context``: a fresh browser context (empty cache) with the network cut to
+    loopback. With one: a new tab in it, whose HTTP cache is warm; only base-map tile hosts
+    are cut off then (routing every request would disable the cache). ``blocked`` records
+    every request that was cut off.
+    """
+    own = context is None
+    context = context or browser.new_context(viewport={"width": 1500, "height": 1000})
+    page = context.new_page()
+    blocked: list[str] = []
+    page.route("**/*" if own else TILE_HOSTS, lambda route: loopback_only(route, blocked))
+    try:
+        yield page, blocked
+    finally:
+        page.close()
+        if own:
+            context.close()

@@ -1,5 +1,4 @@
 """An editor imports a CSV on the Data page in Debian Chromium, with no internet."""
-import os
 import shutil
 
 import pytest

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-import shutil
 import sqlite3
 import zipfile
 
@@ -28,13 +27,6 @@ HEADER_ZH = "编号,名称,英文名称,地址,建筑面积,可租面积,租金,
 def _row(i=1, lon=LON, lat=LAT, floor="1200"):
     return f"imp-{i},测试空间{i},Test space {i},华强北,{floor},300,120,{lon},{lat},ai"
 
-
-@pytest.fixture
-def store_copy(store, tmp_path):
-    path = tmp_path / "store" / "spacemap.gpkg"
-    path.parent.mkdir()
-    shutil.copy(store, path)
-    return path
 
 
 def _plan(path, store_copy, **kw):

@@ -1,32 +1,16 @@
 """The Data page under AppTest: open to read, login required to import or correct."""
-import shutil
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from geodata import editors
-
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+from tests.helpers import open_page, page_html
 
 
 @pytest.fixture
-def page(store, tmp_path, monkeypatch):
-    copy = tmp_path / "s" / "spacemap.gpkg"
-    copy.parent.mkdir()
-    shutil.copy(store, copy)
-    monkeypatch.setenv("SPACEMAP_STORE", str(copy))
+def page(store_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("SPACEMAP_STORE", str(store_copy))
     monkeypatch.setenv("SPACEMAP_EDITORS", str(tmp_path / "editors.json"))
     editors._failures.clear()
-
-    def open_page():
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.run()
-        at.switch_page("views/data_page.py").run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return open_page
+    return lambda: open_page("views/data_page.py")
 
 
 def test_data_page__no_editor_configured_means_read_only(page):
@@ -63,4 +47,4 @@ def test_data_page__correction_is_logged(page):
     at.button(key="FormSubmitter:d_correct_form-保存更正").click().run()
     assert not at.exception
     assert "已更正并记录" in at.success[0].value
-    assert "site visit" in "\n".join(h.proto.body for h in at.get("html"))
+    assert "site visit" in page_html(at)

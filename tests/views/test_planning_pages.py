@@ -1,31 +1,19 @@
 """The Progress and Tally pages under Streamlit's AppTest (the real app script)."""
-import shutil
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+from tests.helpers import open_page, page_html
 
 
-def _open(page: str, monkeypatch, store_path) -> AppTest:
+def _open(page: str, monkeypatch, store_path):
     monkeypatch.setenv("SPACEMAP_STORE", str(store_path))
     monkeypatch.setenv("SPACEMAP_TODAY", "2026-11-22")
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _html(at) -> str:
-    return "\n".join(h.proto.body for h in at.get("html"))
+    return open_page(page)
 
 
 def test_progress_page__headline_outcome_and_ledger(store, monkeypatch):
     at = _open("views/progress_page.py", monkeypatch, store)
     assert at.header[0].value == "培育空间进度"
-    html = _html(at)
+    html = page_html(at)
     assert "760,000 ㎡" in html and "占目标 50.7 %" in html  # reported, with its share of the goal
     assert "75,000 ㎡" in html and "占目标 5.0 %" in html  # the ledger, labelled separately
     assert "334,926 ㎡/a" in html and "2028" in html
@@ -44,10 +32,8 @@ def test_progress_page__what_if_boxes_change_the_projection(store, monkeypatch):
     assert "+ 0 ㎡" in at.info[0].value or "760,000 ㎡" in at.info[0].value
 
 
-def test_progress_page__planner_sets_a_new_goal(store, monkeypatch, tmp_path):
-    copy = tmp_path / "s.gpkg"
-    shutil.copy(store, copy)
-    at = _open("views/progress_page.py", monkeypatch, copy)
+def test_progress_page__planner_sets_a_new_goal(store_copy, monkeypatch):
+    at = _open("views/progress_page.py", monkeypatch, store_copy)
     at.number_input(key="p_goal_m2").set_value(2_000_000.0)
     at.number_input(key="p_goal_year").set_value(2030)
     at.text_input(key="p_goal_reason").input("15th five-year plan")
@@ -65,7 +51,7 @@ def test_progress_page__english(store, monkeypatch):
     at = _open("views/progress_page.py", monkeypatch, store)
     at.sidebar.radio(key="lang_switch").set_value("en").run()
     assert at.header[0].value == "Progress"
-    assert "Latest reported" in _html(at) and "deadline has passed" in at.warning[0].value
+    assert "Latest reported" in page_html(at) and "deadline has passed" in at.warning[0].value
 
 
 def test_tally_page__subdistricts_by_default_with_totals(store, monkeypatch):
