@@ -61,17 +61,17 @@ def stop_app(proc) -> None:
         proc.kill()
 
 
+LOOPBACK = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:", "file:")
+
+
 def loopback_only(route, blocked: list[str]) -> None:
     """Playwright route handler: let loopback through, abort (and record) everything else."""
     url = route.request.url
-    if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:", "file:")):
+    if url.startswith(LOOPBACK):
         route.continue_()
     else:
         blocked.append(url)
         route.abort()
-
-
-TILE_HOSTS = "http*://*.{openstreetmap.org,basemaps.cartocdn.com,autonavi.com,tianditu.gov.cn}/**"
 
 
 @contextlib.contextmanager
@@ -79,15 +79,19 @@ def visitor_tab(browser, context=None):
     """A tab as a new or a returning visitor sees the app; yields ``(page, blocked)``.
 
     Without ``context``: a fresh browser context (empty cache) with the network cut to
-    loopback. With one: a new tab in it, whose HTTP cache is warm; only base-map tile hosts
-    are cut off then (routing every request would disable the cache). ``blocked`` records
-    every request that was cut off.
+    loopback; ``blocked`` records what was cut off. With one: a new tab in it, whose HTTP
+    cache is warm. Playwright turns the cache off for any routed page, so a returning
+    visitor's requests are only watched: ``blocked`` then records every request that left
+    loopback (base-map tiles, which this machine cannot fetch anyway).
     """
     own = context is None
     context = context or browser.new_context(viewport={"width": 1500, "height": 1000})
     page = context.new_page()
     blocked: list[str] = []
-    page.route("**/*" if own else TILE_HOSTS, lambda route: loopback_only(route, blocked))
+    if own:
+        page.route("**/*", lambda route: loopback_only(route, blocked))
+    else:
+        page.on("request", lambda r: None if r.url.startswith(LOOPBACK) else blocked.append(r.url))
     try:
         yield page, blocked
     finally:
