@@ -99,12 +99,13 @@ def cmd_area(args) -> int:
 
 
 def cmd_store(args) -> int:
-    from geodata.store import create_store, ensure_store, read_meta, store_path
+    from geodata.store import create_store, describe_store, ensure_store, is_database, read_meta, store_path
 
     path = create_store(store_path(), replace=True) if args.rebuild else ensure_store()
     meta = read_meta(path)
-    _emit({"path": str(path), **meta}, as_json=args.json,
-          text=f"store {path}\n" + "\n".join(f"  {k}: {v}" for k, v in meta.items()))
+    where = describe_store(path)
+    _emit({"path": where, "backend": "postgis" if is_database(path) else "gpkg", **meta}, as_json=args.json,
+          text=f"store {where}\n" + "\n".join(f"  {k}: {v}" for k, v in meta.items()))
     return EXIT_OK
 
 

@@ -73,6 +73,9 @@ class ImportPlan:
     total_rows: int = 0
     source_rows: pd.DataFrame | None = None  # the file's rows as read, for the rejected-rows file
     first_data_row: int = 2
+    base_versions: dict[str, int | None] = field(default_factory=dict)
+    """Row version of each accepted id when the plan was made (None: new). The commit refuses
+    with a conflict when somebody changed one of these rows in between."""
 
     def rejected_table(self) -> pd.DataFrame:
         """The rejected rows as they were in the file, each with its row number and reasons,
@@ -322,7 +325,7 @@ def plan_import(path: Path, layer: str, frames: dict[str, pd.DataFrame], *, crs:
         if not is_blank(parent) and str(parent) not in known_ids:
             rejected.append(Rejected(row_numbers[i], "parent_id", parent, "parent carrier does not exist"))
             bad.add(i)
-    checks = problems + validate_layer(typed.loc[[i for i in range(n) if i not in bad]], spec, district=district)
+    checks = problems + validate_layer(typed.loc[[i for i in range(n) if i not in bad]], spec, district=shenzhen)
     index_of = {str(fid): i for i, fid in enumerate(typed["id"].astype(str))}
     for p in checks:
         i = index_of.get(str(p.feature_id)) if p.feature_id is not None else None
@@ -330,8 +333,8 @@ def plan_import(path: Path, layer: str, frames: dict[str, pd.DataFrame], *, crs:
             i = int(str(p.feature_id)[4:]) - 1
         if i is None:
             raise SpaceMapError(f"{path.name}: {p}")
-        if p.field == "geometry" and "outside the district" in p.message:
-            reason = "outside Futian District (the store holds Futian's carriers)"
+        if p.field == "geometry" and "outside Shenzhen" in p.message:
+            reason = "outside Shenzhen (the store holds Shenzhen's carriers)"
         else:
             reason = p.message
         rejected.append(Rejected(row_numbers[i], p.field, p.value, reason))
@@ -351,5 +354,22 @@ def plan_import(path: Path, layer: str, frames: dict[str, pd.DataFrame], *, crs:
         else:
             unchanged.append(rec["id"])
     rejected.sort(key=lambda r: (r.row, str(r.field)))
+    versions = {}
+    if "row_version" in frames[layer].columns:
+        versions = {str(i): int(v) for i, v in zip(frames[layer]["id"], frames[layer]["row_version"])}
+    base = {str(i): versions.get(str(i)) for i in accepted["id"]}
+    outside = _outside_futian(accepted, district)
+    if outside:
+        notes.append(f"{outside} accepted row(s) lie in Shenzhen outside Futian: they show when the scope is "
+                     "all of Shenzhen")
     return ImportPlan(path.name, file_sha256(path), layer, raw.format, crs, accepted, [row_numbers[i] for i in keep],
-                      rejected, added, updated, unchanged, notes, n, raw.frame, raw.first_data_row)
+                      rejected, added, updated, unchanged, notes, n, raw.frame, raw.first_data_row, base)
+
+
+def _outside_futian(accepted: gpd.GeoDataFrame, district) -> int:
+    geoms = accepted.geometry.to_numpy()
+    located = ~shapely.is_missing(geoms)
+    if not located.any():
+        return 0
+    metric = gpd.GeoSeries([district], crs=WGS84).to_crs(METRIC_CRS).buffer(SHENZHEN_TOLERANCE_M).to_crs(WGS84).iloc[0]
+    return int((~shapely.covers(metric, geoms[located])).sum())

@@ -1,9 +1,11 @@
 """Write to the store safely: one writer at a time, a backup before each commit, an audit
 entry with a reversible change set for every import and edit, and undo of the last one.
 
-All writes go through :func:`geodata.store.replace_layers` (copy, write, validate, rename:
-all or nothing), inside :func:`store_lock` (an exclusive lock file next to the store, so two
-processes never write at once: the second waits, then fails with "store busy, try again").
+All writes go through :func:`geodata.store.write_rows` (validated, all or nothing: a file
+rewrite renamed into place, or one database transaction), inside :func:`store_lock` (one
+writer at a time across processes: the second waits, then fails with "store busy, try
+again"). Rows carry versions: an import or correction prepared from rows somebody else has
+changed since gets :class:`ConflictError` instead of overwriting their work.
 """
 from __future__ import annotations
 
@@ -18,36 +20,41 @@ import shapely
 
 from geodata.importer import ImportPlan
 from geodata.schema import coerce_frame, is_blank
-from geodata.store import StoreBusyError, ensure_store, read_all, read_layer, replace_layers, store_lock
+from geodata.store import (ConflictError, StoreBusyError, backup, describe_store, ensure_store, is_database,
+                           read_all, read_layer, read_meta, store_lock, write_rows)
 from layers.catalogue import get_layer
 from spatial.crs import WGS84
 from spatial.errors import SpaceMapError
 
 KEEP_BACKUPS = 10
-__all__ = ["StoreBusyError", "store_lock", "backup_store", "commit_import", "edit_fields", "undo_last",
+__all__ = ["StoreBusyError", "ConflictError", "store_lock", "backup_store", "commit_import", "edit_fields", "undo_last",
            "audit_entries", "export_store", "list_backups"]
 
 
 def backup_dir(path: Path) -> Path:
-    """Where the backups of the store at ``path`` go."""
+    """Where the backups of the GeoPackage store at ``path`` go."""
     return path.parent / "backups"
 
 
-def backup_store(path: Path, *, keep: int = KEEP_BACKUPS) -> Path:
-    """Copy the store to ``backups/`` (name with a UTC timestamp) and keep only the last ``keep``."""
+def backup_store(path, *, keep: int = KEEP_BACKUPS) -> Path | None:
+    """Copy a GeoPackage store to ``backups/`` (name with a UTC timestamp) and keep only the last
+    ``keep``. A database store is backed up by the database (pg_dump, PITR): None."""
+    if is_database(path):
+        return None
     folder = backup_dir(path)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    target = folder / f"{path.stem}.{stamp}.gpkg"
-    shutil.copy2(path, target)
+    target = backup(path, folder, stamp)
     backups = sorted(folder.glob(f"{path.stem}.*.gpkg"))
     for old in backups[:-keep]:
         old.unlink(missing_ok=True)
     return target
 
 
-def list_backups(path: Path) -> list[Path]:
-    """The backups of the store, oldest first."""
+def list_backups(path) -> list[Path]:
+    """The backups of a GeoPackage store, oldest first (none for a database store)."""
+    if is_database(path):
+        return []
     return sorted(backup_dir(path).glob(f"{path.stem}.*.gpkg"))
 
 
@@ -60,6 +67,27 @@ def _rows(frame: gpd.GeoDataFrame, ids) -> dict[str, dict]:
             clean["geometry"] = None if geom is None else shapely.to_wkt(geom, rounding_precision=9)
             out[str(rec["id"])] = clean
     return out
+
+
+def _current_rows(layer: str, ids: list[str], path) -> gpd.GeoDataFrame:
+    """The rows of ``layer`` with these ids (a filtered read on a database, the layer on a file)."""
+    if is_database(path):
+        from geodata import store_postgis
+        from geodata.store import _restore_types
+
+        frame = store_postgis.read_layer(path, layer, where="WHERE id = ANY(%s)", params=(ids,))
+        return _restore_types(frame, layer)
+    return read_layer(layer, path)
+
+
+def _find_carrier(carrier_id: str, path) -> tuple[str, gpd.GeoDataFrame]:
+    from layers.catalogue import CARRIER_LAYERS
+
+    for key in CARRIER_LAYERS:
+        rows = _current_rows(key, [carrier_id], path)
+        if (rows["id"].astype(str) == carrier_id).any():
+            return key, rows
+    raise SpaceMapError(f"no carrier with id {carrier_id!r}")
 
 
 def _audit_row(audit: pd.DataFrame, **values) -> pd.DataFrame:
@@ -83,6 +111,8 @@ def commit_import(plan: ImportPlan, *, who: str, path: Path | None = None) -> di
     ------
     StoreBusyError
         Another writer holds the store.
+    ConflictError
+        Somebody changed (or added) one of the plan's rows since the plan was made; nothing is written.
     ValidationError
         The rows no longer fit the store (it changed since the plan); nothing is written.
     """
@@ -90,34 +120,37 @@ def commit_import(plan: ImportPlan, *, who: str, path: Path | None = None) -> di
         raise SpaceMapError("say who imports (--by or the editor login)")
     path = ensure_store(path)
     with store_lock(path):
-        current = read_layer(plan.layer, path)
         ids = [str(i) for i in plan.accepted["id"]]
+        current = _current_rows(plan.layer, ids, path)
         before = _rows(current, ids)
-        keep = current.loc[~current["id"].astype(str).isin(ids)]
-        merged = gpd.GeoDataFrame(pd.concat([keep, plan.accepted], ignore_index=True), geometry="geometry", crs=WGS84)
         changes = {"layer": plan.layer, "ids": ids, "before": before}
         audit = _audit_row(read_layer("audit_log", path), who=who.strip(), action="import", layer=plan.layer,
                            file_name=plan.file_name, sha256=plan.sha256, accepted=len(ids),
                            rejected=len({r.row for r in plan.rejected}), added=len(ids) - len(before),
                            updated=len(before), changes=json.dumps(changes, ensure_ascii=False, default=str))
-        backup = backup_store(path)
-        replace_layers({plan.layer: merged, "audit_log": audit}, path)
-    return {"committed": True, "audit_id": audit["id"].iloc[-1], "backup": str(backup),
+        saved = backup_store(path)
+        write_rows(plan.layer, plan.accepted, tables={"audit_log": audit}, location=path,
+                   expected_versions=plan.base_versions or None)
+    return {"committed": True, "audit_id": audit["id"].iloc[-1], "backup": None if saved is None else str(saved),
             "added": len(ids) - len(before), "updated": len(before)}
 
 
-def edit_fields(carrier_id: str, values: dict, *, reason: str, who: str, path: Path | None = None) -> dict:
+def edit_fields(carrier_id: str, values: dict, *, reason: str, who: str, path: Path | None = None,
+                expected_version: int | None = None) -> dict:
     """Correct fields of one carrier (a figure together with its source), with a reason;
-    audited and undoable like an import.
+    audited and undoable like an import. ``expected_version``: the carrier's ``row_version``
+    when the editor opened it (the form passes it); a different current version is a conflict.
 
     Raises
     ------
+    ConflictError
+        Somebody changed the carrier since the editor opened it; nothing is written.
     SpaceMapError
         Unknown carrier or field, blank reason, or a value of the wrong type.
     ValidationError
         The corrected carrier would break a rule (e.g. a figure without a source).
     """
-    from layers.catalogue import CARRIER_FIELDS, CARRIER_LAYERS
+    from layers.catalogue import CARRIER_FIELDS
 
     if not str(reason or "").strip():
         raise SpaceMapError("give a reason for the correction")
@@ -131,10 +164,8 @@ def edit_fields(carrier_id: str, values: dict, *, reason: str, who: str, path: P
             raise SpaceMapError(f"unknown field {field!r}: use one of {', '.join(sorted(names))}")
     path = ensure_store(path)
     with store_lock(path):
-        layer = next((k for k in CARRIER_LAYERS if carrier_id in set(read_layer(k, path)["id"].astype(str))), None)
-        if layer is None:
-            raise SpaceMapError(f"no carrier with id {carrier_id!r}")
-        current = read_layer(layer, path)
+        layer, current = _find_carrier(carrier_id, path)
+        current = current.loc[current["id"].astype(str) == carrier_id].reset_index(drop=True)
         before = _rows(current, [carrier_id])
         edited = current.copy()
         mask = edited["id"].astype(str) == carrier_id
@@ -152,8 +183,10 @@ def edit_fields(carrier_id: str, values: dict, *, reason: str, who: str, path: P
                            reason=reason.strip(), accepted=1, rejected=0, added=0, updated=1,
                            changes=json.dumps(changes, ensure_ascii=False, default=str))
         backup_store(path)
-        replace_layers({layer: gpd.GeoDataFrame(typed, geometry="geometry", crs=WGS84), "audit_log": audit}, path)
-    return {"audit_id": audit["id"].iloc[-1], "layer": layer, "changes": diff}
+        versions = write_rows(layer, gpd.GeoDataFrame(typed, geometry="geometry", crs=WGS84), tables={"audit_log": audit},
+                              location=path, expected_versions=None if expected_version is None
+                              else {carrier_id: int(expected_version)})
+    return {"audit_id": audit["id"].iloc[-1], "layer": layer, "changes": diff, "row_version": versions[carrier_id]}
 
 
 def undo_last(*, who: str, path: Path | None = None) -> dict:
@@ -167,18 +200,16 @@ def undo_last(*, who: str, path: Path | None = None) -> dict:
         entry = open_entries.iloc[-1]
         changes = json.loads(entry["changes"])
         layer = changes["layer"]
-        current = read_layer(layer, path)
         restored_rows = list(changes["before"].values())
-        keep = current.loc[~current["id"].astype(str).isin(changes["ids"])]
-        parts = [keep] + ([_frame_from_rows(restored_rows, layer)] if restored_rows else [])
-        merged = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=WGS84)
+        restored = _frame_from_rows(restored_rows, layer) if restored_rows else _frame_from_rows([], layer)
+        removed = [i for i in changes["ids"] if i not in changes["before"]]
         undo_changes = {"undoes": entry["id"]}
         audit = _audit_row(audit, who=who.strip() or "unknown", action="undo", layer=layer,
                            file_name=entry.get("file_name"), sha256=entry.get("sha256"),
                            reason=f"undo of {entry['id']}", changes=json.dumps(undo_changes))
         audit.loc[audit["id"] == entry["id"], "undone_by"] = audit["id"].iloc[-1]
         backup_store(path)
-        replace_layers({layer: merged, "audit_log": audit}, path)
+        write_rows(layer, restored, removed, tables={"audit_log": audit}, location=path)
     return {"undone": entry["id"], "action": entry["action"], "layer": layer, "removed": len(changes["ids"]) -
             len(restored_rows), "restored": len(restored_rows)}
 
@@ -206,7 +237,13 @@ def export_store(fmt: str, out: Path, *, path: Path | None = None) -> list[Path]
     if fmt == "gpkg":
         if out.exists():
             out.unlink()
-        shutil.copy2(path, out)  # the store is a GeoPackage: a copy is an exact export
+        if is_database(path):
+            from geodata import store_gpkg
+            from geodata.migrations import MIGRATIONS
+
+            store_gpkg.create(out, frames, {**read_meta(path), "exported_from": describe_store(path)}, MIGRATIONS)
+        else:
+            shutil.copy2(path, out)  # the store is a GeoPackage: a copy is an exact export
         return [out]
     if fmt == "geojson":
         out.mkdir(parents=True, exist_ok=True)

@@ -1,309 +1,332 @@
-"""The embedded GeoPackage store.
+"""The store: one interface, two backends.
 
-The store is one GeoPackage file at ``$SPACEMAP_STORE`` (default
-``data/spacemap.gpkg`` under the repository, git-ignored). It is created from the
-bundled files under ``geodata/data`` on first use; once it exists it is the inventory of
-record and is never silently rebuilt. Creation is atomic: the layers are written to a
-temporary file in the same folder which is then renamed into place, so a crash leaves
-either no store or a complete one.
+* **GeoPackage** (default, embedded): one file at ``$SPACEMAP_STORE`` (default
+  ``data/spacemap.gpkg``, git-ignored) — :mod:`geodata.store_gpkg`.
+* **PostgreSQL/PostGIS**, when ``$SPACEMAP_DB_URL`` is a ``postgresql://`` URL — for an
+  inventory shared by many staff and app processes — :mod:`geodata.store_postgis`.
+
+A *location* is the file path or the database URL; every function takes one (default: the
+configured store). The store is created from the bundled files under ``geodata/data`` on
+first use; once it exists it is the inventory of record and is never silently rebuilt.
+Both backends have the same schema (:mod:`geodata.migrations`), the same validation, the same
+all-or-nothing writes under one exclusive write lock, and carrier row versions.
 """
 from __future__ import annotations
 
 import contextlib
 import logging
 import os
-import shutil
-import sqlite3
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Union
 
-import geopandas as gpd
 import pandas as pd
-import pyogrio
 
+from geodata import store_gpkg
 from geodata.bundled import DATA_DIR, bundled_hash, read_bundled
+from geodata.migrations import LATEST, MIGRATIONS, ROW_VERSION, columns
 from geodata.validate import raise_if_problems, validate_frames
-from layers.catalogue import LAYERS, get_layer
-from spatial.errors import StoreError
+from layers.catalogue import CARRIER_LAYERS, LAYERS, get_layer
+from spatial.errors import ConflictError, Problem, StoreBusyError, StoreError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-META_TABLE = "spacemap_meta"
+Location = Union[Path, str]
+SCHEMA_VERSION = LATEST
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_STORE = REPO_ROOT / "data" / "spacemap.gpkg"
-
-
 LOCK_TIMEOUT_S = 10.0
+DB_SCHEMES = ("postgresql://", "postgres://")
+
+__all__ = ["StoreBusyError", "ConflictError", "store_path", "is_database", "store_lock", "create_store",
+           "ensure_store", "read_layer", "read_all", "replace_layers", "write_rows", "store_version",
+           "describe_store", "read_meta", "list_store_layers", "upgrade_store"]
 
 
-class StoreBusyError(StoreError):
-    """Another process is writing to the store."""
-
-
-_held: dict[str, int] = {}  # lock files this process holds, with nesting depth
-
-
-@contextlib.contextmanager
-def store_lock(path: Path, *, timeout: float = LOCK_TIMEOUT_S):
-    """Hold the store's exclusive write lock (a lock file beside it); waits up to ``timeout`` s,
-    then raises :class:`StoreBusyError`. Re-entrant within a process. Temporary files left by a
-    writer that died are removed once the lock is held (every writer takes this lock)."""
-    import fcntl
-
-    key = str(Path(f"{path}.lock").resolve())
-    if _held.get(key):
-        _held[key] += 1
-        try:
-            yield
-        finally:
-            _held[key] -= 1
-        return
-    with open(key, "a+") as handle:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise StoreBusyError("store busy, try again (another import or edit is being written)") from None
-                time.sleep(0.05)
-        _held[key] = 1
-        try:
-            for stale in Path(path).parent.glob(f".{Path(path).name}.*.tmp.gpkg"):
-                stale.unlink(missing_ok=True)
-            yield
-        finally:
-            _held.pop(key, None)
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def store_path() -> Path:
-    """The store location: ``$SPACEMAP_STORE`` or the default under ``data/``."""
+def store_path() -> Location:
+    """The configured store: ``$SPACEMAP_DB_URL`` (PostGIS) if set, else ``$SPACEMAP_STORE`` or the default file."""
+    url = os.environ.get("SPACEMAP_DB_URL", "").strip()
+    if url:
+        if not url.startswith(DB_SCHEMES):
+            raise StoreError("SPACEMAP_DB_URL must be a postgresql:// URL")
+        return url
     env = os.environ.get("SPACEMAP_STORE")
     return Path(env).expanduser() if env else DEFAULT_STORE
 
 
-def _write_layer(path: Path, key: str, frame: pd.DataFrame) -> None:
-    spec = get_layer(key)
-    frame = frame.copy()
-    for field in spec.fields:
-        if field.dtype == "bool" and field.name in frame.columns:
-            # GeoPackage booleans cannot be null: unknown is kept as text.
-            col = frame[field.name]
-            frame[field.name] = col.astype("boolean") if not col.isna().any() else col.astype("string")
-    if spec.geometry is None:
-        pyogrio.write_dataframe(frame, path, layer=key, driver="GPKG")
-    else:
-        pyogrio.write_dataframe(gpd.GeoDataFrame(frame, geometry="geometry", crs=frame.crs), path, layer=key,
-                                driver="GPKG", geometry_type=spec.geometry, promote_to_multi=spec.geometry
-                                == "MultiPolygon", spatial_index=True)
+def is_database(location) -> bool:
+    """True for a PostGIS URL, False for a GeoPackage path."""
+    return isinstance(location, str) and location.startswith(DB_SCHEMES)
 
 
-def _write_meta(path: Path, meta: dict[str, str]) -> None:
-    with contextlib.closing(sqlite3.connect(path)) as con, con:
-        con.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        con.executemany(f"INSERT OR REPLACE INTO {META_TABLE} (key, value) VALUES (?, ?)", list(meta.items()))
+def _loc(location: Location | None) -> Location:
+    location = location if location is not None else store_path()
+    return location if is_database(location) else Path(location)
 
 
-def read_meta(path: Path | None = None) -> dict[str, str]:
-    """Return the store's metadata (schema version, source data hash, creation time)."""
-    path = path or store_path()
-    try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
-            rows = con.execute(f"SELECT key, value FROM {META_TABLE}").fetchall()
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot read store metadata from {path}: {exc}") from exc
-    return dict(rows)
+def backend(location: Location):
+    """The backend module serving ``location``."""
+    if is_database(location):
+        from geodata import store_postgis
+
+        return store_postgis
+    return store_gpkg
 
 
-def create_store(path: Path | None = None, *, data_dir: Path = DATA_DIR, replace: bool = False) -> Path:
-    """Create the store from the bundled files, atomically.
+def store_lock(location: Location | None = None, *, timeout: float = LOCK_TIMEOUT_S):
+    """Hold the store's exclusive write lock (re-entrant in a process); :class:`StoreBusyError`
+    after ``timeout`` s. Every writer takes it: imports, edits, undo, goals, pool saves."""
+    location = _loc(location)
+    return backend(location).lock(location, timeout=timeout)
 
-    Parameters
-    ----------
-    path : Path, optional
-        Target file; default :func:`store_path`.
-    data_dir : Path, keyword-only
-        Folder of the bundled files.
-    replace : bool, keyword-only
-        Overwrite an existing store (default: refuse).
+
+def describe_store(location: Location | None = None) -> str:
+    """The store's location for display (a database URL without its password)."""
+    location = _loc(location)
+    return backend(location).describe(location)
+
+
+def _with_system_columns(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    out = {}
+    for key, frame in frames.items():
+        if key in CARRIER_LAYERS and ROW_VERSION not in frame.columns:
+            frame = frame.copy()
+            frame[ROW_VERSION] = 1
+        out[key] = frame
+    return out
+
+
+def create_store(location: Location | None = None, *, data_dir: Path = DATA_DIR, replace: bool = False) -> Location:
+    """Create the store from the bundled files, all or nothing.
 
     Raises
     ------
     ValidationError
         If the bundled data has problems; nothing is written.
     StoreError
-        If the target exists and ``replace`` is false, or the file cannot be written.
+        If the store exists and ``replace`` is false, or it cannot be written.
     """
-    path = Path(path or store_path())
-    if path.exists() and not replace:
-        raise StoreError(f"store already exists at {path}; pass replace=True to rebuild it")
-    started = time.perf_counter()
-    frames, problems = read_bundled(data_dir=data_dir)
-    raise_if_problems(problems + validate_frames(frames))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()
-    try:
-        for key, frame in frames.items():
-            _write_layer(tmp, key, frame)
-        _write_meta(tmp, {
-            "schema_version": str(SCHEMA_VERSION),
-            "bundled_hash": bundled_hash(data_dir),
-            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "created_from": "bundled",
-        })
-        os.replace(tmp, path)
-    except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError, sqlite3.Error) as exc:
-        raise StoreError(f"cannot write store {path}: {exc}") from exc
-    finally:
-        for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            leftover.unlink(missing_ok=True)
-    log.info("created store %s from bundled data in %.2f s", path, time.perf_counter() - started)
-    return path
+    location = _loc(location)
+    impl = backend(location)
+    with contextlib.ExitStack() as stack:
+        if is_database(location):
+            stack.enter_context(store_lock(location))
+        if impl.exists(location) and not replace:
+            raise StoreError(f"store already exists at {impl.describe(location)}; pass replace=True to rebuild it")
+        started = time.perf_counter()
+        frames, problems = read_bundled(data_dir=data_dir)
+        raise_if_problems(problems + validate_frames(frames))
+        meta = {"schema_version": str(LATEST), "bundled_hash": bundled_hash(data_dir),
+                "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "created_from": "bundled"}
+        impl.create(location, _with_system_columns(frames), meta, MIGRATIONS)
+    log.info("created store %s from bundled data in %.2f s", impl.describe(location), time.perf_counter() - started)
+    return location
 
 
-def replace_layers(frames: dict[str, pd.DataFrame], path: Path | None = None) -> Path:
-    """Replace whole layers in the store, validated, all or nothing.
+def upgrade_store(location: Location, *, data_dir: Path = DATA_DIR) -> list[str]:
+    """Apply pending schema migrations and add catalogue layers the store lacks (from the
+    bundled files), under the write lock, all or nothing. Returns what was done."""
+    location = _loc(location)
+    impl = backend(location)
+    with store_lock(location):
+        present = set(impl.list_layers(location))
+        missing = [key for key in LAYERS if key not in present]
+        frames = {}
+        if missing:
+            bundled, problems = read_bundled(data_dir=data_dir)
+            raise_if_problems(problems)
+            frames = _with_system_columns({key: bundled[key] for key in missing})
+        done = impl.migrate(location, frames)
+    if done:
+        log.info("upgraded store %s: %s", impl.describe(location), "; ".join(done))
+    return done
 
-    The store is copied, the layers are written into the copy, the copy is validated
-    together with the untouched layers, and only then renamed over the store: a failure
-    at any point leaves the store exactly as it was.
+
+_checked: set[str] = set()
+
+
+def ensure_store(location: Location | None = None) -> Location:
+    """Return the store location, creating the store from the bundled files if it is missing.
+
+    Idempotent: an existing store keeps its data; pending migrations and layers added to the
+    catalogue since it was created are applied once per process and store version.
+    """
+    location = _loc(location)
+    impl = backend(location)
+    if not impl.exists(location):
+        try:
+            create_store(location)
+        except StoreError:
+            if not impl.exists(location):  # another process may have won the race
+                raise
+    key = f"{location}:{impl.revision(location)}"
+    if key not in _checked:
+        try:
+            upgrade_store(location)
+        except Exception as exc:  # noqa: BLE001 - any backend failure becomes one clear line
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(f"cannot open the store {impl.describe(location)}: {exc}") from exc
+        _checked.add(f"{location}:{impl.revision(location)}")
+    return location
+
+
+def store_version(location: Location | None = None) -> tuple[str, int]:
+    """``(location, revision)``: the revision changes with every write (cache key for the app)."""
+    location = ensure_store(location)
+    return str(location), backend(location).revision(location)
+
+
+def read_meta(location: Location | None = None) -> dict[str, str]:
+    """The store's metadata (schema version, source data hash, creation time)."""
+    location = _loc(location)
+    return backend(location).read_meta(location)
+
+
+def list_store_layers(location: Location | None = None) -> list[str]:
+    """The layer names in the store."""
+    location = _loc(location)
+    return backend(location).list_layers(location)
+
+
+def _restore_types(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    spec = get_layer(key)
+    for name, dtype in columns(key):
+        if name not in frame.columns:
+            frame[name] = 1 if name == ROW_VERSION else None
+        elif dtype == "bool" and frame[name].dtype != "bool":
+            frame[name] = frame[name].map(
+                lambda v: None if v is None or v != v else str(v).lower() in ("true", "1")).astype("boolean")
+        elif dtype in ("str", "code", "codes", "date"):
+            frame[name] = frame[name].astype("object").where(frame[name].notna(), None)
+        elif name == ROW_VERSION:
+            frame[name] = pd.to_numeric(frame[name]).fillna(1).astype("int64")
+    if spec.geometry is not None:
+        empty = frame.geometry.is_empty | frame.geometry.isna()
+        if empty.any():
+            frame.loc[empty, frame.geometry.name] = None
+    return frame
+
+
+def read_layer(key: str, location: Location | None = None) -> pd.DataFrame:
+    """Read one layer from the store (a GeoDataFrame for spatial layers, else a DataFrame)."""
+    get_layer(key)
+    location = ensure_store(location)
+    return _restore_types(backend(location).read_layer(location, key), key)
+
+
+def read_all(location: Location | None = None) -> dict[str, pd.DataFrame]:
+    """Read every catalogue layer from the store."""
+    location = ensure_store(location)
+    return {key: read_layer(key, location) for key in LAYERS}
+
+
+def replace_layers(frames: dict[str, pd.DataFrame], location: Location | None = None) -> Location:
+    """Replace whole layers, validated with the rest of the store, all or nothing.
 
     Raises
     ------
     ValidationError
         If the new layers (with the rest of the store) have problems; nothing changes.
     """
-
-    from layers.catalogue import get_layer as _get_layer
-
-    path = ensure_store(path)
+    location = ensure_store(location)
     for key in frames:
-        _get_layer(key)
-    with store_lock(path):
-        merged = {**read_all(path), **frames}
+        get_layer(key)
+    with store_lock(location):
+        merged = {**read_all(location), **frames}
         raise_if_problems(validate_frames(merged))
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent)
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
-            shutil.copy2(path, tmp)
-            for key, frame in frames.items():
-                _write_layer(tmp, key, frame)
-            os.replace(tmp, path)
-        except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError) as exc:
-            raise StoreError(f"cannot write store {path}: {exc}") from exc
-        finally:
-            tmp.unlink(missing_ok=True)
-    return path
+        backend(location).write_layers(location, _with_system_columns(frames))
+    return location
 
 
-def upgrade_store(path: Path, *, data_dir: Path = DATA_DIR) -> list[str]:
-    """Add catalogue layers the store does not have yet, from the bundled files.
+def _current_versions(location: Location, layer: str, ids: list[str]) -> dict[str, int]:
+    impl = backend(location)
+    if hasattr(impl, "row_versions"):
+        return impl.row_versions(location, layer, ids)
+    current = read_layer(layer, location)
+    wanted = set(ids)
+    return {str(i): int(v) for i, v in zip(current["id"], current[ROW_VERSION]) if str(i) in wanted}
 
-    A store created by an older version keeps every layer it has (it is the inventory of
-    record); only missing layers are added, atomically (copy, write, rename). Returns the
-    keys added.
+
+def _check_versions(expected: dict[str, int | None], current: dict[str, int]) -> None:
+    conflicts = [{"id": i, "expected": e, "current": current.get(i)} for i, e in expected.items()
+                 if current.get(i) != e]
+    if conflicts:
+        first = conflicts[0]
+        what = "deleted" if first["current"] is None else f"now at version {first['current']}"
+        if first["expected"] is None:
+            what = f"created meanwhile (version {first['current']})"
+        raise ConflictError(
+            f"conflict: {len(conflicts)} row(s) changed since you read them (first: {first['id']}, you had version "
+            f"{first['expected']}, it is {what}); reload, then apply your change again", conflicts)
+
+
+def write_rows(layer: str, upsert: pd.DataFrame, delete_ids=(), *, tables: dict[str, pd.DataFrame] | None = None,
+               expected_versions: dict[str, int | None] | None = None, location: Location | None = None) -> dict:
+    """Change rows of a carrier layer by id, all or nothing, under the write lock.
+
+    ``upsert`` rows replace the rows with the same ids (or are added); ``delete_ids`` are
+    removed; ``tables`` (small non-carrier tables such as the audit log) are replaced in the
+    same transaction. ``expected_versions`` maps ids to the ``row_version`` the writer read
+    (None: the writer believed the id did not exist): when any differs, :class:`ConflictError`
+    and nothing is written. Returns ``{id: new row_version}``.
     """
+    location = ensure_store(location)
+    impl = backend(location)
+    tables = dict(tables or {})
+    ids = [str(i) for i in upsert["id"]] if len(upsert) else []
+    delete_ids = [str(i) for i in delete_ids]
+    with store_lock(location):
+        current = _current_versions(location, layer, ids + delete_ids)
+        if expected_versions:
+            _check_versions({str(k): v for k, v in expected_versions.items()}, current)
+        upsert = upsert.copy()
+        upsert[ROW_VERSION] = [current.get(i, 0) + 1 for i in ids]
+        if is_database(location):
+            _validate_rows(location, layer, upsert, delete_ids, tables)
+            impl.write_rows(location, layer, upsert, delete_ids, tables)
+        else:
+            existing = read_layer(layer, location)
+            keep = existing.loc[~existing["id"].astype(str).isin(set(ids) | set(delete_ids))]
+            merged = pd.concat([keep, upsert], ignore_index=True) if len(upsert) else keep
+            import geopandas as gpd
 
-    missing = [key for key in LAYERS if key not in set(list_store_layers(path))]
-    if not missing:
-        return []
-    with store_lock(path):
-        return _add_layers(path, [key for key in LAYERS if key not in set(list_store_layers(path))], data_dir)
-
-
-def _add_layers(path: Path, missing: list[str], data_dir: Path) -> list[str]:
-    if not missing:
-        return []
-    bundled, problems = read_bundled(data_dir=data_dir)
-    raise_if_problems(problems)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        shutil.copy2(path, tmp)
-        for key in missing:
-            _write_layer(tmp, key, bundled[key])
-        os.replace(tmp, path)
-    except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError) as exc:
-        raise StoreError(f"cannot upgrade store {path}: {exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-    log.info("added layers %s to store %s", missing, path)
-    return missing
+            merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=existing.crs)
+            raise_if_problems(validate_frames({**read_all(location), layer: merged, **tables}))
+            impl.write_rows(location, layer, merged, tables)
+    return {i: current.get(i, 0) + 1 for i in ids}
 
 
-_checked: set[str] = set()
+def _validate_rows(location: str, layer: str, upsert: pd.DataFrame, delete_ids: list[str],
+                   tables: dict[str, pd.DataFrame]) -> None:
+    """Validate a row change on the database without reading every carrier: the rows themselves,
+    then their links (parents, ids of other layers, ledger entries) by index lookups."""
+    impl = backend(location)
+    zones = {k: read_layer(k, location) for k in ("district", "shenzhen_districts")}
+    found = [p for p in validate_frames({**zones, layer: upsert, **tables})
+             if p.message != "parent carrier does not exist" and p.message != "carrier does not exist"]
+    ids = set(map(str, upsert["id"])) if len(upsert) else set()
+    parents = {str(p) for p in upsert.get("parent_id", pd.Series(dtype=object)).dropna() if str(p) not in ids}
+    present = impl.existing_ids(location, sorted(parents)) if parents else set()
+    for fid, parent in zip(upsert["id"], upsert.get("parent_id", pd.Series([None] * len(upsert)))):
+        if parent is not None and parent == parent and str(parent) not in ids | present - set(delete_ids):
+            found.append(Problem(layer, fid, "parent_id", parent, "parent carrier does not exist"))
+    others = [k for k in CARRIER_LAYERS if k != layer]
+    for fid in sorted(impl.existing_ids(location, sorted(ids), others)) if ids else []:
+        found.append(Problem("carriers", fid, "id", fid, "duplicate id across layers"))
+    if delete_ids:
+        ledger = tables.get("incubation_ledger", read_layer("incubation_ledger", location))
+        for eid, cid in zip(ledger["id"], ledger["carrier_id"]):
+            if cid is not None and str(cid) in set(delete_ids):
+                found.append(Problem("incubation_ledger", eid, "carrier_id", cid, "carrier does not exist"))
+        children = impl.children_of(location, delete_ids)
+        for fid, parent in children:
+            if fid not in set(delete_ids):
+                found.append(Problem(layer, fid, "parent_id", parent, "parent carrier does not exist"))
+    raise_if_problems(found)
 
 
-def ensure_store(path: Path | None = None) -> Path:
-    """Return the store path, creating the store from the bundled files if it is missing.
-
-    Idempotent: an existing store keeps its data; layers added to the catalogue since it was
-    created are added once per process (:func:`upgrade_store`).
-    """
-    path = Path(path or store_path())
-    if not path.exists():
-        try:
-            create_store(path)
-        except StoreError:
-            if not path.exists():  # another process may have won the race
-                raise
-    key = f"{path.resolve()}:{path.stat().st_mtime_ns}"
-    if key not in _checked:
-        try:
-            upgrade_store(path)
-        except pyogrio.errors.DataSourceError as exc:
-            raise StoreError(f"cannot open the store {path}: {exc}") from exc
-        _checked.add(f"{path.resolve()}:{path.stat().st_mtime_ns}")
-    return path
-
-
-def list_store_layers(path: Path | None = None) -> list[str]:
-    """The layer names in the store."""
-    return [str(name) for name, _ in pyogrio.list_layers(Path(path or store_path()))]
-
-
-def read_layer(key: str, path: Path | None = None) -> pd.DataFrame:
-    """Read one layer from the store (a GeoDataFrame for spatial layers, else a DataFrame)."""
-    spec = get_layer(key)
-    path = ensure_store(path)
-    try:
-        frame = pyogrio.read_dataframe(path, layer=key, use_arrow=True, fid_as_index=False,
-                                       read_geometry=spec.geometry is not None)
-    except pyogrio.errors.DataLayerError as exc:
-        raise StoreError(f"layer {key!r} is missing from the store {path}: {exc}") from exc
-    except pyogrio.errors.DataSourceError as exc:
-        raise StoreError(f"cannot open the store {path}: {exc}") from exc
-    return _restore_types(frame, key)
-
-
-def _restore_types(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-    spec = get_layer(key)
-    for field in spec.fields:
-        if field.name not in frame.columns:
-            frame[field.name] = None
-        elif field.dtype == "bool" and frame[field.name].dtype != "bool":
-            frame[field.name] = frame[field.name].map(
-                lambda v: None if v is None or v != v else str(v).lower() in ("true", "1")).astype("boolean")
-        elif field.dtype in ("str", "code", "codes", "date"):
-            frame[field.name] = frame[field.name].astype("object").where(frame[field.name].notna(), None)
-    if spec.geometry is not None:
-        empty = frame.geometry.is_empty
-        if empty.any():
-            frame.loc[empty, frame.geometry.name] = None
-    return frame
-
-
-def read_all(path: Path | None = None) -> dict[str, pd.DataFrame]:
-    """Read every catalogue layer from the store."""
-    path = ensure_store(path)
-    return {key: read_layer(key, path) for key in LAYERS}
+def backup(location: Location, folder: Path, stamp: str):
+    """A copy of the store in ``folder`` (GeoPackage); None for a database (use its own backups)."""
+    return backend(location).backup(location, folder, stamp)

@@ -104,7 +104,8 @@ def _check_geometry(frame, spec: LayerSpec, ids: list, district) -> list[Problem
         if not inside_check or (context is not None and context[i]) or covered[i]:
             continue
         if spec.geometry == "Point":
-            problems.append(Problem(spec.key, fid, "geometry", geom.wkt, "outside the district (no context flag)"))
+            problems.append(Problem(spec.key, fid, "geometry", geom.wkt, ("outside Shenzhen (no context flag)" if spec.key in CARRIER_LAYERS
+                                    else "outside the district (no context flag)")))
             continue
         metric = metric_geoms[i]
         if metric.area > 0:
@@ -131,7 +132,8 @@ def validate_layer(frame: pd.DataFrame, spec: LayerSpec, *, district=None) -> li
     spec : LayerSpec
         Its catalogue entry.
     district : shapely geometry, keyword-only, optional
-        The Futian boundary in WGS-84; when given, non-context features must lie inside it.
+        The boundary in WGS-84 the layer's non-context features must lie inside when given:
+        Futian for zone layers, Shenzhen for carriers (see :func:`validate_frames`).
     """
     ids = _ids(frame)
     problems = _check_fields(frame, spec, ids)
@@ -150,13 +152,21 @@ _INSIDE_LAYERS = {"subdistricts", "clusters", "hetao", *CARRIER_LAYERS}
 
 
 def validate_frames(frames: dict[str, pd.DataFrame]) -> list[Problem]:
-    """Validate every layer in ``frames`` and the links between them."""
-    district = None
+    """Validate every layer in ``frames`` and the links between them.
+
+    Zone layers (subdistricts, clusters, Hetao) must lie inside Futian; carriers inside
+    Shenzhen (the district layers together), so one store can hold the whole city's inventory
+    and the app's scope switch shows Futian or all of Shenzhen.
+    """
+    district = city = None
     if "district" in frames and len(frames["district"]):
-        district = shapely.unary_union(frames["district"].geometry.dropna().to_numpy())
+        district = city = shapely.unary_union(frames["district"].geometry.dropna().to_numpy())
+    if "shenzhen_districts" in frames and len(frames["shenzhen_districts"]):
+        city = shapely.unary_union([*frames["shenzhen_districts"].geometry.dropna().to_numpy(),
+                                    *([district] if district is not None else [])])
     problems: list[Problem] = []
     for key, frame in frames.items():
-        problems += validate_layer(frame, LAYERS[key], district=district)
+        problems += validate_layer(frame, LAYERS[key], district=city if key in CARRIER_LAYERS else district)
     carriers = [frames[k].assign(_layer=k) for k in CARRIER_LAYERS if k in frames]
     if carriers:
         every = pd.concat(carriers, ignore_index=True)

@@ -20,6 +20,21 @@ class StoreError(SpaceMapError):
     """The store cannot be created, opened or written."""
 
 
+class StoreBusyError(StoreError):
+    """Another process is writing to the store."""
+
+
+class ConflictError(StoreError):
+    """Somebody else changed the rows since the writer read them (row versions differ).
+
+    ``conflicts`` lists ``{"id", "expected", "current"}`` per row; nothing was written.
+    """
+
+    def __init__(self, message: str, conflicts: list[dict]):
+        super().__init__(message)
+        self.conflicts = conflicts
+
+
 class UnknownLayerError(SpaceMapError):
     """A layer key that the catalogue does not know."""
 

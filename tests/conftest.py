@@ -1,7 +1,16 @@
-"""Shared fixtures: one store per test session, created from the bundled files."""
+"""Shared fixtures: the store, on both backends.
+
+``store`` and ``store_copy`` are parametrised over the GeoPackage file and a real PostGIS
+database (a throw-away cluster on loopback, started once per test session: see
+:mod:`tests.pgcluster`), so every test that touches the store runs against both. A test
+about the file format itself (bytes, backups beside the file, SQLite) is marked
+``gpkg_only`` and runs on the file only. ``SPACEMAP_BACKENDS=gpkg`` runs the file only.
+"""
 from __future__ import annotations
 
+import itertools
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,31 +18,108 @@ import pytest
 from geodata.store import create_store
 
 REPO = Path(__file__).resolve().parents[1]
+BACKENDS = tuple(os.environ.get("SPACEMAP_BACKENDS", "gpkg,postgis").split(","))
+TEMPLATE_DB = "spacemap_template"
+_copies = itertools.count(1)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "gpkg_only: about the GeoPackage file itself; not run on PostGIS")
+
+
+def pytest_collection_modifyitems(config, items):
+    keep, dropped = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("backend") == "postgis" and item.get_closest_marker("gpkg_only"):
+            dropped.append(item)
+        else:
+            keep.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+def location_env(location) -> dict[str, str]:
+    """Environment variables that point the app or the CLI at ``location`` (file or database)."""
+    if isinstance(location, str) and location.startswith("postgresql://"):
+        return {"SPACEMAP_DB_URL": location, "SPACEMAP_STORE": ""}
+    return {"SPACEMAP_STORE": str(location), "SPACEMAP_DB_URL": ""}
+
+
+def use_location(location, monkeypatch=None) -> None:
+    """Point this process at ``location`` (via monkeypatch when given)."""
+    for key, value in location_env(location).items():
+        if monkeypatch is not None:
+            if value:
+                monkeypatch.setenv(key, value)
+            else:
+                monkeypatch.delenv(key, raising=False)
+        elif value:
+            os.environ[key] = value
+        else:
+            os.environ.pop(key, None)
 
 
 @pytest.fixture(scope="session")
-def store(tmp_path_factory) -> Path:
-    """A fresh GeoPackage store built from geodata/, also exported as $SPACEMAP_STORE."""
+def pg_cluster():
+    """A PostgreSQL + PostGIS server for this test session, with a template store database."""
+    from geodata import store_postgis
+    from tests.pgcluster import Cluster
+
+    cluster = Cluster().start()
+    url = cluster.create_database(TEMPLATE_DB)
+    create_store(url)
+    store_postgis.close_connections(url)
+    yield cluster
+    store_postgis.close_connections()
+    cluster.stop()
+
+
+def new_database(cluster) -> str:
+    """A fresh store database copied from the template (bundled data, latest schema)."""
+    return cluster.create_database(f"store_{os.getpid()}_{next(_copies)}", template=TEMPLATE_DB)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request):
+    """Which store backend the test runs on."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def session_store(backend, tmp_path_factory, request):
+    if backend == "postgis":
+        return new_database(request.getfixturevalue("pg_cluster"))
     path = tmp_path_factory.mktemp("store") / "spacemap.gpkg"
     create_store(path)
-    os.environ["SPACEMAP_STORE"] = str(path)
     return path
-
-
-@pytest.fixture(scope="session")
-def frames(store):
-    """Every layer read back from the session store."""
-    from geodata.store import read_all
-
-    return read_all(store)
 
 
 @pytest.fixture
-def store_copy(store, tmp_path):
-    """A private copy of the session store (in its own folder, for backups and lock files)."""
-    import shutil
+def store(session_store, monkeypatch):
+    """The session's store (read-only by convention), also exported as the configured store."""
+    use_location(session_store, monkeypatch)
+    return session_store
 
-    path = tmp_path / "store" / "spacemap.gpkg"
-    path.parent.mkdir()
-    shutil.copy(store, path)
-    return path
+
+@pytest.fixture(scope="session")
+def frames(session_store):
+    """Every layer read back from the session store."""
+    from geodata.store import read_all
+
+    return read_all(session_store)
+
+
+@pytest.fixture
+def store_copy(backend, session_store, tmp_path, request, monkeypatch):
+    """A private store to write to: a copy of the session file (in its own folder, for backups
+    and lock files), or a new database from the template."""
+    if backend == "postgis":
+        location = new_database(request.getfixturevalue("pg_cluster"))
+    else:
+        location = tmp_path / "store" / "spacemap.gpkg"
+        location.parent.mkdir()
+        shutil.copy(session_store, location)
+    use_location(location, monkeypatch)
+    return location

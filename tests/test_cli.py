@@ -1,19 +1,20 @@
 """The CLI contracts, run as a user would: a subprocess per command."""
 import json
 import os
-import shutil
-import pyogrio
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from geodata.migrations import LATEST
+from tests.conftest import location_env
+
 REPO = Path(__file__).resolve().parents[1]
 
 
 def run_cli(*args, store):
-    env = {**os.environ, "SPACEMAP_STORE": str(store)}
+    env = {**os.environ, **location_env(store)}
     env.pop("SPACEMAP_DEBUG", None)
     return subprocess.run([sys.executable, str(REPO / "cli.py"), *args], capture_output=True, text=True,
                           env=env, cwd=REPO, timeout=120)
@@ -36,14 +37,15 @@ def test_validate__clean_store_exits_0(store):
     assert "OK" in out.stdout
 
 
-def test_validate__problems_exit_1_and_name_layer_id_field_value(store, tmp_path):
-    broken = tmp_path / "broken.gpkg"
-    shutil.copy(store, broken)
+def test_validate__problems_exit_1_and_name_layer_id_field_value(store_copy):
+    from geodata.store import backend, read_layer
+
+    broken = store_copy  # bad values written past the validation, as an outside tool could
     for layer, column, fid, value in [("science_parks", "land_area_m2", "sp-quantum", -1.0),
                                       ("incubators", "industries", "inc-hax", "teleportation")]:
-        frame = pyogrio.read_dataframe(broken, layer=layer)
+        frame = read_layer(layer, broken)
         frame.loc[frame["id"] == fid, column] = value
-        pyogrio.write_dataframe(frame, broken, layer=layer, driver="GPKG")
+        backend(broken).write_layers(broken, {layer: frame})
     out = run_cli("validate", "--json", store=broken)
     assert out.returncode == 1
     problems = json.loads(out.stdout)["problems"]
@@ -65,7 +67,7 @@ def test_area__hetao_json_in_square_metres(store):
 def test_bundled_validate_and_store_commands(store):
     assert run_cli("validate", "--bundled", store=store).returncode == 0
     out = run_cli("store", "--json", store=store)
-    assert out.returncode == 0 and json.loads(out.stdout)["schema_version"] == "1"
+    assert out.returncode == 0 and json.loads(out.stdout)["schema_version"] == str(LATEST)
 
 
 @pytest.mark.parametrize(
@@ -83,6 +85,13 @@ def test_cli__bad_input_exits_2_with_one_line_and_no_traceback(store, args, mess
     assert message in out.stderr
     assert "Traceback" not in out.stderr + out.stdout
     assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_cli__unreachable_database_is_a_clear_error():
+    out = run_cli("layers", store="postgresql://nobody@127.0.0.1:1/none")
+    assert out.returncode == 2
+    assert "cannot connect to the database postgresql://nobody@127.0.0.1:1/none" in out.stderr
+    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
 
 
 def test_cli__unreadable_store_is_a_clear_error(tmp_path):

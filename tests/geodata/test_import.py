@@ -141,7 +141,9 @@ def test_plan_import__amap_file_declared_wgs84_is_caught(tmp_path, store_copy):
 def test_plan_import__outside_futian_but_inside_shenzhen(tmp_path, store_copy):
     path = tmp_path / "a.csv"
     path.write_text(f"{HEADER_ZH}\n{_row(lon=113.93, lat=22.54)}\n", encoding="utf-8")  # 南山
-    assert "outside Futian" in _plan(path, store_copy).rejected[0].reason
+    plan = _plan(path, store_copy)  # the store holds Shenzhen's carriers; the app's scope shows Futian or all
+    assert not plan.rejected and len(plan.accepted) == 1
+    assert any("outside Futian" in note and "all of Shenzhen" in note for note in plan.notes)
 
 
 @pytest.mark.parametrize("content,message", [
@@ -204,7 +206,7 @@ def test_commit_import__backup_before_each_commit_keeps_ten(tmp_path, store_copy
 
 
 def test_commit_import__crash_mid_write_leaves_store_unchanged(tmp_path, store_copy, monkeypatch):
-    import geodata.store as store_module
+    import geodata.store_gpkg as store_module
 
     path = tmp_path / "a.csv"
     path.write_text(f"{HEADER_ZH}\n{_row()}\n", encoding="utf-8")
@@ -361,7 +363,7 @@ def test_commit_import__process_killed_mid_write_leaves_store_unchanged(tmp_path
 import sys, time
 sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
 from pathlib import Path
-import geodata.store as store_module
+import geodata.store_gpkg as store_module
 from geodata.importer import plan_import
 from geodata.stewardship import commit_import
 from geodata.store import read_all

@@ -7,6 +7,7 @@ import subprocess
 import pytest
 
 from geodata.bundled import DATA_DIR
+from geodata.migrations import LATEST
 from geodata.store import create_store, ensure_store, list_store_layers, read_all, read_layer, read_meta, store_path
 from layers.catalogue import LAYERS
 from spatial.errors import StoreError, UnknownLayerError, ValidationError
@@ -31,7 +32,7 @@ def test_create_store__every_layer_readable_by_gdal_ogrinfo(store, frames):
 def test_create_store__layers_and_meta(store):
     assert sorted(list_store_layers(store)) == sorted(LAYERS)
     meta = read_meta(store)
-    assert meta["schema_version"] == "1" and len(meta["bundled_hash"]) == 64
+    assert meta["schema_version"] == str(LATEST) and len(meta["bundled_hash"]) == 64
     with sqlite3.connect(store) as con:
         assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 

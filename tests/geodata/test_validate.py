@@ -54,7 +54,7 @@ def test_validate_layer__collects_every_problem_at_once():
     assert ("b", "floor_area_m2", "must not be negative") in found
     assert ("c", "industries", "unknown industries code") in found
     assert ("d", "land_area_source", "land_area_m2 = 1000.0 is stated without a source") in found
-    assert ("e", "geometry", "outside the district (no context flag)") in found
+    assert ("e", "geometry", "outside Shenzhen (no context flag)") in found
     assert ("e", "id", "duplicate id") in found
     assert ("e", "status", "unknown status code") in found
     assert ("g", "geometry", "geometry is missing or empty") in found

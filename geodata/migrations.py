@@ -1,0 +1,54 @@
+"""The store's schema, defined once for both backends, and its versioned migrations.
+
+Every layer's columns come from the catalogue (:mod:`layers.catalogue`) plus the system
+columns below; the GeoPackage writer types its columns from :func:`columns` and the PostGIS
+backend generates its DDL from the same function. A store records the migrations applied to
+it in a ``spacemap_migrations`` table (version, description, applied_at); opening a store
+applies the missing ones in order, inside the store's write lock, all or nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from layers.catalogue import CARRIER_LAYERS, LAYERS, get_layer
+
+MIGRATIONS_TABLE = "spacemap_migrations"
+ROW_VERSION = "row_version"
+"""Carrier rows carry a version bumped by every write; an editor's write names the version it
+started from and gets a conflict when somebody else changed the row in between."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+
+
+MIGRATIONS = (
+    Migration(1, "every catalogue layer, typed from layers/catalogue.py"),
+    Migration(2, "row_version on carrier layers (two editors never silently overwrite each other)"),
+)
+LATEST = MIGRATIONS[-1].version
+
+
+def system_columns(key: str, version: int = LATEST) -> list[tuple[str, str]]:
+    """Columns the store adds to a catalogue layer at schema ``version``."""
+    return [(ROW_VERSION, "int")] if key in CARRIER_LAYERS and version >= 2 else []
+
+
+def columns(key: str, version: int = LATEST) -> list[tuple[str, str]]:
+    """(name, dtype) of every attribute column of layer ``key``: catalogue fields, then system columns.
+
+    dtype is the catalogue's (``str``, ``float``, ``int``, ``bool``, ``date``, ``code``, ``codes``).
+    """
+    return [(f.name, f.dtype) for f in get_layer(key).fields] + system_columns(key, version)
+
+
+def pending(applied: int) -> list[Migration]:
+    """The migrations after version ``applied``, in order."""
+    return [m for m in MIGRATIONS if m.version > applied]
+
+
+def layer_keys() -> list[str]:
+    """Every layer of the schema, in catalogue order."""
+    return list(LAYERS)
