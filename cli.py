@@ -207,18 +207,20 @@ def cmd_match(args) -> int:
     from layers.catalogue import CARRIER_LAYERS
     from spatial.carriers import combine_carriers
     from spatial.match import candidate_arrays, exclusion_summary, match, need_to_dict, results_table
+    from spatial.scope import in_scope
 
     if args.top < 1:
         raise SpaceMapError(f"--top must be at least 1, got {args.top}")
     frames = read_all()
     carriers = read_spaces(args.spaces) if args.spaces else combine_carriers(frames, CARRIER_LAYERS)
+    carriers = carriers.loc[in_scope(carriers, frames["district"], args.scope)].reset_index(drop=True)
     carriers = zoned(carriers, frames)
     need = build_need(args, frames, carriers)
     cands = candidate_arrays(carriers)
     result = match(cands, need, weights=_parse_weights(args.weights), top=args.top)
     rows = results_table(cands, result)
     data = {
-        "need": need_to_dict(need), "candidates": len(cands), "results": rows,
+        "need": need_to_dict(need), "scope": args.scope, "candidates": len(cands), "results": rows,
         "excluded_count": int((~result.passing).sum()), "exclusion_reasons": exclusion_summary(result),
         "near_misses": result.near_misses, "stable_top3": result.stable_top3,
         "unstable_under": result.unstable_under, "weights": result.weights,
@@ -330,16 +332,14 @@ def _pct(value) -> str:
 def cmd_progress(args) -> int:
     """Progress toward the incubation-space goal; --set-goal records a new goal first."""
     from geodata.goals import set_goal
-    from geodata.inventory import store_snapshot
+    from geodata.inventory import snapshot
     from geodata.planning import progress_report
-    from geodata.store import ensure_store
 
     if args.set_goal is not None or args.goal_year is not None:
         if args.set_goal is None or args.goal_year is None:
             raise SpaceMapError("--set-goal and --goal-year go together")
         set_goal(args.set_goal, args.goal_year, set_by=args.by or _user(), reason=args.reason)
-    path = ensure_store()
-    frames, carriers = store_snapshot(str(path), path.stat().st_mtime_ns)
+    frames, carriers = snapshot()
     what_if = None if args.what_if is None else _parse_list(args.what_if)
     try:
         s, _ = progress_report(frames, carriers, today=_today(args.today), what_if=what_if)
@@ -374,13 +374,14 @@ def cmd_progress(args) -> int:
 def cmd_tally(args) -> int:
     """Area tally per subdistrict, cluster, inside/outside Hetao, layer or industry."""
     from geodata.export import table_csv, table_xlsx
-    from geodata.inventory import store_snapshot
+    from geodata.inventory import snapshot
     from geodata.planning import tally_json, tally_report, tally_sources, tally_table
-    from geodata.store import ensure_store
+    from geodata.store import store_path
 
-    path = ensure_store()
-    frames, carriers = store_snapshot(str(path), path.stat().st_mtime_ns)
-    result = tally_report(args.by, carriers, frames, land=args.land, stated=args.stated)
+    frames, carriers = snapshot()
+    location = store_path() if args.out is None else None  # the export's sources sheet needs every carrier
+    result = tally_report(args.by, carriers, frames, land=args.land, stated=args.stated, scope=args.scope,
+                          location=location)
     data = tally_json(result)
     if args.out is not None:
         suffix = args.out.suffix.lower()
@@ -411,10 +412,10 @@ def cmd_import(args) -> int:
     """Import carriers from a file: dry run, or commit the accepted rows in one transaction."""
     from geodata.importer import plan_import
     from geodata.stewardship import commit_import
-    from geodata.store import ensure_store, read_all
+    from geodata.store import ensure_store, frames_for_import
 
     path = ensure_store()
-    plan = plan_import(args.file, args.layer, read_all(path), crs=args.crs, mapping_file=args.mapping)
+    plan = plan_import(args.file, args.layer, frames_for_import(path), crs=args.crs, mapping_file=args.mapping)
     data = plan.summary()
     commit = not args.dry_run and bool(len(plan.accepted)) and not (args.strict and plan.rejected)
     data["committed"] = False
@@ -495,14 +496,14 @@ def cmd_serve(args) -> int:
     import layers.render  # noqa: F401  (folium, geopandas, shapely, pyproj)
     import spatial.carriers  # noqa: F401
     import spatial.search  # noqa: F401
-    from geodata.store import ensure_store
+    from geodata.store import describe_store, ensure_store
 
-    from geodata.inventory import store_snapshot
+    from geodata.inventory import snapshot
 
     from layers.charts import warm_up
 
-    path = ensure_store()
-    store_snapshot(str(path), path.stat().st_mtime_ns)  # the first visitor finds the data loaded
+    path = describe_store(ensure_store())
+    snapshot()  # the first visitor finds the data loaded
     warm_up()  # the chart renderer's engine starts now, not on the first visit to the progress page
     sys.stderr.write(f"store {path}; modules and data loaded in {time.perf_counter() - started:.1f} s\n")
     from streamlit.web import cli as stcli
@@ -516,6 +517,7 @@ def cmd_serve(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command."""
     from layers.catalogue import CARRIER_LAYERS, LAYERS
+    from spatial.scope import DEFAULT_SCOPE, SCOPES
     from spatial.tally import UNIT_KINDS
 
     parser = _Parser(prog="cli.py", description="Futian tech-space map (福田科技空间地图)")
@@ -547,6 +549,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights", help="criterion weights, e.g. industry=30,cost=20")
     p.add_argument("--top", type=int, default=10)
     p.add_argument("--spaces", type=Path, help="match against this inventory (.gpkg, .geojson or .csv)")
+    p.add_argument("--scope", choices=list(SCOPES), default=DEFAULT_SCOPE,
+                   help="spaces in Futian only (default) or anywhere in Shenzhen")
     p = add("pool", cmd_pool, "list the enterprise demand pool, or --import needs from a CSV (all or nothing)")
     p.add_argument("--import", dest="import_file", type=Path,
                    help=f"CSV with columns {', '.join(POOL_COLUMNS)} (values as for match)")
@@ -561,6 +565,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", help="who sets the goal (default: $USER)")
     p = add("tally", cmd_tally, "count and area per subdistrict, cluster, Hetao, layer or industry")
     p.add_argument("--by", required=True, choices=list(UNIT_KINDS))
+    p.add_argument("--scope", choices=list(SCOPES), default=DEFAULT_SCOPE,
+                   help="carriers of Futian only (default) or all of Shenzhen")
     p.add_argument("--land", choices=["apportion", "centroid"], default="apportion",
                    help="polygons crossing a unit boundary: split land area by area share (default) or by centroid")
     p.add_argument("--stated", choices=["centroid", "apportion"], default="centroid",

@@ -228,9 +228,13 @@ def _records(frame: gpd.GeoDataFrame) -> list[dict]:
     return rows
 
 
-def plan_import(path: Path, layer: str, frames: dict[str, pd.DataFrame], *, crs: str = "wgs84",
+def plan_import(path: Path, layer: str, frames, *, crs: str = "wgs84",
                 mapping_file: Path | None = None) -> ImportPlan:
     """Read and check ``path`` as rows of carrier layer ``layer`` against the store's ``frames``.
+
+    ``frames`` is every layer of the store, or a callable ``(ids, parent_ids) → frames`` that
+    returns the zone layers and only the carriers with those ids (a database store at city
+    scale answers that with index lookups instead of reading a million rows).
 
     Raises
     ------
@@ -255,6 +259,10 @@ def plan_import(path: Path, layer: str, frames: dict[str, pd.DataFrame], *, crs:
     if "name_zh" not in frame.columns:
         raise SpaceMapError(f"{path.name}: no name column (名称 / name_zh) among {list(raw.frame.columns)}")
     n = len(frame)
+    if callable(frames):
+        ids = frame["id"].dropna().astype(str).tolist() if "id" in frame.columns else []
+        parents = frame["parent_id"].dropna().astype(str).tolist() if "parent_id" in frame.columns else []
+        frames = frames(ids, parents)
     row_numbers = [raw.first_data_row + i for i in range(n)]
     x, y, x_in, y_in, raw_lon, raw_lat = _coordinates(raw, frame, crs, notes)
     district = frames["district"].geometry.union_all()

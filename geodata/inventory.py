@@ -69,13 +69,21 @@ def zoned(carriers: gpd.GeoDataFrame, frames: dict[str, pd.DataFrame]) -> gpd.Ge
 
 
 @lru_cache(maxsize=4)
-def store_snapshot(path: str, mtime_ns: int) -> tuple[dict[str, pd.DataFrame], gpd.GeoDataFrame]:
-    """Every layer of the store and the zoned carriers, memoised per store version.
+def store_snapshot(location: str, revision: int) -> tuple[dict[str, pd.DataFrame], gpd.GeoDataFrame]:
+    """Every layer of the store and the zoned carriers, memoised per store version
+    (``location`` and ``revision`` from :func:`geodata.store.store_version`).
 
     Shared by the whole process (``cli.py serve`` fills it before the first visitor):
     callers must treat the result as read-only.
     """
-    from geodata.store import read_all
+    from geodata.store import as_location, read_all
 
-    frames = read_all(Path(path))
+    frames = read_all(as_location(location))
     return frames, zoned(combine_carriers(frames, CARRIER_LAYERS), frames)
+
+
+def snapshot(location=None) -> tuple[dict[str, pd.DataFrame], gpd.GeoDataFrame]:
+    """:func:`store_snapshot` of the store at ``location`` (default: the configured one), current version."""
+    from geodata.store import store_version
+
+    return store_snapshot(*store_version(location))

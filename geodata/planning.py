@@ -12,8 +12,12 @@ import pandas as pd
 from layers.catalogue import CARRIER_FIELDS, CARRIER_LAYERS, get_layer, source_field
 from layers.vocab import INDUSTRIES
 from spatial.progress import build_ledger, progress_summary
+from spatial.scope import DEFAULT_SCOPE, check_scope, in_scope
 from spatial.tally import (HETAO_INSIDE, HETAO_OUTSIDE, NONE_STATED, OUTSIDE, STATED_FIELDS, UNIT_KINDS,
                            UNLOCATED, stated_column, tally_by)
+
+SQL_KINDS = ("district", "subdistrict", "cluster", "hetao")
+"""Unit kinds tallied inside the database on PostGIS (spatial placement by ST_Intersects)."""
 
 SPECIAL_UNITS = {
     OUTSIDE: ("不在任何单元内", "outside every unit"),
@@ -30,6 +34,7 @@ KIND_TITLES = {
     "hetao": ("河套内外", "Inside / outside Hetao"),
     "layer": ("图层", "Layer"),
     "industry": ("产业", "Industry"),
+    "district": ("区（全市）", "District (Shenzhen)"),
 }
 
 _CARRIER_TITLES = {f.name: (f.title_zh, f.title_en) for f in CARRIER_FIELDS}
@@ -52,6 +57,8 @@ def unit_names(kind: str, frames: dict[str, pd.DataFrame]) -> dict[str, tuple[st
         zones = frames["subdistricts"]
     elif kind == "cluster":
         zones = frames["clusters"]
+    elif kind == "district":
+        zones = frames["shenzhen_districts"]
     else:
         zones = None
     if zones is not None:
@@ -64,8 +71,12 @@ def unit_names(kind: str, frames: dict[str, pd.DataFrame]) -> dict[str, tuple[st
 
 
 def tally_report(kind: str, carriers: pd.DataFrame, frames: dict[str, pd.DataFrame], *,
-                 land: str = "apportion", stated: str = "centroid") -> dict:
-    """Tally the carriers by ``kind`` (one of :data:`spatial.tally.UNIT_KINDS`) with unit names.
+                 land: str = "apportion", stated: str = "centroid", scope: str = DEFAULT_SCOPE,
+                 location=None) -> dict:
+    """Tally the carriers of ``scope`` by ``kind`` (one of :data:`spatial.tally.UNIT_KINDS`) with unit names.
+
+    With a PostGIS ``location`` and a spatial unit kind the placement and sums run in the
+    database (:mod:`geodata.tally_sql`); the result is the same.
 
     Returns
     -------
@@ -75,12 +86,22 @@ def tally_report(kind: str, carriers: pd.DataFrame, frames: dict[str, pd.DataFra
     """
     if kind not in UNIT_KINDS:
         raise ValueError(f"unknown unit kind {kind!r}: use one of {', '.join(UNIT_KINDS)}")
-    result = tally_by(kind, carriers, frames, land=land, stated=stated, layer_order=CARRIER_LAYERS)
+    check_scope(scope)
+    from geodata.store import is_database
+
+    if is_database(location) and kind in SQL_KINDS:
+        from geodata.tally_sql import tally_in_database
+
+        result = tally_in_database(location, kind, land=land, stated=stated, scope=scope)
+    else:
+        carriers = carriers.loc[in_scope(carriers, frames["district"], scope)].reset_index(drop=True)
+        result = tally_by(kind, carriers, frames, land=land, stated=stated, layer_order=CARRIER_LAYERS)
     names = unit_names(kind, frames)
     rows = result["rows"]
     rows.insert(1, "name_zh", rows["unit"].map(lambda u: names.get(u, (u, u))[0]))
     rows.insert(2, "name_en", rows["unit"].map(lambda u: names.get(u, (u, u))[1]))
     result["kind"] = kind
+    result["scope"] = scope
     return result
 
 

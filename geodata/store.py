@@ -60,6 +60,11 @@ def is_database(location) -> bool:
     return isinstance(location, str) and location.startswith(DB_SCHEMES)
 
 
+def as_location(text) -> Location:
+    """A location from its text form (a database URL stays text, anything else is a path)."""
+    return text if is_database(text) else Path(text)
+
+
 def _loc(location: Location | None) -> Location:
     location = location if location is not None else store_path()
     return location if is_database(location) else Path(location)
@@ -220,6 +225,24 @@ def read_all(location: Location | None = None) -> dict[str, pd.DataFrame]:
     """Read every catalogue layer from the store."""
     location = ensure_store(location)
     return {key: read_layer(key, location) for key in LAYERS}
+
+
+def frames_for_import(location: Location | None = None):
+    """What :func:`geodata.importer.plan_import` needs from the store: a callable for a
+    database (zone layers + the carriers the file names, by index lookups), every layer for a file."""
+    location = ensure_store(location)
+    if not is_database(location):
+        return read_all(location)
+    impl = backend(location)
+
+    def load(ids: list[str], parents: list[str]) -> dict[str, pd.DataFrame]:
+        wanted = sorted(set(ids) | set(parents))
+        out = {k: read_layer(k, location) for k in LAYERS if k not in CARRIER_LAYERS}
+        for key in CARRIER_LAYERS:
+            out[key] = _restore_types(impl.read_layer(location, key, where="WHERE id = ANY(%s)", params=(wanted,)), key)
+        return out
+
+    return load
 
 
 def replace_layers(frames: dict[str, pd.DataFrame], location: Location | None = None) -> Location:

@@ -158,25 +158,29 @@ def list_layers(url: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def _table_ddl(key: str, version: int = LATEST) -> list[str]:
+def _table_ddl(key: str, version: int = LATEST, *, table: str | None = None,
+               geometry: str | None = None) -> list[str]:
+    """DDL of layer ``key`` (or a table ``table`` with the columns of layer ``key`` and geometry type ``geometry``)."""
     spec = get_layer(key)
+    geometry = geometry or spec.geometry
+    name = table or key
     cols = ["fid bigserial PRIMARY KEY"]
-    for name, dtype in columns(key, version):
-        extra = " NOT NULL DEFAULT 1" if name == ROW_VERSION else ""
-        cols.append(f'"{name}" {SQL_TYPES[dtype]}{extra}')
+    for column, dtype in columns(key, version):
+        extra = " NOT NULL DEFAULT 1" if column == ROW_VERSION else ""
+        cols.append(f'"{column}" {SQL_TYPES[dtype]}{extra}')
     out = []
-    if spec.geometry is not None:
-        cols += [f"geom geometry({spec.geometry}, 4326)",
+    if geometry is not None:
+        cols += [f"geom geometry({geometry}, 4326)",
                  "geom_m geometry(Geometry, 4547) GENERATED ALWAYS AS (ST_Transform(geom, 4547)) STORED"]
-    out.append(f'CREATE TABLE "{key}" ({", ".join(cols)})')
-    if spec.geometry is not None:
-        out.append(f'CREATE INDEX "{key}_geom_m_gist" ON "{key}" USING gist (geom_m)')
-        out.append(f'CREATE INDEX "{key}_geom_gist" ON "{key}" USING gist (geom)')
+    out.append(f'CREATE TABLE "{name}" ({", ".join(cols)})')
+    if geometry is not None:
+        out.append(f'CREATE INDEX "ix_{name}_geom_m" ON "{name}" USING gist (geom_m)')
+        out.append(f'CREATE INDEX "ix_{name}_geom" ON "{name}" USING gist (geom)')
     if "id" in spec.field_names:
         unique = "UNIQUE " if key in CARRIER_LAYERS else ""
-        out.append(f'CREATE {unique}INDEX "{key}_id" ON "{key}" (id)')
+        out.append(f'CREATE {unique}INDEX "ix_{name}_id" ON "{name}" (id)')
     if key in CARRIER_LAYERS:
-        out.append(f'CREATE INDEX "{key}_parent" ON "{key}" (parent_id) WHERE parent_id IS NOT NULL')
+        out.append(f'CREATE INDEX "ix_{name}_parent" ON "{name}" (parent_id) WHERE parent_id IS NOT NULL')
     return out
 
 
@@ -249,8 +253,9 @@ def migrate(url: str, missing_frames: dict[str, pd.DataFrame]) -> list[str]:
     return done
 
 
-def _cells(key: str, frame: pd.DataFrame) -> tuple[list[str], list[list]]:
-    """Column names and per-column Python values (None for missing) for COPY."""
+def _cells(key: str, frame: pd.DataFrame, geometry: str | None = None) -> tuple[list[str], list[list]]:
+    """Column names and per-column Python values (None for missing) for COPY (``geometry``:
+    the geometry type when it is not the catalogue's)."""
     names, cols = [], []
     n = len(frame)
     for name, dtype in columns(key):
@@ -270,11 +275,11 @@ def _cells(key: str, frame: pd.DataFrame) -> tuple[list[str], list[list]]:
         else:
             cols.append([None if v is None or v is pd.NA or (isinstance(v, float) and v != v)
                          else str(v) for v in s.astype(object)])
-    spec = get_layer(key)
-    if spec.geometry is not None:
+    geometry = geometry or get_layer(key).geometry
+    if geometry is not None:
         names.append("geom")
         geoms = np.asarray(frame.geometry.to_numpy(), dtype=object) if n else np.array([], dtype=object)
-        if spec.geometry == "MultiPolygon" and n:
+        if geometry == "MultiPolygon" and n:
             single = shapely.get_type_id(geoms) == 3
             geoms = geoms.copy()
             geoms[single] = [shapely.MultiPolygon([g]) for g in geoms[single]]
@@ -286,10 +291,10 @@ def _cells(key: str, frame: pd.DataFrame) -> tuple[list[str], list[list]]:
     return names, cols
 
 
-def _copy(con, key: str, frame: pd.DataFrame) -> None:
-    names, cols = _cells(key, frame)
+def _copy(con, key: str, frame: pd.DataFrame, *, table: str | None = None, geometry: str | None = None) -> None:
+    names, cols = _cells(key, frame, geometry)
     quoted = ", ".join(f'"{n}"' for n in names)
-    with con.cursor() as cur, cur.copy(f'COPY "{key}" ({quoted}) FROM STDIN') as copy:
+    with con.cursor() as cur, cur.copy(f'COPY "{table or key}" ({quoted}) FROM STDIN') as copy:
         for row in zip(*cols):
             copy.write_row(row)
 
@@ -346,6 +351,24 @@ def write_rows(url: str, layer: str, upsert: pd.DataFrame, delete_ids: list[str]
             con.execute(f'DELETE FROM "{key}"')
             _copy(con, key, frame)
         _bump(con)
+
+
+def load_parcels(url: str, table: str, frame: pd.DataFrame) -> None:
+    """(Re)create ``table`` with the carrier columns and polygon geometry and load ``frame``
+    (the city-scale benchmark's parcels: polygons the tally apportions). One transaction."""
+    with _transaction(url) as con:
+        con.execute(f'DROP TABLE IF EXISTS "{table}"')
+        for stmt in _table_ddl(CARRIER_LAYERS[0], table=table, geometry="MultiPolygon"):
+            con.execute(stmt)
+        _copy(con, CARRIER_LAYERS[0], frame, table=table, geometry="MultiPolygon")
+        con.execute(f'ANALYZE "{table}"')
+
+
+def analyze(url: str) -> None:
+    """Refresh the planner's statistics after a bulk load."""
+    with _transaction(url) as con:
+        for key in LAYERS:
+            con.execute(f'ANALYZE "{key}"')
 
 
 def row_versions(url: str, layer: str, ids: list[str]) -> dict[str, int]:

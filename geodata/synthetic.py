@@ -115,3 +115,34 @@ def synthetic_parcels(n: int, boundary, *, seed: int = DEFAULT_SEED, prefix: str
     parcels["land_area_m2"] = np.round((2 * half) ** 2, 1)
     parcels["land_area_source"] = carriers["floor_area_source"]
     return parcels
+
+
+CITY_SEED = 20_260_600
+
+
+def synthetic_city(n_spaces: int, n_polygons: int, districts: gpd.GeoDataFrame, *, seed: int = CITY_SEED,
+                   parent_share: float = 0.002) -> tuple[dict[str, gpd.GeoDataFrame], gpd.GeoDataFrame]:
+    """A city-scale inventory over the Shenzhen districts: ``n_spaces`` carriers (points, spread
+    over the four carrier layers) and ``n_polygons`` parcels (polygons with the carrier fields).
+
+    A share ``parent_share`` of the carriers lies inside an earlier one (``parent_id``), so the
+    double-count rule has work to do. The same seed gives the same inventory.
+
+    Returns
+    -------
+    (dict, GeoDataFrame)
+        Carrier layer → frame, and the parcels.
+    """
+    boundary = shapely.union_all(districts.geometry.to_numpy())
+    carriers = synthetic_carriers(n_spaces, boundary, seed=seed, prefix="city")
+    rng = np.random.default_rng(seed + 2)
+    children = np.flatnonzero(rng.random(n_spaces) < parent_share)
+    children = children[children > 0]
+    parents = (children * rng.random(len(children))).astype(np.int64)  # an earlier carrier: no cycles
+    parent_col = np.full(n_spaces, None, dtype=object)
+    parent_col[children] = carriers["id"].to_numpy()[parents]
+    carriers["parent_id"] = parent_col
+    layers = {key: carriers.loc[carriers["layer"] == key].reset_index(drop=True) for key in CARRIER_LAYERS}
+    parcels = synthetic_parcels(n_polygons, boundary, seed=seed + 7, prefix="cityparcel")
+    parcels["layer"] = "science_parks"
+    return layers, parcels

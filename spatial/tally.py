@@ -333,7 +333,7 @@ def tally(features: gpd.GeoDataFrame, *, units: gpd.GeoDataFrame | None = None, 
             "land": land, "stated": stated, "anchor": anchor, "counted": {f: ~np.isnan(v) for f, v in values.items()}}
 
 
-UNIT_KINDS = ("subdistrict", "cluster", "hetao", "layer", "industry")
+UNIT_KINDS = ("subdistrict", "cluster", "hetao", "layer", "industry", "district")
 HETAO_INSIDE, HETAO_OUTSIDE = "inside", "outside"
 
 
@@ -346,7 +346,9 @@ def hetao_units(hetao: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def tally_by(kind: str, features: gpd.GeoDataFrame, zones: dict[str, gpd.GeoDataFrame], *,
              land: str = "apportion", stated: str = "centroid", layer_order: Iterable = ()) -> dict:
     """Tally by one of :data:`UNIT_KINDS` using the zone layers in ``zones``
-    (``subdistricts``, ``clusters``, ``hetao``). See :func:`tally` for the result."""
+    (``subdistricts``, ``clusters``, ``hetao``, ``shenzhen_districts``). See :func:`tally` for the result."""
+    if kind == "district":
+        return tally(features, units=zones["shenzhen_districts"], land=land, stated=stated)
     if kind == "subdistrict":
         return tally(features, units=zones["subdistricts"], land=land, stated=stated)
     if kind == "cluster":

@@ -14,17 +14,9 @@ XSS_NAME = "<img src=x onerror=alert(1)>"
 
 
 def store_with_xss_carrier(source: Path, target: Path) -> Path:
-    """Copy ``source`` to ``target`` and add an incubator whose texts are an XSS payload."""
+    """Copy the GeoPackage ``source`` to ``target`` and add an incubator whose texts are an XSS payload."""
     shutil.copy(source, target)
-    incubators = read_layer("incubators", target)
-    evil = gpd.GeoDataFrame({
-        "id": ["inc-xss-test"], "layer": ["incubators"], "name_zh": [XSS_NAME], "name_en": [XSS_NAME],
-        "address_zh": ["<script>alert(3)</script>"], "accuracy_m": [100.0], "location_basis": ["area"],
-        "status": ["operating"], "source": ["test payload"], "hk_link": [False], "industries": ["ai"],
-    }, geometry=[Point(114.0520, 22.5400)], crs="EPSG:4326")
-    merged = gpd.GeoDataFrame(pd.concat([incubators, evil], ignore_index=True), geometry="geometry", crs="EPSG:4326")
-    replace_layers({"incubators": merged}, target)
-    return target
+    return add_xss_carrier(target)
 
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -46,3 +38,39 @@ def open_page(page: str | None = None):
 def page_html(at) -> str:
     """Every st.html body of an AppTest run, joined."""
     return "\n".join(h.proto.body for h in at.get("html"))
+
+
+def fingerprint(location) -> str:
+    """A digest of everything in the store: the file's bytes, or every table's rows in a database."""
+    import hashlib
+
+    from geodata.store import is_database
+
+    if not is_database(location):
+        return hashlib.sha256(Path(location).read_bytes()).hexdigest()
+    import psycopg
+
+    from geodata.store_postgis import META_TABLE
+    from layers.catalogue import LAYERS
+
+    digest = hashlib.sha256()
+    with psycopg.connect(location) as con:
+        for table in [*LAYERS, META_TABLE, "spacemap_migrations"]:
+            order = "fid" if table in LAYERS else "1"
+            row = con.execute(f'SELECT md5(coalesce(string_agg(t::text, \'|\' ORDER BY {order}), \'\')) '
+                              f'FROM "{table}" t').fetchone()
+            digest.update(f"{table}:{row[0]};".encode())
+    return digest.hexdigest()
+
+
+def add_xss_carrier(location):
+    """Add an incubator whose texts are an XSS payload to the store at ``location``."""
+    incubators = read_layer("incubators", location)
+    evil = gpd.GeoDataFrame({
+        "id": ["inc-xss-test"], "layer": ["incubators"], "name_zh": [XSS_NAME], "name_en": [XSS_NAME],
+        "address_zh": ["<script>alert(3)</script>"], "accuracy_m": [100.0], "location_basis": ["area"],
+        "status": ["operating"], "source": ["test payload"], "hk_link": [False], "industries": ["ai"],
+    }, geometry=[Point(114.0520, 22.5400)], crs="EPSG:4326")
+    merged = gpd.GeoDataFrame(pd.concat([incubators, evil], ignore_index=True), geometry="geometry", crs="EPSG:4326")
+    replace_layers({"incubators": merged}, location)
+    return location

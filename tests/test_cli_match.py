@@ -70,11 +70,8 @@ def test_match__unreadable_spaces_file(store, tmp_path):
     assert out.returncode == 2 and "unsupported spaces file" in out.stderr
 
 
-def test_pool__csv_import_all_or_nothing(store, tmp_path):
-    import shutil
-
-    own = tmp_path / "s.gpkg"
-    shutil.copy(store, own)
+def test_pool__csv_import_all_or_nothing(store_copy, tmp_path):
+    own = store_copy
     good = tmp_path / "needs.csv"
     good.write_text("name,industry,area,near,within_km,stage,needs\n"
                     "生物医药初创,生物医药,800-1500,皇岗口岸,4,startup,wet_lab\n"

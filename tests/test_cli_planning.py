@@ -4,6 +4,7 @@ import json
 import pandas as pd
 import pytest
 
+from tests.helpers import fingerprint
 from tests.test_cli import run_cli
 
 PROGRESS_KEYS = {"goal_m2", "goal_year", "latest_reported", "ledger_total_m2", "pct_of_goal_reported",
@@ -49,11 +50,11 @@ def test_progress__set_goal_is_stored_and_in_force(store_copy):
 ])
 def test_progress__bad_input_exits_2_one_line(store_copy, args, message):
     copy = store_copy
-    before = copy.read_bytes()
+    before = fingerprint(copy)
     out = run_cli("progress", *args, store=copy)
     assert out.returncode == 2
     assert message in out.stderr and len(out.stderr.strip().splitlines()) == 1
-    assert copy.read_bytes() == before
+    assert fingerprint(copy) == before
 
 
 ROW_KEYS = {"unit", "count", "land_area_m2", "floor_area_m2", "incubation_area_m2", "available_area_m2"}

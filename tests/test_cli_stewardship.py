@@ -3,6 +3,7 @@ import json
 
 import pytest
 
+from tests.helpers import fingerprint
 from tests.test_cli import run_cli
 
 HEADER = "编号,名称,英文名称,建筑面积,经度,纬度"
@@ -12,12 +13,12 @@ HEADER = "编号,名称,英文名称,建筑面积,经度,纬度"
 def test_import__dry_run_then_commit_then_audit_and_undo(store_copy, tmp_path):
     csv = tmp_path / "spaces.csv"
     csv.write_text(f"{HEADER}\ncli-1,命令行空间,CLI space,900,114.085,22.545\n", encoding="utf-8-sig")
-    before = store_copy.read_bytes()
+    before = fingerprint(store_copy)
     dry = run_cli("import", str(csv), "--layer", "lowcost_spaces", "--dry-run", "--json", store=store_copy)
     assert dry.returncode == 0, dry.stderr
     data = json.loads(dry.stdout)
     assert data["accepted"] == 1 and data["rejected"] == [] and data["committed"] is False
-    assert store_copy.read_bytes() == before
+    assert fingerprint(store_copy) == before
     done = run_cli("import", str(csv), "--layer", "lowcost_spaces", "--json", "--by", "li", store=store_copy)
     assert done.returncode == 0 and json.loads(done.stdout)["committed"] is True
     audit = json.loads(run_cli("audit", "--json", store=store_copy).stdout)["entries"]
@@ -43,10 +44,10 @@ def test_import__rejected_rows_exit_1_with_row_field_value_reason(store_copy, tm
 def test_import__strict_writes_nothing_when_a_row_is_rejected(store_copy, tmp_path):
     csv = tmp_path / "spaces.csv"
     csv.write_text(f"{HEADER}\ncli-1,好,Good,900,114.085,22.545\ncli-2,坏,Bad,x,114.085,22.545\n", encoding="utf-8")
-    before = store_copy.read_bytes()
+    before = fingerprint(store_copy)
     out = run_cli("import", str(csv), "--layer", "incubators", "--strict", "--json", store=store_copy)
     assert out.returncode == 1 and json.loads(out.stdout)["committed"] is False
-    assert store_copy.read_bytes() == before
+    assert fingerprint(store_copy) == before
 
 
 @pytest.mark.parametrize("content,name,message", [

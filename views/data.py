@@ -1,19 +1,17 @@
 """Cached access to the store for the pages (the only place pages get data from)."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import streamlit as st
 
 from geodata.overview import layer_overview
 from geodata.inventory import store_snapshot
-from geodata.store import ensure_store
+from geodata.store import store_version
 from geodata.validate import validate_frames
 
 
 def _store_version() -> tuple[str, int]:
-    path = ensure_store()
-    return str(path), Path(path).stat().st_mtime_ns
+    return store_version()
 
 
 @st.cache_data(show_spinner=False)

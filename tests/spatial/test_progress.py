@@ -143,9 +143,9 @@ def test_projected_year__never_and_already():
 
 
 def test_progress_summary__bundled_data(frames, store):
-    from geodata.inventory import store_snapshot
+    from geodata.inventory import snapshot
 
-    carriers = store_snapshot(str(store), store.stat().st_mtime_ns)[1]
+    carriers = snapshot(store)[1]
     ledger = build_ledger(carriers, frames["incubation_ledger"])
     assert len(ledger) == len(carriers)
     # 华强北 aggregate 40,000 + fintech city 30,000 + 华强北国际创客中心 5,000; the two centres

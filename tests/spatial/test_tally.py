@@ -153,9 +153,9 @@ def test_tally_by__subdistricts_conserve_synthetic_totals(frames, land, stated):
 
 
 def test_tally_by__subdistricts_conserve_bundled_totals(frames, store):
-    from geodata.inventory import store_snapshot
+    from geodata.inventory import snapshot
 
-    carriers = store_snapshot(str(store), store.stat().st_mtime_ns)[1]
+    carriers = snapshot(store)[1]
     for kind in ("subdistrict", "hetao"):
         result = tally_by(kind, carriers, frames)
         _assert_conserved(result)
@@ -168,9 +168,9 @@ def test_tally_by__subdistricts_conserve_bundled_totals(frames, store):
 
 
 def test_tally_by__hetao_inside_outside(frames, store):
-    from geodata.inventory import store_snapshot
+    from geodata.inventory import snapshot
 
-    carriers = store_snapshot(str(store), store.stat().st_mtime_ns)[1]
+    carriers = snapshot(store)[1]
     rows = tally_by("hetao", carriers, frames)["rows"].set_index("unit")
     assert rows.loc[HETAO_INSIDE, "count"] == int(carriers["in_hetao"].sum())
     assert rows.loc[HETAO_OUTSIDE, "count"] == int((~carriers["in_hetao"] & carriers.geometry.notna()).sum())

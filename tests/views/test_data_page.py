@@ -7,7 +7,6 @@ from tests.helpers import open_page, page_html
 
 @pytest.fixture
 def page(store_copy, tmp_path, monkeypatch):
-    monkeypatch.setenv("SPACEMAP_STORE", str(store_copy))
     monkeypatch.setenv("SPACEMAP_EDITORS", str(tmp_path / "editors.json"))
     editors._failures.clear()
     return lambda: open_page("views/data_page.py")

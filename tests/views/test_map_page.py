@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.helpers import XSS_NAME, store_with_xss_carrier
+from tests.helpers import XSS_NAME, add_xss_carrier
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -68,9 +68,8 @@ def test_map_page__english_and_amap(store):
     assert any("GCJ-02" in c.value for c in at.caption)
 
 
-def test_map_page__xss_payload_shown_as_text(store, tmp_path, monkeypatch):
-    evil = store_with_xss_carrier(store, tmp_path / "xss.gpkg")
-    monkeypatch.setenv("SPACEMAP_STORE", str(evil))
+def test_map_page__xss_payload_shown_as_text(store_copy):
+    add_xss_carrier(store_copy)
     at = _run()
     at.sidebar.text_input(key="map_search").set_value("inc-xss-test").run()
     html = _html(at)

@@ -20,12 +20,8 @@ def _html(at) -> str:
     return "\n".join(h.proto.body for h in at.get("html"))
 
 
-def test_match_page__biomed_startup_shortlist_and_save(store, tmp_path, monkeypatch):
-    import shutil
-
-    own = tmp_path / "s.gpkg"
-    shutil.copy(store, own)
-    monkeypatch.setenv("SPACEMAP_STORE", str(own))
+def test_match_page__biomed_startup_shortlist_and_save(store_copy):
+    own = store_copy
     at = _match_page()
     at.selectbox(key="m_industry").set_value("biomed")
     at.selectbox(key="m_stage").set_value("startup")

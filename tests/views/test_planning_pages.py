@@ -1,11 +1,12 @@
 """The Progress and Tally pages under Streamlit's AppTest (the real app script)."""
 import pytest
 
+from tests.conftest import use_location
 from tests.helpers import open_page, page_html
 
 
 def _open(page: str, monkeypatch, store_path):
-    monkeypatch.setenv("SPACEMAP_STORE", str(store_path))
+    use_location(store_path, monkeypatch)
     monkeypatch.setenv("SPACEMAP_TODAY", "2026-11-22")
     return open_page(page)
 
