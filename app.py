@@ -9,6 +9,7 @@ from views.text import t
 st.set_page_config(page_title="福田科技空间地图 · Futian tech-space map", page_icon=str(Path(__file__).parent / "static" / "icon.png"), layout="wide")
 title_slot = st.sidebar.container()
 lang = chrome.language_switch()
+chrome.scope_switch(lang)
 chrome.header(lang, title_slot)
 pages = [
     st.Page("views/map_page.py", title=t("page_map", lang), icon=":material/map:", url_path="map", default=True),

@@ -96,6 +96,7 @@ def tally_report(kind: str, carriers: pd.DataFrame, frames: dict[str, pd.DataFra
     else:
         carriers = carriers.loc[in_scope(carriers, frames["district"], scope)].reset_index(drop=True)
         result = tally_by(kind, carriers, frames, land=land, stated=stated, layer_order=CARRIER_LAYERS)
+        result["carriers"] = carriers  # the features behind ``anchor`` positions
     names = unit_names(kind, frames)
     rows = result["rows"]
     rows.insert(1, "name_zh", rows["unit"].map(lambda u: names.get(u, (u, u))[0]))
@@ -120,7 +121,8 @@ def tally_json(result: dict) -> dict:
                 out[col] = int(r[col]) if col.endswith("_known") or col == "polygon_count" else _number(r[col])
         rows.append(out)
     total = {k: (_number(v) if isinstance(v, float) or v is None else v) for k, v in result["total"].items()}
-    return {"by": result["kind"], "land": result["land"], "stated": result["stated"],
+    return {"by": result["kind"], "scope": result.get("scope", DEFAULT_SCOPE), "land": result["land"],
+            "stated": result["stated"],
             "overlapping": result["overlapping"], "rows": rows, "total": total}
 
 
@@ -139,8 +141,17 @@ def tally_table(result: dict, lang: str) -> pd.DataFrame:
     return out
 
 
-def tally_sources(result: dict, carriers: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Every stated figure behind the tally: unit, carrier, field, value, whether it counts, source."""
+def tally_sources(result: dict, carriers: pd.DataFrame, lang: str, frames: dict | None = None) -> pd.DataFrame:
+    """Every stated figure behind the tally: unit, carrier, field, value, whether it counts, source.
+
+    A tally computed in the database has no per-carrier detail: it is recomputed here from
+    ``carriers`` and ``frames`` (same rules, same numbers)."""
+    if "anchor" not in result:
+        if frames is None:
+            raise ValueError("a database tally needs the store's frames for its sources")
+        result = {**tally_report(result["kind"], carriers, frames, land=result["land"], stated=result["stated"],
+                                 scope=result.get("scope", DEFAULT_SCOPE)), "rows": result["rows"]}
+    carriers = result.get("carriers", carriers)
     i = 0 if lang == "zh" else 1
     names = dict(zip(result["rows"]["unit"], result["rows"]["name_zh" if lang == "zh" else "name_en"]))
     anchor = result["anchor"]

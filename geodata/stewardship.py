@@ -75,7 +75,7 @@ def _current_rows(layer: str, ids: list[str], path) -> gpd.GeoDataFrame:
         from geodata import store_postgis
         from geodata.store import _restore_types
 
-        frame = store_postgis.read_layer(path, layer, where="WHERE id = ANY(%s)", params=(ids,))
+        frame = store_postgis.read_layer(path, layer, where="WHERE t.id = ANY(%s)", params=(ids,))
         return _restore_types(frame, layer)
     return read_layer(layer, path)
 

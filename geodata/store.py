@@ -239,7 +239,7 @@ def frames_for_import(location: Location | None = None):
         wanted = sorted(set(ids) | set(parents))
         out = {k: read_layer(k, location) for k in LAYERS if k not in CARRIER_LAYERS}
         for key in CARRIER_LAYERS:
-            out[key] = _restore_types(impl.read_layer(location, key, where="WHERE id = ANY(%s)", params=(wanted,)), key)
+            out[key] = _restore_types(impl.read_layer(location, key, where="WHERE t.id = ANY(%s)", params=(wanted,)), key)
         return out
 
     return load

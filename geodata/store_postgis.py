@@ -299,18 +299,21 @@ def _copy(con, key: str, frame: pd.DataFrame, *, table: str | None = None, geome
             copy.write_row(row)
 
 
-def read_layer(url: str, key: str, *, where: str = "", params: tuple = ()) -> pd.DataFrame:
-    """One layer as a (Geo)DataFrame, in table order (``where``: an optional SQL filter)."""
+def read_layer(url: str, key: str, *, where: str = "", params=(), con=None) -> pd.DataFrame:
+    """One layer as a (Geo)DataFrame, in table order (``where``: an optional SQL filter on the
+    table aliased ``t``; ``con``: run on this connection, e.g. one holding temp tables)."""
     spec = get_layer(key)
     names = [n for n, _ in columns(key)]
-    select = ", ".join(f'"{n}"' for n in names)
+    select = ", ".join(f't."{n}"' for n in names)
     if spec.geometry is not None:
-        select += ", ST_AsBinary(geom)"
-    with _query(url) as con:
+        select += ", ST_AsBinary(t.geom)"
+    with contextlib.ExitStack() as stack:
+        if con is None:
+            con = stack.enter_context(_query(url))
         if con.execute("SELECT to_regclass(%s)", (f'"{key}"',)).fetchone()[0] is None:
             raise StoreError(f"layer {key!r} is missing from the store {describe(url)}")
         with con.cursor(binary=True) as cur:
-            rows = cur.execute(f'SELECT {select} FROM "{key}" {where} ORDER BY fid', params).fetchall()
+            rows = cur.execute(f'SELECT {select} FROM "{key}" t {where} ORDER BY t.fid', params).fetchall()
     if not rows:
         data = {n: [] for n in names}
         geoms = []

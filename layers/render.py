@@ -28,6 +28,8 @@ from spatial.crs import shift_coords, shift_geoseries
 
 FUTIAN_CENTER = (22.5405, 114.0560)  # WGS-84 lat, lon
 FUTIAN_ZOOM = 13
+SHENZHEN_CENTER = (22.6400, 114.0600)  # WGS-84 lat, lon: the city's nine districts in view
+SHENZHEN_ZOOM = 10
 FULL_POPUP_LIMIT = 2_000
 """Above this many carriers in a layer, popups are compact to keep the page small."""
 

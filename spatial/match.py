@@ -400,12 +400,16 @@ def top3_stability(scores, weights, passing, ids, top3) -> tuple[bool, list[str]
 
 # ---- explanations ----------------------------------------------------------------------
 
+def take_candidates(cands: Candidates, idx) -> Candidates:
+    """The candidate arrays restricted to rows ``idx`` (positions, in that order)."""
+    idx = np.asarray(idx, dtype=np.int64)
+    fields = {f: getattr(cands, f)[idx] for f in cands.__dataclass_fields__ if f != "frame"}
+    return Candidates(frame=cands.frame.iloc[idx].reset_index(drop=True), **fields)
+
+
 def _one(cands: Candidates, i: int) -> Candidates:
     """The candidate arrays restricted to row ``i``."""
-    return Candidates(cands.frame.iloc[[i]], cands.layer[[i]], cands.industries[[i]], cands.has_industry[[i]],
-                      cands.facilities[[i]], cands.has_facilities[[i]], cands.available[[i]], cands.floor[[i]],
-                      cands.rent[[i]], cands.x[[i]], cands.y[[i]], cands.policies[[i]], cands.hk[[i]],
-                      cands.operating[[i]], cands.closed[[i]], cands.zones[[i]])
+    return take_candidates(cands, [i])
 
 
 def flags_for(cands: Candidates, i: int, need: Need, distance_m: np.ndarray, *, lang: str = "en") -> list[str]:

@@ -35,6 +35,31 @@ def language_switch() -> str:
     return choice
 
 
+def current_scope() -> str:
+    """Futian or all of Shenzhen for this session ('futian' by default, or ``?scope=`` in the URL)."""
+    from spatial.scope import DEFAULT_SCOPE, SCOPES
+
+    scope = st.session_state.get("scope")
+    if scope not in SCOPES:
+        wanted = st.query_params.get("scope", DEFAULT_SCOPE)
+        scope = wanted if wanted in SCOPES else DEFAULT_SCOPE
+        st.session_state["scope"] = scope
+    return scope
+
+
+def scope_switch(lang: str) -> str:
+    """Draw the scope switch (Futian / all Shenzhen) in the sidebar and return the choice."""
+    from spatial.scope import SCOPES
+
+    current = current_scope()
+    choice = st.sidebar.radio(t("scope", lang), options=list(SCOPES), index=list(SCOPES).index(current),
+                              format_func=lambda s: t(f"scope_{s}", lang), horizontal=True, key="scope_switch")
+    if choice != current:
+        st.session_state["scope"] = choice
+        st.query_params["scope"] = choice
+    return choice
+
+
 def header(lang: str, slot) -> None:
     """The product title, drawn into ``slot`` (a sidebar container above the switch)."""
     slot.title(t("app_title", lang))

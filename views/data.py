@@ -41,25 +41,37 @@ def store_location() -> str:
 
 
 @st.cache_data(show_spinner=False)
-def _carriers(path: str, mtime: int):
-    return store_snapshot(path, mtime)[1]
+def _carriers(path: str, mtime: int, scope: str):
+    from spatial.scope import in_scope
+
+    frames, every = store_snapshot(path, mtime)
+    if scope == "shenzhen":
+        return every
+    return every.loc[in_scope(every, frames["district"], scope)].reset_index(drop=True)
+
+
+def scope() -> str:
+    """The session's scope: 'futian' or 'shenzhen' (the sidebar switch)."""
+    from views.chrome import current_scope
+
+    return current_scope()
 
 
 def carriers():
-    """All carriers in one frame with subdistrict / cluster / Hetao membership, cached."""
-    return _carriers(*_store_version())
+    """The carriers of the session's scope in one frame with subdistrict / cluster / Hetao membership, cached."""
+    return _carriers(*_store_version(), scope())
 
 
 @st.cache_resource(show_spinner=False)
-def _candidates(path: str, mtime: int):
+def _candidates(path: str, mtime: int, scope: str):
     from spatial.match import candidate_arrays
 
-    return candidate_arrays(_carriers(path, mtime))
+    return candidate_arrays(_carriers(path, mtime, scope))
 
 
 def candidates():
-    """The carriers as matching arrays (one shared, read-only object per store version)."""
-    return _candidates(*_store_version())
+    """The carriers of the session's scope as matching arrays (one shared, read-only object per store version)."""
+    return _candidates(*_store_version(), scope())
 
 
 def today():
@@ -96,16 +108,18 @@ def progress(what_if: tuple[str, ...] | None = None) -> dict:
 
 
 @st.cache_data(show_spinner=False)
-def _tally(path: str, mtime: int, kind: str, land: str, stated: str):
+def _tally(path: str, mtime: int, kind: str, land: str, stated: str, scope: str):
     from geodata.planning import tally_report
+    from geodata.store import as_location
 
     frames, carriers = store_snapshot(path, mtime)
-    return tally_report(kind, carriers, frames, land=land, stated=stated)
+    return tally_report(kind, carriers, frames, land=land, stated=stated, scope=scope, location=as_location(path))
 
 
 def tally(kind: str, *, land: str = "apportion", stated: str = "centroid") -> dict:
-    """The tally of every carrier by ``kind`` (see geodata.planning.tally_report), cached."""
-    return _tally(*_store_version(), kind, land, stated)
+    """The tally of the session's scope by ``kind`` (see geodata.planning.tally_report; on PostGIS
+    the spatial kinds run in the database), cached."""
+    return _tally(*_store_version(), kind, land, stated, scope())
 
 
 def forget() -> None:

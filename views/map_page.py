@@ -16,7 +16,8 @@ from layers.catalogue import CARRIER_LAYERS, get_layer
 from layers.clicks import clicked_feature_id
 from layers.escape import escape_html
 from layers.popups import carrier_title, detail_rows
-from layers.render import Choropleth, base_map, data_groups, display_latlon, legend_html, standalone_map
+from layers.render import (FUTIAN_CENTER, FUTIAN_ZOOM, SHENZHEN_CENTER, SHENZHEN_ZOOM, Choropleth, base_map,
+                           data_groups, display_latlon, legend_html, standalone_map)
 from layers.vocab import INDUSTRIES
 from spatial.carriers import filter_carriers
 from spatial.search import search_carriers
@@ -197,9 +198,11 @@ def render() -> None:
 
     col_map, col_side = st.columns([3, 2], gap="medium")
     with col_map:
-        fmap = base_map(basemap, tile_key=tianditu_key())
+        city = data.scope() == "shenzhen"
+        fmap = base_map(basemap, tile_key=tianditu_key(), center=SHENZHEN_CENTER if city else FUTIAN_CENTER,
+                        zoom=SHENZHEN_ZOOM if city else FUTIAN_ZOOM)
         groups = data_groups(frames, visible, lang=lang, basemap=basemap, choropleth=choropleth, selected=selected)
-        result = st_folium(fmap, key=f"map_{basemap.key}", height=MAP_HEIGHT, use_container_width=True,
+        result = st_folium(fmap, key=f"map_{basemap.key}_{data.scope()}", height=MAP_HEIGHT, use_container_width=True,
                            feature_group_to_add=groups, layer_control=folium.LayerControl(collapsed=True),
                            center=st.session_state.get("map_center"), zoom=st.session_state.get("map_zoom"),
                            returned_objects=["last_object_clicked", "last_object_clicked_tooltip"])

@@ -74,6 +74,7 @@ def render() -> None:
     lang = current_lang()
     st.header(t("page_tally", lang))
     st.caption(t("tl_intro", lang))
+    st.caption(t("scope_note", lang, scope=t(f"scope_{data.scope()}", lang)))
     kind, measure, land, stated = _controls(lang)
     result = data.tally(kind, land=land, stated=stated)
     rows = result["rows"]
@@ -99,7 +100,8 @@ def render() -> None:
     c1.download_button(t("tl_csv", lang), lambda: table_csv(table), f"{name}.csv", "text/csv", key="tl_dl_csv",
                        on_click="ignore")
     c2.download_button(t("tl_xlsx", lang),
-                       lambda: table_xlsx({"tally": table, "sources": tally_sources(result, data.carriers(), lang)}),
+                       lambda: table_xlsx({"tally": table,
+                                           "sources": tally_sources(result, data.carriers(), lang, data.frames())}),
                        f"{name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="tl_dl_xlsx", on_click="ignore")
 

@@ -276,3 +276,11 @@ STRINGS.update({
     "d_undone": ("已撤销 {entry}。", "Undid {entry}."),
     "d_audit": ("变更记录", "Audit log"), "d_no_audit": ("尚无导入或更正。", "No imports or corrections yet."),
 })
+STRINGS.update({
+    "scope": ("范围", "Scope"),
+    "scope_futian": ("福田区", "Futian"),
+    "scope_shenzhen": ("全深圳", "All Shenzhen"),
+    "scope_note": ("范围：{scope}（按区界判断；无位置的载体计入福田）",
+                   "Scope: {scope} (by the district boundaries; carriers without a location count as Futian's)"),
+    "kind_district": ("区（全市）", "District (Shenzhen)"),
+})

@@ -249,8 +249,6 @@ def test_store_lock__second_writer_gets_store_busy(store_copy, tmp_path):
 
 def _import_in_process(args):
     store_path, csv_path = args
-    import os
-
     from pathlib import Path
 
     from tests.conftest import use_location

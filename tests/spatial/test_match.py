@@ -1,7 +1,6 @@
 """Matching: six enterprise profiles from the seeds' industries, constraints, properties."""
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
