@@ -20,9 +20,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from spatial.errors import SpaceMapError
+from spatial.errors import ConflictError, SpaceMapError
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_CONFLICT = 0, 1, 2, 3, 4
 
 
 class _Parser(argparse.ArgumentParser):
@@ -462,6 +462,25 @@ def cmd_audit(args) -> int:
     return EXIT_OK
 
 
+def cmd_edit(args) -> int:
+    """Correct fields of one carrier with a reason (audited, undoable); --expect-version guards
+    against overwriting somebody else's change (exit 4 on a conflict)."""
+    from geodata.stewardship import edit_fields
+
+    values = {}
+    for pair in args.values:
+        field, sep, value = pair.partition("=")
+        if not sep or not field.strip():
+            raise SpaceMapError(f"write corrections as FIELD=VALUE, got {pair!r}")
+        values[field.strip()] = value
+    result = edit_fields(args.id, values, reason=args.reason, who=args.by or _user(),
+                         expected_version=args.expect_version)
+    _emit({"id": args.id, **result}, as_json=args.json,
+          text=f"corrected {args.id} ({result['layer']}), now version {result['row_version']}; "
+               f"audit {result['audit_id']}")
+    return EXIT_OK
+
+
 def cmd_undo(args) -> int:
     """Undo the last import or edit that has not been undone."""
     from geodata.stewardship import undo_last
@@ -587,6 +606,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", required=True, choices=["gpkg", "geojson", "csv", "xlsx"])
     p.add_argument("out", type=Path, help="file (gpkg, xlsx) or folder (geojson, csv)")
     add("audit", cmd_audit, "the audit log of imports, edits and undos")
+    p = add("edit", cmd_edit, "correct fields of one carrier (a figure with its source), with a reason")
+    p.add_argument("id", help="carrier id")
+    p.add_argument("values", nargs="+", metavar="FIELD=VALUE", help="e.g. available_area_m2=1200 "
+                   "available_area_source='site visit 2026-11'")
+    p.add_argument("--reason", required=True, help="why the correction is made")
+    p.add_argument("--by", help="who corrects (default: $USER)")
+    p.add_argument("--expect-version", type=int, metavar="N",
+                   help="the row version you read (store --json / export); exit 4 if it changed since")
     p = add("undo", cmd_undo, "undo the last import or edit")
     p.add_argument("--by", help="who undoes (default: $USER)")
     p = add("editor", cmd_editor, "add an editor account (hashed, in $SPACEMAP_EDITORS, outside git)")
@@ -609,6 +636,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except ConflictError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_CONFLICT
     except SpaceMapError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_USAGE

@@ -4,7 +4,7 @@
 database (a throw-away cluster on loopback, started once per test session: see
 :mod:`tests.pgcluster`), so every test that touches the store runs against both. A test
 about the file format itself (bytes, backups beside the file, SQLite) is marked
-``gpkg_only`` and runs on the file only. ``SPACEMAP_BACKENDS=gpkg`` runs the file only.
+``gpkg_only`` and runs on the file only; a test about the database itself, ``postgis_only``. ``SPACEMAP_BACKENDS=gpkg`` runs the file only.
 """
 from __future__ import annotations
 
@@ -25,13 +25,15 @@ _copies = itertools.count(1)
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "gpkg_only: about the GeoPackage file itself; not run on PostGIS")
+    config.addinivalue_line("markers", "postgis_only: about the database itself; not run on the GeoPackage")
 
 
 def pytest_collection_modifyitems(config, items):
     keep, dropped = [], []
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if params.get("backend") == "postgis" and item.get_closest_marker("gpkg_only"):
+        if (params.get("backend") == "postgis" and item.get_closest_marker("gpkg_only")) or (
+                params.get("backend") == "gpkg" and item.get_closest_marker("postgis_only")):
             dropped.append(item)
         else:
             keep.append(item)

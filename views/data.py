@@ -35,9 +35,18 @@ def overview() -> tuple[list[dict], list[dict]]:
     return _overview(*_store_version())
 
 
+def store():
+    """The store's location for writing (a file path or a database URL)."""
+    from geodata.store import as_location
+
+    return as_location(_store_version()[0])
+
+
 def store_location() -> str:
-    """The store path, for display."""
-    return _store_version()[0]
+    """The store's location, for display (a database URL without its password)."""
+    from geodata.store import describe_store
+
+    return describe_store(store())
 
 
 @st.cache_data(show_spinner=False)

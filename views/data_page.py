@@ -13,7 +13,7 @@ from geodata.export import table_csv
 from geodata.importer import CRS_CHOICES, plan_import
 from geodata.stewardship import audit_entries, commit_import, edit_fields, undo_last
 from layers.catalogue import CARRIER_FIELDS, CARRIER_LAYERS, get_layer
-from spatial.errors import SpaceMapError
+from spatial.errors import ConflictError, SpaceMapError
 from views import data
 from views.chrome import current_lang
 from views.tables import frame_table
@@ -106,7 +106,11 @@ def _import(lang: str, editor: str) -> None:
     _plan_summary(plan, lang)
     if len(plan.accepted) and st.button(t("d_commit", lang, n=len(plan.accepted)), key="d_commit", type="primary"):
         try:
-            result = commit_import(plan, who=editor, path=Path(data.store_location()))
+            result = commit_import(plan, who=editor, path=data.store())
+        except ConflictError as exc:
+            st.session_state.pop("d_plan", None)  # the preview is stale: make a new one
+            ids = ", ".join(c["id"] for c in exc.conflicts[:5])
+            st.error(t("d_conflict_import", lang, n=len(exc.conflicts), ids=ids))
         except SpaceMapError as exc:
             st.error(str(exc))
         else:
@@ -120,12 +124,18 @@ def _correct(lang: str, editor: str) -> None:
     st.subheader(t("d_correct", lang))
     carriers = data.carriers()
     names = dict(zip(carriers["id"], carriers["name_zh" if lang == "zh" else "name_en"]))
+    c1, c2 = st.columns(2)
+    fid = c1.selectbox(t("m_reverse_pick", lang), list(names), format_func=lambda i: f"{names[i]} ({i})",
+                       key="d_fix_id")
+    titles = {f.name: f"{f.title(lang)} ({f.name})" for f in CARRIER_FIELDS}
+    field = c2.selectbox(t("d_field", lang), EDITABLE, format_func=titles.get, key="d_fix_field")
+    row = carriers.loc[carriers["id"] == fid].iloc[0]
+    seen = st.session_state.setdefault("d_seen_versions", {})  # the version the editor looked at
+    seen.setdefault(fid, int(row.get("row_version", 1)))
+    current = row.get(field)
+    shown = t("unknown", lang) if current is None or current != current else str(current)
+    st.caption(t("d_current", lang, value=shown, version=seen[fid]))
     with st.form("d_correct_form"):
-        c1, c2 = st.columns(2)
-        fid = c1.selectbox(t("m_reverse_pick", lang), list(names), format_func=lambda i: f"{names[i]} ({i})",
-                           key="d_fix_id")
-        titles = {f.name: f"{f.title(lang)} ({f.name})" for f in CARRIER_FIELDS}
-        field = c2.selectbox(t("d_field", lang), EDITABLE, format_func=titles.get, key="d_fix_field")
         value = st.text_input(t("d_value", lang), key="d_fix_value")
         source = st.text_input(t("d_value_source", lang), key="d_fix_source")
         reason = st.text_input(t("p_goal_reason", lang), key="d_fix_reason")
@@ -134,10 +144,16 @@ def _correct(lang: str, editor: str) -> None:
             if source.strip() and field.endswith(("_m2", "_month")):
                 values["rent_source" if field == "rent_cny_m2_month" else field.removesuffix("_m2") + "_source"] = source
             try:
-                edit_fields(fid, values, reason=reason, who=editor, path=Path(data.store_location()))
+                edit_fields(fid, values, reason=reason, who=editor, path=data.store(),
+                            expected_version=seen[fid])
+            except ConflictError as exc:
+                seen.pop(fid, None)  # show the current values, then the editor decides again
+                st.error(t("d_conflict_edit", lang, current=exc.conflicts[0]["current"],
+                           seen=exc.conflicts[0]["expected"]))
             except SpaceMapError as exc:
                 st.error(str(exc))
             else:
+                seen.pop(fid, None)
                 data.forget()
                 st.session_state["d_done"] = t("d_corrected", lang)
                 st.rerun()
@@ -163,7 +179,7 @@ def render() -> None:
         _correct(lang, editor)
         if st.button(t("d_undo", lang), key="d_undo"):
             try:
-                result = undo_last(who=editor, path=Path(data.store_location()))
+                result = undo_last(who=editor, path=data.store())
             except SpaceMapError as exc:
                 st.error(str(exc))
             else:
@@ -171,7 +187,7 @@ def render() -> None:
                 st.session_state["d_done"] = t("d_undone", lang, entry=result["undone"])
                 st.rerun()
     st.subheader(t("d_audit", lang))
-    entries = audit_entries(Path(data.store_location()))
+    entries = audit_entries(data.store())
     if entries:
         st.html(frame_table(pd.DataFrame(entries[::-1]), max_height=400))
     else:

@@ -1,7 +1,6 @@
 """Progress page for planners: the incubation-space goal, reported figures, the ledger, paces."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -168,7 +167,7 @@ def _goal_form(lang: str, s: dict) -> None:
             reason = st.text_input(t("p_goal_reason", lang), key="p_goal_reason")
             if st.form_submit_button(t("p_goal_save", lang)):
                 try:
-                    set_goal(float(goal), int(year), set_by=by, reason=reason, path=Path(data.store_location()))
+                    set_goal(float(goal), int(year), set_by=by, reason=reason, path=data.store())
                 except SpaceMapError as exc:
                     st.error(str(exc))
                 else:

@@ -284,3 +284,13 @@ STRINGS.update({
                    "Scope: {scope} (by the district boundaries; carriers without a location count as Futian's)"),
     "kind_district": ("区（全市）", "District (Shenzhen)"),
 })
+STRINGS.update({
+    "d_current": ("当前值：{value}（版本 {version}）", "Current value: {value} (version {version})"),
+    "d_conflict_edit": ("冲突：您查看后，该载体已被他人修改（您看到的是版本 {seen}，现在是版本 {current}）。"
+                        "未保存任何内容；请查看当前值后重新提交。",
+                        "Conflict: somebody changed this carrier after you opened it (you saw version {seen}, "
+                        "it is now version {current}). Nothing was saved; check the current value and submit again."),
+    "d_conflict_import": ("冲突：预览后有 {n} 个载体已被他人修改（{ids}）。未写入任何内容；请重新预览后再提交。",
+                          "Conflict: {n} carrier(s) changed since your preview ({ids}). Nothing was written; "
+                          "preview the file again, then commit."),
+})
