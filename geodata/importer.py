@@ -312,9 +312,19 @@ def plan_import(path: Path, layer: str, frames, *, crs: str = "wgs84",
         attrs["id"] = [v if not is_blank(v) else f"{prefix}-imp-{digest}-{row_numbers[i]}" for i, v in enumerate(ids)]
         notes.append("rows without an id got one made from the file name and row number")
     geometry = [shapely.Point(x[i], y[i]) if located[i] and i not in bad else None for i in range(n)]
+    original_ids = attrs["id"].tolist()
+    firsts: set[str] = set()
+    keys = []  # the first row with an id keeps it; later duplicates get a key of their own while checking
+    for i, fid in enumerate(original_ids):
+        key = str(fid) if str(fid) not in firsts else f"{fid}\u0000row{i}"
+        firsts.add(str(fid))
+        keys.append(key)
+    attrs["id"] = keys
     gdf = gpd.GeoDataFrame(attrs, geometry=geometry, crs=WGS84)
     typed, problems = coerce_frame(gdf, spec)
     typed = gpd.GeoDataFrame(typed, geometry="geometry", crs=WGS84)
+    index_of = {key: i for i, key in enumerate(keys)}
+    typed["id"] = [original_ids[i] for i in range(n)]
     row_of = {}
     for i, fid in enumerate(typed["id"].astype(str)):
         row_of.setdefault(fid, row_numbers[i])
@@ -333,8 +343,8 @@ def plan_import(path: Path, layer: str, frames, *, crs: str = "wgs84",
         if not is_blank(parent) and str(parent) not in known_ids:
             rejected.append(Rejected(row_numbers[i], "parent_id", parent, "parent carrier does not exist"))
             bad.add(i)
-    checks = problems + validate_layer(typed.loc[[i for i in range(n) if i not in bad]], spec, district=shenzhen)
-    index_of = {str(fid): i for i, fid in enumerate(typed["id"].astype(str))}
+    checked = typed.loc[[i for i in range(n) if i not in bad]].assign(id=[keys[i] for i in range(n) if i not in bad])
+    checks = problems + validate_layer(checked, spec, district=shenzhen)
     for p in checks:
         i = index_of.get(str(p.feature_id)) if p.feature_id is not None else None
         if i is None and p.feature_id and str(p.feature_id).startswith("row "):

@@ -172,7 +172,13 @@ def _table_ddl(key: str, version: int = LATEST, *, table: str | None = None,
     if geometry is not None:
         cols += [f"geom geometry({geometry}, 4326)",
                  "geom_m geometry(Geometry, 4547) GENERATED ALWAYS AS (ST_Transform(geom, 4547)) STORED"]
+    anchored = table is not None and geometry == "MultiPolygon"  # a polygon feature table (tally anchors)
+    if anchored:
+        cols.append("anchor_m geometry(Point, 4547) GENERATED ALWAYS AS "
+                    "(ST_PointOnSurface(ST_Transform(geom, 4547))) STORED")
     out.append(f'CREATE TABLE "{name}" ({", ".join(cols)})')
+    if anchored:
+        out.append(f'CREATE INDEX "ix_{name}_anchor_m" ON "{name}" USING gist (anchor_m)')
     if geometry is not None:
         out.append(f'CREATE INDEX "ix_{name}_geom_m" ON "{name}" USING gist (geom_m)')
         out.append(f'CREATE INDEX "ix_{name}_geom" ON "{name}" USING gist (geom)')

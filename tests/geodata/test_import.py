@@ -397,3 +397,14 @@ commit_import(plan_import(Path({str(csv)!r}), "incubators", read_all(store)), wh
     with store_lock(store_copy, timeout=1):  # the dead process's lock is gone
         pass
     commit_import(_plan(csv, store_copy), who="after", path=store_copy)  # and the next import works
+
+
+def test_plan_import__duplicate_id_problems_stay_on_their_own_rows(tmp_path, store_copy):
+    """Found by the fuzz test: a bad figure on the first of two rows with one id was blamed on the second."""
+    path = tmp_path / "dup.csv"
+    path.write_text(f"{HEADER_ZH}\n{_row(5, floor='-1')}\n{_row(5)}\n", encoding="utf-8")
+    plan = _plan(path, store_copy)
+    reasons = {(r.row, r.field): r.reason for r in plan.rejected}
+    assert reasons[(2, "floor_area_m2")] == "must not be negative"
+    assert "duplicate id" in reasons[(3, "id")]
+    assert plan.accepted.empty
