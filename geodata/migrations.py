@@ -27,6 +27,7 @@ class Migration:
 MIGRATIONS = (
     Migration(1, "every catalogue layer, typed from layers/catalogue.py"),
     Migration(2, "row_version on carrier layers (two editors never silently overwrite each other)"),
+    Migration(3, "PostGIS: unit cell cache for tallies in the database (nothing to do on a GeoPackage)"),
 )
 LATEST = MIGRATIONS[-1].version
 

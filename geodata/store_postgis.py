@@ -201,6 +201,14 @@ def _bootstrap(con) -> None:
                 "description text NOT NULL, applied_at text NOT NULL)")
 
 
+def _cache_tables(con) -> None:
+    """The tally's unit cache (migration 3): derived data, rebuilt on demand."""
+    from geodata.tally_sql import CACHE_DDL
+
+    for stmt in CACHE_DDL:
+        con.execute(stmt)
+
+
 def _bump(con) -> None:
     con.execute(f"INSERT INTO {META_TABLE} VALUES ('revision', '1') ON CONFLICT (key) DO UPDATE "
                 f"SET value = ({META_TABLE}.value::bigint + 1)::text")
@@ -216,6 +224,7 @@ def create(url: str, frames: dict[str, pd.DataFrame], meta: dict[str, str], migr
                 con.execute(stmt)
         for key, frame in frames.items():
             _copy(con, key, frame)
+        _cache_tables(con)
         con.execute(f"DELETE FROM {MIGRATIONS_TABLE}")
         for m in migrations:
             con.execute(f"INSERT INTO {MIGRATIONS_TABLE} VALUES (%s, %s, %s)", (m.version, m.description, _now()))
@@ -246,6 +255,8 @@ def migrate(url: str, missing_frames: dict[str, pd.DataFrame]) -> list[str]:
             if m.version == 2:
                 for key in CARRIER_LAYERS:
                     con.execute(f'ALTER TABLE "{key}" ADD COLUMN IF NOT EXISTS {ROW_VERSION} bigint NOT NULL DEFAULT 1')
+            if m.version == 3:
+                _cache_tables(con)
             con.execute(f"INSERT INTO {MIGRATIONS_TABLE} VALUES (%s, %s, %s)", (m.version, m.description, _now()))
             con.execute(f"INSERT INTO {META_TABLE} VALUES ('schema_version', %s) ON CONFLICT (key) DO UPDATE "
                         "SET value = EXCLUDED.value", (str(m.version),))

@@ -1,26 +1,34 @@
 """Area tallies computed inside PostGIS (the same numbers as :func:`spatial.tally.tally_by`).
 
 On the database the placement of a million carriers in units is pushed down, in EPSG:4547
-(the stored ``geom_m`` column), so that only one row per unit comes back:
+(the stored ``geom_m`` column), and only a handful of rows per unit come back:
 
-* **Anchors** (the point itself, or a point on a polygon's surface) are placed with a cell
-  grid over the units: a cell lying wholly inside a unit (``ST_ContainsProperly``) gives its
-  unit by arithmetic and a hash join; an anchor in a cell on a unit boundary is tested with
-  ``ST_Intersects`` against the unit's part of that cell (a few vertices). A point on a shared
-  border goes to the first unit, as in the embedded tally.
-* **Polygons** that cross no unit boundary (``ST_Intersects`` with the boundary lines, cut
-  into short pieces with a GiST index) lie wholly in their anchor's units; the few that do
-  cross are apportioned by ``ST_Area(ST_Intersection(…))`` with the unit pieces
-  (``ST_Subdivide``).
+* **Unit cache.** Each set of units (the nine districts, the ten subdistricts, …) is cut once
+  into a 250 m cell grid: cells lying wholly inside a unit (``ST_ContainsProperly``), and for
+  the cells on a boundary the unit's part of the cell (``ST_Intersection``); plus the units
+  cut into pieces (``ST_Subdivide``) and their boundary lines. It is kept in the
+  ``spacemap_unit_*`` tables under a digest of the unit geometries, so it is rebuilt only when
+  a unit changes (migration 3).
+* **Anchors** (the point itself, or a stored point on a polygon's surface) in whole cells get
+  their unit by arithmetic and a hash join in one parallel scan; anchors in boundary cells are
+  found from the cell parts through the carriers' GiST index (``ST_Intersects``). A point on a
+  shared border goes to the first unit, as in the embedded tally.
+* **Polygons** that cross no unit boundary (``ST_Intersects`` with the boundary pieces) lie
+  wholly in their anchor's units; those that cross are apportioned by
+  ``ST_Area(ST_Intersection(…))`` with the unit pieces.
 * The **double-count rule** (a figure inside a parent that states it does not count) follows
-  ``parent_id`` chains with a recursive query over the carriers that have a parent.
+  ``parent_id`` chains with a recursive query by index lookups; the few carriers it affects,
+  and the crossing polygons, are placed one by one and their figures moved.
 * The **Futian scope** keeps carriers within 50 m of the district (``ST_DWithin`` from the
-  district's pieces, using each table's GiST index) and those without a location.
+  district's pieces) and those without a location.
 
 Every rule mirrors :mod:`spatial.tally`; ``tests/geodata/test_tally_sql.py`` checks that both
-give the same rows on the bundled data and on a synthetic city.
+give the same rows on the bundled data and on a synthetic city. (Not mirrored: a polygon that
+contains a whole unit without crossing its boundary, which carriers smaller than a unit cannot do.)
 """
 from __future__ import annotations
+
+from datetime import datetime, timezone
 
 import pandas as pd
 
@@ -37,153 +45,269 @@ REST_EPS = 1e-7
 WHOLE_EPS = 1e-9
 MAX_DEPTH = 256
 N = len(STATED_FIELDS)
+OUT, UNLOC, BORDER = -1, -2, -3
+
+CACHE_DDL = (
+    "CREATE UNLOGGED TABLE IF NOT EXISTS spacemap_unit_sets (key text PRIMARY KEY, kind text NOT NULL, "
+    "units text[] NOT NULL, built_at text NOT NULL)",
+    "CREATE UNLOGGED TABLE IF NOT EXISTS spacemap_unit_cells (key text NOT NULL, ix int NOT NULL, iy int NOT NULL, "
+    "ord int NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS ix_spacemap_unit_cells ON spacemap_unit_cells (key, ix, iy)",
+    "CREATE UNLOGGED TABLE IF NOT EXISTS spacemap_unit_clips (key text NOT NULL, ix int NOT NULL, iy int NOT NULL, "
+    "ord int NOT NULL, g geometry(Geometry, 4547))",
+    "CREATE INDEX IF NOT EXISTS ix_spacemap_unit_clips ON spacemap_unit_clips USING gist (g)",
+    "CREATE INDEX IF NOT EXISTS ix_spacemap_unit_clips_cell ON spacemap_unit_clips (key, ix, iy)",
+    "CREATE UNLOGGED TABLE IF NOT EXISTS spacemap_unit_borders (key text NOT NULL, ix int NOT NULL, iy int NOT NULL, "
+    "g geometry(Geometry, 4547))",
+    "CREATE INDEX IF NOT EXISTS ix_spacemap_unit_borders ON spacemap_unit_borders USING gist (g)",
+    "CREATE UNLOGGED TABLE IF NOT EXISTS spacemap_unit_pieces (key text NOT NULL, ord int NOT NULL, "
+    "g geometry(Geometry, 4547))",
+    "CREATE INDEX IF NOT EXISTS ix_spacemap_unit_pieces ON spacemap_unit_pieces USING gist (g)",
+    "CREATE UNLOGGED TABLE IF NOT EXISTS spacemap_unit_bounds (key text NOT NULL, ord int NOT NULL, "
+    "g geometry(Geometry, 4547))",
+    "CREATE INDEX IF NOT EXISTS ix_spacemap_unit_bounds ON spacemap_unit_bounds USING gist (g)",
+)
+"""The unit cache (schema migration 3 on PostGIS): derived data, rebuilt on demand, never exported."""
+CACHE_TABLES = ("spacemap_unit_sets", "spacemap_unit_cells", "spacemap_unit_clips", "spacemap_unit_pieces",
+                "spacemap_unit_bounds", "spacemap_unit_borders")
 
 
 def _anchor_column(table: str) -> str:
     """Point tables are their own anchors; polygon tables carry ``anchor_m`` (a stored point on the surface)."""
-    if table in CARRIER_LAYERS and get_layer(table).geometry == "Point":
-        return "geom_m"
-    return "anchor_m"
+    return "geom_m" if _is_point_table(table) else "anchor_m"
 
 
-def _features(tables, *, extra: str = "") -> str:
+def _is_point_table(table: str) -> bool:
+    return table in CARRIER_LAYERS and get_layer(table).geometry == "Point"
+
+
+def _features(tables, *, area: bool = True) -> str:
+    """The features of ``tables`` as one relation: id, parent_id, geom_m, anchor, area, the stated figures."""
     cols = ", ".join(STATED_FIELDS)
-    return " UNION ALL ".join(f'SELECT id, parent_id, geom_m, {_anchor_column(t)} AS anchor, {cols}{extra} FROM "{t}"'
-                              for t in tables)
+    parts = []
+    for t in tables:
+        a = "0::float8" if _is_point_table(t) or not area else "coalesce(ST_Area(geom_m), 0)"
+        parts.append(f'SELECT id, parent_id, geom_m, {_anchor_column(t)} AS anchor, {a} AS area, {cols} FROM "{t}"')
+    return " UNION ALL ".join(parts)
 
 
-def _prepare_units(con, kind: str) -> None:
-    """``_u`` (units in order), ``_p`` (their pieces), ``_b`` (their boundary pieces), ``_c`` (the cell grid)."""
+# ---- the unit cache ----------------------------------------------------------------------
+
+def _unit_source(kind: str) -> str:
     table, _ = UNIT_TABLES[kind]
-    con.execute("CREATE TEMP TABLE _u (ord int, uid text, g geometry) ON COMMIT DROP")
     if kind == "hetao":
-        con.execute(f'INSERT INTO _u SELECT 0, %s, ST_Union(geom_m) FROM "{table}" WHERE NOT coalesce(context, false)',
-                    (HETAO_INSIDE,))
-    else:
-        con.execute(f'INSERT INTO _u SELECT row_number() OVER (ORDER BY fid) - 1, id, geom_m FROM "{table}"')
-    con.execute(f"CREATE TEMP TABLE _p ON COMMIT DROP AS SELECT ord, ST_Subdivide(g, {PIECE_VERTICES}) AS g FROM _u")
-    con.execute(f"CREATE TEMP TABLE _b ON COMMIT DROP AS SELECT ord, ST_Subdivide(ST_Boundary(g), {PIECE_VERTICES}) "
-                "AS g FROM _u")
-    con.execute("CREATE INDEX ON _p USING gist (g); CREATE INDEX ON _b USING gist (g)")
+        return (f"SELECT 0 AS ord, '{HETAO_INSIDE}'::text AS uid, ST_Union(geom_m) AS g FROM \"{table}\" "
+                "WHERE NOT coalesce(context, false)")
+    return f'SELECT (row_number() OVER (ORDER BY fid) - 1)::int AS ord, id AS uid, geom_m AS g FROM "{table}"'
+
+
+def unit_set(con, kind: str) -> tuple[str, list[str]]:
+    """The cache key of ``kind``'s units (built now if missing) and the unit ids in order."""
+    digest, units = con.execute(f"""
+        SELECT md5(%s || string_agg(uid || ':' || md5(ST_AsBinary(g)), ',' ORDER BY ord)),
+               array_agg(uid ORDER BY ord) FROM ({_unit_source(kind)}) u""", (f"{kind}:{CELL_M}:",)).fetchone()
+    if con.execute("SELECT 1 FROM spacemap_unit_sets WHERE key = %s", (digest,)).fetchone() is None:
+        con.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (digest,))
+        if con.execute("SELECT 1 FROM spacemap_unit_sets WHERE key = %s", (digest,)).fetchone() is None:
+            _build(con, kind, digest, units)
+    return digest, list(units)
+
+
+def _build(con, kind: str, key: str, units: list[str]) -> None:
+    old = [r[0] for r in con.execute("SELECT key FROM spacemap_unit_sets WHERE kind = %s", (kind,)).fetchall()]
+    for table in CACHE_TABLES:
+        con.execute(f"DELETE FROM {table} WHERE key = ANY(%s)", (old,))
     s = CELL_M
+    src = _unit_source(kind)
+    con.execute(f"INSERT INTO spacemap_unit_pieces SELECT %s, ord, ST_Subdivide(g, {PIECE_VERTICES}) FROM ({src}) u",
+                (key,))
+    con.execute(f"INSERT INTO spacemap_unit_bounds SELECT %s, ord, ST_Subdivide(ST_Boundary(g), {PIECE_VERTICES}) "
+                f"FROM ({src}) u", (key,))
     con.execute(f"""
-        CREATE TEMP TABLE _c ON COMMIT DROP AS
+        CREATE TEMP TABLE _cells ON COMMIT DROP AS
         WITH b AS (SELECT ord, g, floor(ST_XMin(g) / {s})::int xa, floor(ST_XMax(g) / {s})::int xb,
-                          floor(ST_YMin(g) / {s})::int ya, floor(ST_YMax(g) / {s})::int yb FROM _u),
+                          floor(ST_YMin(g) / {s})::int ya, floor(ST_YMax(g) / {s})::int yb FROM ({src}) u),
         cells AS (SELECT b.ord, b.g, ix, iy,
                          ST_MakeEnvelope(ix * {s}, iy * {s}, (ix + 1) * {s}, (iy + 1) * {s}, 4547) AS cell
                   FROM b, generate_series(b.xa, b.xb) ix, generate_series(b.ya, b.yb) iy)
         SELECT ord, ix, iy, ST_ContainsProperly(g, cell) AS whole, cell FROM cells WHERE ST_Intersects(g, cell)""")
+    con.execute("INSERT INTO spacemap_unit_cells SELECT %s, ix, iy, ord FROM _cells WHERE whole", (key,))
     con.execute("""
-        CREATE TEMP TABLE _cp ON COMMIT DROP AS
-        SELECT c.ord, c.ix, c.iy, ST_Intersection(p.g, c.cell) AS clip
-        FROM _c c JOIN _p p ON p.ord = c.ord AND ST_Intersects(p.g, c.cell) WHERE NOT c.whole""")
-    con.execute("DELETE FROM _c WHERE NOT whole")
-    con.execute("CREATE INDEX ON _c (ix, iy); CREATE INDEX ON _cp (ix, iy)")
-    con.execute("ANALYZE _u; ANALYZE _p; ANALYZE _b; ANALYZE _c; ANALYZE _cp")
+        INSERT INTO spacemap_unit_clips
+        SELECT %s, c.ix, c.iy, c.ord, ST_Union(ST_Intersection(p.g, c.cell))
+        FROM _cells c JOIN spacemap_unit_pieces p ON p.key = %s AND p.ord = c.ord AND ST_Intersects(p.g, c.cell)
+        WHERE NOT c.whole GROUP BY c.ix, c.iy, c.ord""", (key, key))
+    con.execute("""
+        INSERT INTO spacemap_unit_borders
+        SELECT %s, a.ix, a.iy, ST_Intersection(a.g, b.g)
+        FROM spacemap_unit_clips a JOIN spacemap_unit_clips b ON a.key = b.key AND a.ix = b.ix AND a.iy = b.iy
+        AND a.ord < b.ord AND ST_Intersects(a.g, b.g) WHERE a.key = %s""", (key, key))
+    con.execute("INSERT INTO spacemap_unit_sets VALUES (%s, %s, %s, %s)",
+                (key, kind, units, datetime.now(timezone.utc).isoformat(timespec="seconds")))
+    for table in CACHE_TABLES[1:]:
+        con.execute(f"ANALYZE {table}")
 
 
-def _prepare_scope(con, tables, scope: str) -> str:
-    """SQL filter (on alias ``t``) keeping the features of ``scope``."""
+# ---- scope, parents, crossing polygons ----------------------------------------------------
+
+class _Sql:
+    """The per-query parameters and the SQL fragments built from them (alias ``t`` for a feature)."""
+
+    def __init__(self, tables, key: str):
+        self.tables, self.key = list(tables), key
+        self.params: dict = {"key": key, "inscope": [], "crossers": [], **{f"cov{i}": [] for i in range(N)}}
+        self.scope = "true"
+
+    def features(self, *, area: bool = True) -> str:
+        return _features(self.tables, area=area)
+
+    def values(self) -> str:
+        """Per stated field, the value that counts: NULL when unknown or inside a parent stating it."""
+        return ", ".join(f"CASE WHEN t.id = ANY(%(cov{i})s) THEN NULL ELSE t.{f} END AS v{i}"
+                         for i, f in enumerate(STATED_FIELDS))
+
+    def counted(self) -> str:
+        """The features of the scope with their counted values and whether they are crossing polygons."""
+        return (f"SELECT t.id, t.anchor, t.area, t.id = ANY(%(crossers)s) AS crosser, {self.values()} "
+                f"FROM ({self.features()}) t WHERE {self.scope}")
+
+
+def _scope(con, q: _Sql, scope: str) -> None:
+    """Limit ``q`` to ``scope``: Futian keeps carriers within 50 m of the district and those without a location."""
     if scope == "shenzhen":
-        return "true"
+        return
     con.execute(f"CREATE TEMP TABLE _s ON COMMIT DROP AS SELECT ST_Subdivide(geom_m, {PIECE_VERTICES}) AS g "
                 "FROM district")
     con.execute("CREATE INDEX ON _s USING gist (g)")
     near = " UNION ".join(f'SELECT t.id FROM _s JOIN "{t}" t ON ST_DWithin(_s.g, t.geom_m, {EDGE_TOLERANCE_M})'
-                          for t in tables)
-    con.execute(f"CREATE TEMP TABLE _in ON COMMIT DROP AS {near}")
-    con.execute("CREATE INDEX ON _in (id); ANALYZE _in")
-    return "(t.geom_m IS NULL OR ST_IsEmpty(t.geom_m) OR t.id IN (SELECT id FROM _in))"
+                          for t in q.tables)
+    q.params["inscope"] = [r[0] for r in con.execute(near).fetchall()]
+    q.scope = "(t.geom_m IS NULL OR ST_IsEmpty(t.geom_m) OR t.id = ANY(%(inscope)s))"
 
 
-def _covered(con, tables, in_scope: str) -> None:
-    """``_cov``: per in-scope carrier with an in-scope ancestor, which stated figures an ancestor
-    states (the chain stops at an ancestor outside the scope, as in :mod:`spatial.stated`)."""
-    feats = _features(tables)
-    flags = ", ".join(f"bool_or(t.{f} IS NOT NULL) AS c{i}" for i, f in enumerate(STATED_FIELDS))
-    con.execute(f"""
-        CREATE TEMP TABLE _cov ON COMMIT DROP AS
-        WITH RECURSIVE allc AS ({feats}),
-        anc(id, aid, depth) AS (
-            SELECT t.id, t.parent_id, 1 FROM allc t WHERE t.parent_id IS NOT NULL AND {in_scope}
+def _covered(con, q: _Sql) -> None:
+    """Carriers of the scope with an ancestor in the scope stating a figure, per field (``cov0``…).
+    The chain stops at an ancestor outside the scope, as in :mod:`spatial.stated`."""
+    with_parent = " UNION ALL ".join(f'SELECT id, parent_id, geom_m FROM "{t}" WHERE parent_id IS NOT NULL'
+                                     for t in q.tables)
+    every = q.features(area=False)
+    flags = ", ".join(f"bool_or(t.{f} IS NOT NULL)" for f in STATED_FIELDS)
+    rows = con.execute(f"""
+        WITH RECURSIVE anc(id, aid, depth) AS (
+            SELECT t.id, t.parent_id, 1 FROM ({with_parent}) t WHERE {q.scope}
             UNION ALL
-            SELECT anc.id, t.parent_id, anc.depth + 1 FROM anc JOIN allc t ON t.id = anc.aid
-            WHERE t.parent_id IS NOT NULL AND anc.depth < {MAX_DEPTH} AND {in_scope}
+            SELECT anc.id, t.parent_id, anc.depth + 1
+            FROM anc CROSS JOIN LATERAL (SELECT * FROM ({every}) u WHERE u.id = anc.aid) t
+            WHERE t.parent_id IS NOT NULL AND anc.depth < {MAX_DEPTH} AND {q.scope}
         )
-        SELECT anc.id, {flags} FROM anc JOIN allc t ON t.id = anc.aid WHERE {in_scope} GROUP BY anc.id""")
-    con.execute("CREATE INDEX ON _cov (id); ANALYZE _cov")
+        SELECT anc.id, {flags}
+        FROM anc CROSS JOIN LATERAL (SELECT * FROM ({every}) u WHERE u.id = anc.aid) t
+        WHERE {q.scope} GROUP BY anc.id""", q.params).fetchall()
+    for i in range(N):
+        q.params[f"cov{i}"] = [r[0] for r in rows if r[1 + i]]
 
 
-def _crossers(con, tables, in_scope: str) -> None:
-    """``_x``: in-scope polygons that cross a unit boundary (or have several parts), with their values."""
-    polys = [t for t in tables if _anchor_column(t) != "geom_m"]
-    con.execute("CREATE TEMP TABLE _x (id text PRIMARY KEY, g geometry, area float8, "
+def _crossers(con, q: _Sql) -> None:
+    """``_x``: polygons of the scope that cross a unit boundary (or have several parts), with
+    their area and counted figures; their ids go to ``crossers``."""
+    polys = [t for t in q.tables if not _is_point_table(t)]
+    con.execute("CREATE TEMP TABLE _x (id text PRIMARY KEY, area float8, g geometry, "
                 + ", ".join(f"v{i} float8" for i in range(N)) + ") ON COMMIT DROP")
-    for t in polys:
+    for p in polys:
         con.execute(f"""
-            INSERT INTO _x SELECT t.id, t.geom_m, ST_Area(t.geom_m), {_values('t')}
-            FROM "{t}" t LEFT JOIN _cov cv ON cv.id = t.id
-            WHERE t.geom_m IS NOT NULL AND NOT ST_IsEmpty(t.geom_m) AND ST_Area(t.geom_m) > 0 AND {in_scope}
-              AND (ST_NumGeometries(t.geom_m) > 1 OR EXISTS (SELECT 1 FROM _b WHERE ST_Intersects(_b.g, t.geom_m)))
-            ON CONFLICT DO NOTHING""")
-    con.execute("ANALYZE _x")
+            INSERT INTO _x SELECT t.id, ST_Area(t.geom_m), t.geom_m, {q.values()}
+            FROM "{p}" t
+            WHERE ST_Area(t.geom_m) > 0 AND {q.scope} AND (ST_NumGeometries(t.geom_m) > 1 OR t.id IN (
+                SELECT t.id FROM spacemap_unit_bounds b JOIN "{p}" t ON ST_Intersects(b.g, t.geom_m)
+                WHERE b.key = %(key)s))""", q.params)
+    q.params["crossers"] = [r[0] for r in con.execute("SELECT id FROM _x").fetchall()]
 
 
-def _values(alias: str, *, named: bool = False) -> str:
-    """Per stated field, the value that counts (NULL when unknown or inside a parent stating it)."""
-    return ", ".join(f"CASE WHEN NOT coalesce(cv.c{i}, false) THEN {alias}.{f} END" + (f" AS v{i}" if named else "")
-                     for i, f in enumerate(STATED_FIELDS))
+# ---- the passes ---------------------------------------------------------------------------
+
+def _cell(alias: str, cells: str = "c") -> str:
+    return (f"floor(ST_X({alias}.anchor) / {CELL_M})::int = {cells}.ix AND "
+            f"floor(ST_Y({alias}.anchor) / {CELL_M})::int = {cells}.iy")
 
 
-def _sums(weight: str = "", where: str = "") -> str:
-    """``sum(value × weight), count(value)`` per stated field (optionally only rows matching ``where``)."""
-    w = f" * {weight}" if weight else ""
-    f = f" FILTER (WHERE {where})" if where else ""
-    return ", ".join(f"sum(v{i}{w}){f}, count(v{i}){f}" for i in range(N))
+_SUMS = ("count(*), count(*) FILTER (WHERE area > 0), coalesce(sum(area), 0), "
+         "coalesce(sum(area) FILTER (WHERE NOT crosser), 0), "
+         + ", ".join(f"coalesce(sum(v{i}), 0), count(v{i})" for i in range(N)) + ", "
+         + ", ".join(f"coalesce(sum(v{i}) FILTER (WHERE NOT crosser), 0), count(v{i}) FILTER (WHERE NOT crosser)"
+                     for i in range(N)))
+"""Per group: count, polygons, polygon area, area of polygons that cross no unit boundary, then
+sum and count of each counted figure, and the same for points and non-crossing polygons only."""
+WIDTH = 4 + 4 * N
 
 
-_MEASURES = (f"count(*), count(*) FILTER (WHERE area > 0), coalesce(sum(area) FILTER (WHERE area > 0), 0), "
-             f"coalesce(sum(area) FILTER (WHERE area > 0 AND NOT crosser), 0), {_sums()}, "
-             f"{_sums(where='area = 0 OR NOT crosser')}")
-"""Per group: count, polygons, polygon area, non-crossing polygon area, stated sums (all), stated
-sums (points and non-crossing polygons)."""
-_WIDTH = 4 + 4 * N
+def _parallel_hash(con) -> None:
+    """Scans of the carriers run in parallel workers with the cell tables hashed (never an index probe per row)."""
+    con.execute("SET LOCAL max_parallel_workers_per_gather = 2; SET LOCAL enable_mergejoin = off; "
+                "SET LOCAL enable_nestloop = off")
 
 
-def _placed(con, tables, in_scope: str, partition: bool) -> tuple[list, list, list]:
-    """Anchor sums per located/unlocated group, per unit (whole cells, then boundary cells) and,
-    for overlapping units, over the features placed anywhere."""
-    cell = f"floor(ST_X(v.anchor) / {CELL_M})::int = c.ix AND floor(ST_Y(v.anchor) / {CELL_M})::int = c.iy"
-    base = f"""
-        WITH v AS (SELECT t.id, t.anchor, {_values('t', named=True)}, (x.id IS NOT NULL) AS crosser,
-                          coalesce(ST_Area(t.geom_m), 0) AS area
-                   FROM ({_features(tables)}) t LEFT JOIN _cov cv ON cv.id = t.id LEFT JOIN _x x ON x.id = t.id
-                   WHERE {in_scope})"""
-    cols = "v.id, v.anchor, v.crosser, v.area, " + ", ".join(f"v.v{i}" for i in range(N))
-    groups = con.execute(f"""{base}
-        SELECT (anchor IS NULL OR ST_IsEmpty(anchor)) AS unlocated, {_MEASURES} FROM v GROUP BY 1""").fetchall()
-    whole = con.execute(f"""{base}
-        SELECT c.ord, {_MEASURES} FROM v JOIN _c c ON {cell} GROUP BY c.ord""").fetchall()
-    pick = "DISTINCT ON (v.id) c.ord" if partition else "DISTINCT ON (v.id, c.ord) c.ord"
-    edge = con.execute(f"""{base},
-        m AS (SELECT {pick}, {cols} FROM v JOIN _cp c ON {cell} AND ST_Intersects(c.clip, v.anchor)
-              ORDER BY v.id, c.ord)
-        SELECT ord, {_MEASURES} FROM m GROUP BY ord""").fetchall()
-    anywhere = []
-    if not partition:
-        anywhere = con.execute(f"""{base},
-            m AS (SELECT {cols} FROM v WHERE EXISTS (SELECT 1 FROM _c c WHERE {cell})
-                  OR EXISTS (SELECT 1 FROM _cp c WHERE {cell} AND ST_Intersects(c.clip, v.anchor)))
-            SELECT {_MEASURES} FROM m""").fetchall()
-    return groups, whole + edge, anywhere
+def _single_pass(con, q: _Sql) -> tuple[list[tuple], list[str]]:
+    """Units that tile (partition): one parallel scan places every anchor — whole cells by a hash
+    join on the cell, boundary cells by the cell's unit part (-1: outside every unit, -2: no
+    location). An anchor exactly on a border between two units' parts is set apart (-3) with
+    its id, to be placed in the first unit as in the embedded tally."""
+    _parallel_hash(con)
+    rows = con.execute(f"""
+        SELECT CASE WHEN t.anchor IS NULL OR ST_IsEmpty(t.anchor) THEN {UNLOC}
+                    WHEN b.key IS NOT NULL THEN {BORDER} ELSE coalesce(c.ord, k.ord, {OUT}) END,
+               {_SUMS}, array_agg(DISTINCT t.id) FILTER (WHERE b.key IS NOT NULL)
+        FROM ({q.counted()}) t
+        LEFT JOIN spacemap_unit_cells c ON c.key = %(key)s AND {_cell('t')}
+        LEFT JOIN spacemap_unit_clips k ON k.key = %(key)s AND {_cell('t', 'k')} AND ST_Intersects(k.g, t.anchor)
+        LEFT JOIN spacemap_unit_borders b ON b.key = %(key)s AND {_cell('t', 'b')} AND ST_Intersects(b.g, t.anchor)
+        GROUP BY 1""", q.params).fetchall()
+    borders = [fid for r in rows if r[0] == BORDER for fid in (r[-1] or [])]
+    return [r[:-1] for r in rows if r[0] != BORDER], borders
 
 
-def _apportioned(con) -> list:
-    """Per unit (None: outside) for the crossing polygons: land area and stated figures weighted by share."""
+def _overlapping_passes(con, q: _Sql) -> tuple[list[tuple], list[float], list[float]]:
+    """Units that may overlap (clusters): an anchor counts in every unit holding it. Returns the
+    sums per unit (whole cells, then boundary cells; a feature may be in several), of every
+    feature by location (-1 located, -2 not) and over the anchors placed in some unit, each once."""
+    _parallel_hash(con)
+    whole = con.execute(f"""
+        SELECT c.ord, {_SUMS} FROM ({q.counted()}) t JOIN spacemap_unit_cells c ON c.key = %(key)s AND {_cell('t')}
+        GROUP BY 1""", q.params).fetchall()
+    edge = con.execute(f"""
+        SELECT ord, {_SUMS} FROM (
+            SELECT DISTINCT ON (t.id, c.ord) c.ord, t.* FROM ({q.counted()}) t
+            JOIN spacemap_unit_clips c ON c.key = %(key)s AND {_cell('t')} AND ST_Intersects(c.g, t.anchor)
+            ORDER BY t.id, c.ord) m
+        GROUP BY ord""", q.params).fetchall()
+    every = con.execute(f"""
+        SELECT CASE WHEN t.anchor IS NULL OR ST_IsEmpty(t.anchor) THEN {UNLOC} ELSE {OUT} END, {_SUMS}
+        FROM ({q.counted()}) t GROUP BY 1""", q.params).fetchall()
+    anywhere = con.execute(f"""
+        SELECT {_SUMS} FROM ({q.counted()}) t
+        WHERE EXISTS (SELECT 1 FROM spacemap_unit_cells c WHERE c.key = %(key)s AND {_cell('t')})
+           OR EXISTS (SELECT 1 FROM spacemap_unit_clips c WHERE c.key = %(key)s AND {_cell('t')}
+                      AND ST_Intersects(c.g, t.anchor))""", q.params).fetchone()
+    return whole + edge, every, anywhere
+
+
+def _first_units(con, q: _Sql, ids: list[str]) -> list[tuple]:
+    """For anchors on a border: the first unit holding each, with its sums (as one more pass row)."""
+    if not ids:
+        return []
+    return con.execute(f"""
+        SELECT ord, {_SUMS} FROM (
+            SELECT DISTINCT ON (t.id) c.ord, t.* FROM ({q.counted()}) t
+            JOIN spacemap_unit_clips c ON c.key = %(key)s AND {_cell('t')} AND ST_Intersects(c.g, t.anchor)
+            WHERE t.id = ANY(%(border)s) ORDER BY t.id, c.ord) m
+        GROUP BY ord""", {**q.params, "border": ids}).fetchall()
+
+
+def _apportioned(con, key: str) -> list[tuple]:
+    """Per unit (None: outside) for the crossing polygons in ``_x``: land area and figures × share."""
     return con.execute(f"""
         WITH cut AS (SELECT x.id, p.ord, sum(ST_Area(ST_Intersection(x.g, p.g))) / min(x.area) AS share
-                     FROM _x x JOIN _p p ON ST_Intersects(p.g, x.g) GROUP BY x.id, p.ord),
+                     FROM _x x JOIN spacemap_unit_pieces p ON p.key = %s AND ST_Intersects(p.g, x.g)
+                     GROUP BY x.id, p.ord),
         whole AS (SELECT id FROM cut GROUP BY id HAVING max(share) >= 1 - {WHOLE_EPS}),
         links AS (SELECT id, ord, 1.0::float8 AS share FROM cut WHERE share >= 1 - {WHOLE_EPS}
                   UNION ALL
@@ -192,9 +316,11 @@ def _apportioned(con) -> list:
         rest AS (SELECT x.id, NULL::int AS ord, 1.0 - coalesce(h.s, 0) AS share FROM _x x LEFT JOIN held h
                  ON h.id = x.id WHERE 1.0 - coalesce(h.s, 0) >= {REST_EPS}),
         every AS (SELECT * FROM links UNION ALL SELECT * FROM rest)
-        SELECT e.ord, sum(x.area * e.share), {_sums('e.share')}
-        FROM every e JOIN _x x ON x.id = e.id GROUP BY e.ord""").fetchall()
+        SELECT e.ord, sum(x.area * e.share), {", ".join(f"sum(x.v{i} * e.share), count(x.v{i})" for i in range(N))}
+        FROM every e JOIN _x x ON x.id = e.id GROUP BY e.ord""", (key,)).fetchall()
 
+
+# ---- the tally ----------------------------------------------------------------------------
 
 def tally_in_database(url: str, kind: str, *, land: str = "apportion", stated: str = "centroid",
                       scope: str = "futian", tables=CARRIER_LAYERS) -> dict:
@@ -217,21 +343,105 @@ def tally_in_database(url: str, kind: str, *, land: str = "apportion", stated: s
             raise ValueError(f"unknown method {method!r}: use one of {', '.join(METHODS)}")
     check_scope(scope)
     partition = UNIT_TABLES[kind][1]
-    asked = stated
-    if land == "centroid":
-        stated = "centroid"  # stated figures follow the area shares, which sit whole at the anchor here
     with _transaction(url) as con:
-        con.execute("SET LOCAL max_parallel_workers_per_gather = 2")
-        _prepare_units(con, kind)
-        in_scope = _prepare_scope(con, tables, scope)
-        _covered(con, tables, in_scope)
-        _crossers(con, tables, in_scope)
-        units = con.execute("SELECT ord, uid FROM _u ORDER BY ord").fetchall()
-        groups, placed, anywhere = _placed(con, tables, in_scope, partition)
-        cut = _apportioned(con) if land == "apportion" else []
-    result = _assemble(kind, units, groups, placed, anywhere, cut, land=land, stated=stated, partition=partition)
-    result["stated"] = asked
-    return result
+        key, units = unit_set(con, kind)
+        q = _Sql(tables, key)
+        _scope(con, q, scope)
+        _covered(con, q)
+        if land == "apportion":
+            _crossers(con, q)
+        if partition:
+            placed, borders = _single_pass(con, q)
+            placed += _first_units(con, q, borders)
+        else:
+            placed, every, anywhere = _overlapping_passes(con, q)
+        cut = _apportioned(con, key) if land == "apportion" else []
+    rows = _Rows(units, kind, land=land, stated=stated if land == "apportion" else "centroid")
+    if partition:
+        for rec in sorted(placed, key=_row_order):
+            rows.add(rec)
+    else:
+        for rec in placed:
+            rows.add(rec, in_total=False)
+        for rec in sorted(every, key=_row_order):  # located (OUT) and unlocated features, each once
+            rows.count_in_total(rec[1:])
+            if rec[0] == UNLOC:
+                rows.add(rec, in_total=False)
+            else:  # located in no unit: the located ones not placed anywhere
+                rows.add((OUT, *[float(a) - float(b) for a, b in zip(rec[1:], anywhere)]), in_total=False)
+    for rec in cut:
+        rows.add_cut(rec)
+    return {"rows": rows.frame(), "total": rows.total(), "overlapping": not partition, "land": land, "stated": stated}
+
+
+def _row_order(rec) -> tuple:
+    """Units in order, then outside, then no location (the embedded tally's order)."""
+    return (0, rec[0]) if rec[0] >= 0 else (1, 0) if rec[0] == OUT else (2, 0)
+
+
+class _Rows:
+    """The tally rows in the order :mod:`spatial.tally` gives them, filled from the passes' sums."""
+
+    def __init__(self, units: list[str], kind: str, *, land: str, stated: str):
+        self.units, self.kind, self.land, self.stated = units, kind, land, stated
+        self.order = list(units) + ([OUTSIDE] if kind == "hetao" else [])
+        self.rows = {u: _empty_row(u) for u in self.order}
+        self.every = [0.0] * WIDTH
+
+    def _row(self, name: str) -> dict:
+        if name not in self.rows:
+            self.order.append(name)
+            self.rows[name] = _empty_row(name)
+        return self.rows[name]
+
+    def _fill(self, name: str, rec) -> None:
+        r = self._row(name)
+        r["count"] += int(rec[0])
+        r["polygon_count"] += int(rec[1])
+        r["land_area_m2"] += float(rec[2] if self.land == "centroid" else rec[3])
+        offset = 4 if self.stated == "centroid" else 4 + 2 * N
+        _add_stats(r, [(float(rec[offset + 2 * i]), int(rec[offset + 2 * i + 1])) for i in range(N)])
+
+    def count_in_total(self, sums) -> None:
+        self.every = [a + float(b) for a, b in zip(self.every, sums)]
+
+    def add(self, rec, *, in_total: bool = True) -> None:
+        """One pass row: (group, sums…) with the group a unit ord, OUT or UNLOC; its sums count in
+        the totals row unless ``in_total`` is false."""
+        group, sums = rec[0], rec[1:]
+        if in_total:
+            self.count_in_total(sums)
+        if group == UNLOC:
+            if sums[0]:
+                r = self._row(UNLOCATED)
+                r["count"] += int(sums[0])
+                _add_stats(r, [(float(sums[4 + 2 * i]), int(sums[5 + 2 * i])) for i in range(N)])
+        elif group == OUT:
+            if sums[0]:
+                self._fill(OUTSIDE, sums)
+        else:
+            self._fill(self.units[group], sums)
+
+    def add_cut(self, rec) -> None:
+        r = self._row(self.units[rec[0]] if rec[0] is not None else OUTSIDE)
+        r["land_area_m2"] += float(rec[1] or 0.0)
+        if self.stated == "apportion":
+            _add_stats(r, [(float(rec[2 + 2 * i] or 0.0), int(rec[3 + 2 * i])) for i in range(N)])
+
+    def frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame([self.rows[u] for u in self.order])
+        if self.kind == "hetao":
+            frame["unit"] = frame["unit"].replace({OUTSIDE: HETAO_OUTSIDE})
+        return frame
+
+    def total(self) -> dict:
+        e = self.every
+        tot = {"unit": "total", "count": int(e[0]), "polygon_count": int(e[1]), "land_area_m2": float(e[2])}
+        for i, field in enumerate(STATED_FIELDS):
+            known = int(e[5 + 2 * i])
+            tot[stated_column(field)] = float(e[4 + 2 * i]) if known else None
+            tot[f"{stated_column(field)}_known"] = known
+        return tot
 
 
 def _empty_row(unit: str) -> dict:
@@ -242,82 +452,9 @@ def _empty_row(unit: str) -> dict:
     return row
 
 
-def _measures(rec) -> dict:
-    """A ``_MEASURES`` row (without its group key) as numbers (sums as floats, None as 0)."""
-    vals = [0 if v is None else v for v in rec]
-    out = {"count": int(vals[0]), "polys": int(vals[1]), "area": float(vals[2]), "area_whole": float(vals[3])}
-    out["all"] = [(float(vals[4 + 2 * i]), int(vals[5 + 2 * i])) for i in range(N)]
-    out["anchored"] = [(float(vals[4 + 2 * N + 2 * i]), int(vals[5 + 2 * N + 2 * i])) for i in range(N)]
-    return out
-
-
-def _minus(a: dict, b: dict) -> dict:
-    return {"count": a["count"] - b["count"], "polys": a["polys"] - b["polys"], "area": a["area"] - b["area"],
-            "area_whole": a["area_whole"] - b["area_whole"],
-            "all": [(x[0] - y[0], x[1] - y[1]) for x, y in zip(a["all"], b["all"])],
-            "anchored": [(x[0] - y[0], x[1] - y[1]) for x, y in zip(a["anchored"], b["anchored"])]}
-
-
 def _add_stats(row: dict, stats) -> None:
     for field, (value, known) in zip(STATED_FIELDS, stats):
         col = stated_column(field)
         if known:
             row[col] = value + (row[col] or 0.0)
         row[f"{col}_known"] += known
-
-
-def _fill(row: dict, m: dict, *, land: str, stated: str) -> None:
-    row["count"] += m["count"]
-    row["polygon_count"] += m["polys"]
-    row["land_area_m2"] += m["area"] if land == "centroid" else m["area_whole"]
-    _add_stats(row, m["all"] if stated == "centroid" else m["anchored"])
-
-
-def _assemble(kind, units, groups, placed, anywhere, cut, *, land, stated, partition) -> dict:
-    """One row per unit in unit order, then the extra rows in the order :mod:`spatial.tally` gives them."""
-    uid_of = {o: uid for o, uid in units}
-    order = [uid for _, uid in units] + ([OUTSIDE] if kind == "hetao" else [])
-    rows = {u: _empty_row(u) for u in order}
-
-    def row(unit: str) -> dict:
-        if unit not in rows:
-            order.append(unit)
-            rows[unit] = _empty_row(unit)
-        return rows[unit]
-
-    by_group = {bool(r[0]): _measures(r[1:]) for r in groups}
-    zero = _measures([0] * _WIDTH)
-    located, unlocated = by_group.get(False, zero), by_group.get(True, zero)
-    matched = zero
-    for rec in placed:
-        m = _measures(rec[1:])
-        _fill(row(uid_of[rec[0]]), m, land=land, stated=stated)
-        matched = _sum_measures(matched, m)
-    outside = _minus(located, _measures(anywhere[0]) if anywhere else matched)
-    if outside["count"] > 0:
-        _fill(row(OUTSIDE), outside, land=land, stated=stated)
-    if unlocated["count"] > 0:
-        r = row(UNLOCATED)
-        r["count"] = unlocated["count"]
-        _add_stats(r, unlocated["all"])
-    for rec in cut:
-        r = row(uid_of[rec[0]] if rec[0] is not None else OUTSIDE)
-        r["land_area_m2"] += float(rec[1] or 0.0)
-        if stated == "apportion":
-            _add_stats(r, [(float(rec[2 + 2 * i] or 0.0), int(rec[3 + 2 * i])) for i in range(N)])
-    frame = pd.DataFrame([rows[u] for u in order])
-    every = _sum_measures(located, unlocated)
-    tot = {"unit": "total", "count": every["count"], "polygon_count": every["polys"], "land_area_m2": every["area"]}
-    for field, (value, known) in zip(STATED_FIELDS, every["all"]):
-        tot[stated_column(field)] = value if known else None
-        tot[f"{stated_column(field)}_known"] = known
-    if kind == "hetao":
-        frame["unit"] = frame["unit"].replace({OUTSIDE: HETAO_OUTSIDE})
-    return {"rows": frame, "total": tot, "overlapping": not partition, "land": land, "stated": stated}
-
-
-def _sum_measures(a: dict, b: dict) -> dict:
-    return {"count": a["count"] + b["count"], "polys": a["polys"] + b["polys"], "area": a["area"] + b["area"],
-            "area_whole": a["area_whole"] + b["area_whole"],
-            "all": [(x[0] + y[0], x[1] + y[1]) for x, y in zip(a["all"], b["all"])],
-            "anchored": [(x[0] + y[0], x[1] + y[1]) for x, y in zip(a["anchored"], b["anchored"])]}
