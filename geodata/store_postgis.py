@@ -176,6 +176,8 @@ def _table_ddl(key: str, version: int = LATEST, *, table: str | None = None,
     if anchored:
         cols.append("anchor_m geometry(Point, 4547) GENERATED ALWAYS AS "
                     "(ST_PointOnSurface(ST_Transform(geom, 4547))) STORED")
+    if key in CARRIER_LAYERS and version >= 3:
+        cols += _cell_columns(name, geometry)
     out.append(f'CREATE TABLE "{name}" ({", ".join(cols)})')
     if anchored:
         out.append(f'CREATE INDEX "ix_{name}_anchor_m" ON "{name}" USING gist (anchor_m)')
@@ -199,6 +201,14 @@ def _bootstrap(con) -> None:
     con.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key text PRIMARY KEY, value text NOT NULL)")
     con.execute(f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} (version integer PRIMARY KEY, "
                 "description text NOT NULL, applied_at text NOT NULL)")
+
+
+def _cell_columns(table: str, geometry: str | None) -> list[str]:
+    """The stored grid cell of each carrier's anchor (migration 3), for tallies in the database."""
+    from geodata.tally_sql import cell_columns
+
+    anchor = "ST_Transform(geom, 4547)" if geometry == "Point" else "ST_PointOnSurface(ST_Transform(geom, 4547))"
+    return cell_columns(anchor)
 
 
 def _cache_tables(con) -> None:
@@ -257,6 +267,9 @@ def migrate(url: str, missing_frames: dict[str, pd.DataFrame]) -> list[str]:
                     con.execute(f'ALTER TABLE "{key}" ADD COLUMN IF NOT EXISTS {ROW_VERSION} bigint NOT NULL DEFAULT 1')
             if m.version == 3:
                 _cache_tables(con)
+                for key in CARRIER_LAYERS:
+                    for column in _cell_columns(key, get_layer(key).geometry):
+                        con.execute(f'ALTER TABLE "{key}" ADD COLUMN IF NOT EXISTS {column}')
             con.execute(f"INSERT INTO {MIGRATIONS_TABLE} VALUES (%s, %s, %s)", (m.version, m.description, _now()))
             con.execute(f"INSERT INTO {META_TABLE} VALUES ('schema_version', %s) ON CONFLICT (key) DO UPDATE "
                         "SET value = EXCLUDED.value", (str(m.version),))

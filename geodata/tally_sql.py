@@ -38,7 +38,8 @@ from spatial.tally import HETAO_INSIDE, HETAO_OUTSIDE, METHODS, OUTSIDE, STATED_
 
 UNIT_TABLES = {"district": ("shenzhen_districts", True), "subdistrict": ("subdistricts", True),
                "cluster": ("clusters", False), "hetao": ("hetao", True)}
-PIECE_VERTICES = 64
+PIECE_VERTICES = 32
+BOUND_VERTICES = 8
 CELL_M = 250.0
 SHARE_EPS = 1e-9
 REST_EPS = 1e-7
@@ -50,26 +51,31 @@ OUT, UNLOC, BORDER = -1, -2, -3
 CACHE_DDL = (
     "CREATE UNLOGGED TABLE IF NOT EXISTS spacemap_unit_sets (key text PRIMARY KEY, kind text NOT NULL, "
     "units text[] NOT NULL, built_at text NOT NULL)",
-    "CREATE UNLOGGED TABLE IF NOT EXISTS spacemap_unit_cells (key text NOT NULL, ix int NOT NULL, iy int NOT NULL, "
-    "ord int NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS ix_spacemap_unit_cells ON spacemap_unit_cells (key, ix, iy)",
-    "CREATE UNLOGGED TABLE IF NOT EXISTS spacemap_unit_clips (key text NOT NULL, ix int NOT NULL, iy int NOT NULL, "
-    "ord int NOT NULL, g geometry(Geometry, 4547))",
-    "CREATE INDEX IF NOT EXISTS ix_spacemap_unit_clips ON spacemap_unit_clips USING gist (g)",
-    "CREATE INDEX IF NOT EXISTS ix_spacemap_unit_clips_cell ON spacemap_unit_clips (key, ix, iy)",
-    "CREATE UNLOGGED TABLE IF NOT EXISTS spacemap_unit_borders (key text NOT NULL, ix int NOT NULL, iy int NOT NULL, "
-    "g geometry(Geometry, 4547))",
-    "CREATE INDEX IF NOT EXISTS ix_spacemap_unit_borders ON spacemap_unit_borders USING gist (g)",
+    "CREATE UNLOGGED TABLE IF NOT EXISTS spacemap_unit_grid (key text NOT NULL, ix int NOT NULL, iy int NOT NULL, "
+    "ord int NOT NULL, whole boolean NOT NULL, g geometry(Geometry, 4547))",
+    "CREATE INDEX IF NOT EXISTS ix_spacemap_unit_grid_cell ON spacemap_unit_grid (key, ix, iy)",
+    "CREATE INDEX IF NOT EXISTS ix_spacemap_unit_grid_g ON spacemap_unit_grid USING gist (g)",
     "CREATE UNLOGGED TABLE IF NOT EXISTS spacemap_unit_pieces (key text NOT NULL, ord int NOT NULL, "
     "g geometry(Geometry, 4547))",
     "CREATE INDEX IF NOT EXISTS ix_spacemap_unit_pieces ON spacemap_unit_pieces USING gist (g)",
     "CREATE UNLOGGED TABLE IF NOT EXISTS spacemap_unit_bounds (key text NOT NULL, ord int NOT NULL, "
     "g geometry(Geometry, 4547))",
     "CREATE INDEX IF NOT EXISTS ix_spacemap_unit_bounds ON spacemap_unit_bounds USING gist (g)",
+    "CREATE UNLOGGED TABLE IF NOT EXISTS spacemap_unit_borders (key text NOT NULL, ix int NOT NULL, iy int NOT NULL, "
+    "g geometry(Geometry, 4547))",
+    "CREATE INDEX IF NOT EXISTS ix_spacemap_unit_borders ON spacemap_unit_borders USING gist (g)",
 )
 """The unit cache (schema migration 3 on PostGIS): derived data, rebuilt on demand, never exported."""
-CACHE_TABLES = ("spacemap_unit_sets", "spacemap_unit_cells", "spacemap_unit_clips", "spacemap_unit_pieces",
-                "spacemap_unit_bounds", "spacemap_unit_borders")
+
+
+def cell_columns(anchor: str) -> list[str]:
+    """Column definitions of a feature's stored grid cell (``cx``, ``cy``), from its anchor in EPSG:4547."""
+    return [f"{axis} int GENERATED ALWAYS AS (floor(ST_{axis[1].upper()}({anchor}) / {CELL_M})::int) STORED"
+            for axis in ("cx", "cy")]
+CACHE_TABLES = ("spacemap_unit_sets", "spacemap_unit_grid", "spacemap_unit_pieces", "spacemap_unit_bounds",
+                "spacemap_unit_borders")
+"""The cache tables; ``spacemap_unit_grid`` holds, per cell, a row per unit holding the whole cell
+(``whole``, no geometry) or the unit's part of a boundary cell (``g``)."""
 
 
 def _anchor_column(table: str) -> str:
@@ -87,7 +93,9 @@ def _features(tables, *, area: bool = True) -> str:
     parts = []
     for t in tables:
         a = "0::float8" if _is_point_table(t) or not area else "coalesce(ST_Area(geom_m), 0)"
-        parts.append(f'SELECT id, parent_id, geom_m, {_anchor_column(t)} AS anchor, {a} AS area, {cols} FROM "{t}"')
+        poly = "false" if _is_point_table(t) else "true"
+        parts.append(f'SELECT id, parent_id, geom_m, {_anchor_column(t)} AS anchor, cx AS ix, cy AS iy, {a} AS area, '
+                     f'{poly} AS poly, {cols} FROM "{t}"')
     return " UNION ALL ".join(parts)
 
 
@@ -105,7 +113,8 @@ def unit_set(con, kind: str) -> tuple[str, list[str]]:
     """The cache key of ``kind``'s units (built now if missing) and the unit ids in order."""
     digest, units = con.execute(f"""
         SELECT md5(%s || string_agg(uid || ':' || md5(ST_AsBinary(g)), ',' ORDER BY ord)),
-               array_agg(uid ORDER BY ord) FROM ({_unit_source(kind)}) u""", (f"{kind}:{CELL_M}:",)).fetchone()
+               array_agg(uid ORDER BY ord) FROM ({_unit_source(kind)}) u""",
+        (f"{kind}:{CELL_M}:{PIECE_VERTICES}:{BOUND_VERTICES}:",)).fetchone()
     if con.execute("SELECT 1 FROM spacemap_unit_sets WHERE key = %s", (digest,)).fetchone() is None:
         con.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (digest,))
         if con.execute("SELECT 1 FROM spacemap_unit_sets WHERE key = %s", (digest,)).fetchone() is None:
@@ -121,7 +130,7 @@ def _build(con, kind: str, key: str, units: list[str]) -> None:
     src = _unit_source(kind)
     con.execute(f"INSERT INTO spacemap_unit_pieces SELECT %s, ord, ST_Subdivide(g, {PIECE_VERTICES}) FROM ({src}) u",
                 (key,))
-    con.execute(f"INSERT INTO spacemap_unit_bounds SELECT %s, ord, ST_Subdivide(ST_Boundary(g), {PIECE_VERTICES}) "
+    con.execute(f"INSERT INTO spacemap_unit_bounds SELECT %s, ord, ST_Subdivide(ST_Boundary(g), {BOUND_VERTICES}) "
                 f"FROM ({src}) u", (key,))
     con.execute(f"""
         CREATE TEMP TABLE _cells ON COMMIT DROP AS
@@ -131,17 +140,18 @@ def _build(con, kind: str, key: str, units: list[str]) -> None:
                          ST_MakeEnvelope(ix * {s}, iy * {s}, (ix + 1) * {s}, (iy + 1) * {s}, 4547) AS cell
                   FROM b, generate_series(b.xa, b.xb) ix, generate_series(b.ya, b.yb) iy)
         SELECT ord, ix, iy, ST_ContainsProperly(g, cell) AS whole, cell FROM cells WHERE ST_Intersects(g, cell)""")
-    con.execute("INSERT INTO spacemap_unit_cells SELECT %s, ix, iy, ord FROM _cells WHERE whole", (key,))
+    con.execute("INSERT INTO spacemap_unit_grid SELECT %s, ix, iy, ord, true, NULL FROM _cells WHERE whole", (key,))
     con.execute("""
-        INSERT INTO spacemap_unit_clips
-        SELECT %s, c.ix, c.iy, c.ord, ST_Union(ST_Intersection(p.g, c.cell))
+        INSERT INTO spacemap_unit_grid
+        SELECT %s, c.ix, c.iy, c.ord, false, ST_Union(ST_Intersection(p.g, c.cell))
         FROM _cells c JOIN spacemap_unit_pieces p ON p.key = %s AND p.ord = c.ord AND ST_Intersects(p.g, c.cell)
         WHERE NOT c.whole GROUP BY c.ix, c.iy, c.ord""", (key, key))
+    con.execute("ANALYZE spacemap_unit_grid")
     con.execute("""
         INSERT INTO spacemap_unit_borders
         SELECT %s, a.ix, a.iy, ST_Intersection(a.g, b.g)
-        FROM spacemap_unit_clips a JOIN spacemap_unit_clips b ON a.key = b.key AND a.ix = b.ix AND a.iy = b.iy
-        AND a.ord < b.ord AND ST_Intersects(a.g, b.g) WHERE a.key = %s""", (key, key))
+        FROM spacemap_unit_grid a JOIN spacemap_unit_grid b ON a.key = b.key AND a.ix = b.ix AND a.iy = b.iy
+        AND a.ord < b.ord AND NOT a.whole AND NOT b.whole AND ST_Intersects(a.g, b.g) WHERE a.key = %s""", (key, key))
     con.execute("INSERT INTO spacemap_unit_sets VALUES (%s, %s, %s, %s)",
                 (key, kind, units, datetime.now(timezone.utc).isoformat(timespec="seconds")))
     for table in CACHE_TABLES[1:]:
@@ -153,8 +163,9 @@ def _build(con, kind: str, key: str, units: list[str]) -> None:
 class _Sql:
     """The per-query parameters and the SQL fragments built from them (alias ``t`` for a feature)."""
 
-    def __init__(self, tables, key: str):
+    def __init__(self, tables, key: str, *, anchored: bool):
         self.tables, self.key = list(tables), key
+        self.sums = _sums(anchored)
         self.params: dict = {"key": key, "inscope": [], "crossers": [], **{f"cov{i}": [] for i in range(N)}}
         self.scope = "true"
 
@@ -163,12 +174,13 @@ class _Sql:
 
     def values(self) -> str:
         """Per stated field, the value that counts: NULL when unknown or inside a parent stating it."""
-        return ", ".join(f"CASE WHEN t.id = ANY(%(cov{i})s) THEN NULL ELSE t.{f} END AS v{i}"
-                         for i, f in enumerate(STATED_FIELDS))
+        return ", ".join(f"CASE WHEN t.parent_id IS NOT NULL AND t.id = ANY(%(cov{i})s) THEN NULL ELSE t.{f} END AS v{i}"
+                         for i, f in enumerate(STATED_FIELDS))  # only a carrier with a parent can be covered
 
     def counted(self) -> str:
         """The features of the scope with their counted values and whether they are crossing polygons."""
-        return (f"SELECT t.id, t.anchor, t.area, t.id = ANY(%(crossers)s) AS crosser, {self.values()} "
+        return (f"SELECT t.id, t.anchor, t.area, t.poly AND t.id = ANY(%(crossers)s) AS crosser, {self.values()}, "
+                f"t.ix, t.iy "
                 f"FROM ({self.features()}) t WHERE {self.scope}")
 
 
@@ -226,84 +238,100 @@ def _crossers(con, q: _Sql) -> None:
 # ---- the passes ---------------------------------------------------------------------------
 
 def _cell(alias: str, cells: str = "c") -> str:
-    return (f"floor(ST_X({alias}.anchor) / {CELL_M})::int = {cells}.ix AND "
-            f"floor(ST_Y({alias}.anchor) / {CELL_M})::int = {cells}.iy")
+    """Join condition: the feature's precomputed cell (``ix``, ``iy`` of :meth:`_Sql.counted`) is the cell's."""
+    return f"{alias}.ix = {cells}.ix AND {alias}.iy = {cells}.iy"
 
 
-_SUMS = ("count(*), count(*) FILTER (WHERE area > 0), coalesce(sum(area), 0), "
-         "coalesce(sum(area) FILTER (WHERE NOT crosser), 0), "
-         + ", ".join(f"coalesce(sum(v{i}), 0), count(v{i})" for i in range(N)) + ", "
-         + ", ".join(f"coalesce(sum(v{i}) FILTER (WHERE NOT crosser), 0), count(v{i}) FILTER (WHERE NOT crosser)"
-                     for i in range(N)))
-"""Per group: count, polygons, polygon area, area of polygons that cross no unit boundary, then
-sum and count of each counted figure, and the same for points and non-crossing polygons only."""
+def _sums(anchored: bool) -> str:
+    """Per group: count, polygons, polygon area, area of polygons that cross no unit boundary, then
+    sum and count of each counted figure, and (``anchored``: else zeros, for speed) the same for
+    points and non-crossing polygons only."""
+    out = ("count(*), count(*) FILTER (WHERE area > 0), coalesce(sum(area), 0), "
+           "coalesce(sum(CASE WHEN crosser THEN 0 ELSE area END), 0), "
+           + ", ".join(f"coalesce(sum(v{i}), 0), count(v{i})" for i in range(N)))
+    if not anchored:
+        return out + ", " + ", ".join("0, 0" for _ in range(N))
+    return out + ", " + ", ".join(f"coalesce(sum(v{i}) FILTER (WHERE NOT crosser), 0), "
+                                  f"count(v{i}) FILTER (WHERE NOT crosser)" for i in range(N))
 WIDTH = 4 + 4 * N
 
 
-def _parallel_hash(con) -> None:
-    """Scans of the carriers run in parallel workers with the cell tables hashed (never an index probe per row)."""
-    con.execute("SET LOCAL max_parallel_workers_per_gather = 2; SET LOCAL enable_mergejoin = off; "
-                "SET LOCAL enable_nestloop = off")
+class _parallel_hash:
+    """Within the block, scans of the carriers run in parallel workers with the cell tables hashed
+    (never an index probe or a sort per row)."""
+
+    def __init__(self, con):
+        self.con = con
+
+    def __enter__(self):
+        self.con.execute("SET LOCAL max_parallel_workers_per_gather = 2; SET LOCAL enable_mergejoin = off; "
+                         "SET LOCAL enable_nestloop = off; SET LOCAL enable_sort = off")
+
+    def __exit__(self, *exc):
+        self.con.execute("RESET enable_mergejoin; RESET enable_nestloop; RESET enable_sort")
 
 
 def _single_pass(con, q: _Sql) -> tuple[list[tuple], list[str]]:
-    """Units that tile (partition): one parallel scan places every anchor — whole cells by a hash
-    join on the cell, boundary cells by the cell's unit part (-1: outside every unit, -2: no
-    location). An anchor exactly on a border between two units' parts is set apart (-3) with
-    its id, to be placed in the first unit as in the embedded tally."""
-    _parallel_hash(con)
-    rows = con.execute(f"""
-        SELECT CASE WHEN t.anchor IS NULL OR ST_IsEmpty(t.anchor) THEN {UNLOC}
-                    WHEN b.key IS NOT NULL THEN {BORDER} ELSE coalesce(c.ord, k.ord, {OUT}) END,
-               {_SUMS}, array_agg(DISTINCT t.id) FILTER (WHERE b.key IS NOT NULL)
-        FROM ({q.counted()}) t
-        LEFT JOIN spacemap_unit_cells c ON c.key = %(key)s AND {_cell('t')}
-        LEFT JOIN spacemap_unit_clips k ON k.key = %(key)s AND {_cell('t', 'k')} AND ST_Intersects(k.g, t.anchor)
-        LEFT JOIN spacemap_unit_borders b ON b.key = %(key)s AND {_cell('t', 'b')} AND ST_Intersects(b.g, t.anchor)
-        GROUP BY 1""", q.params).fetchall()
-    borders = [fid for r in rows if r[0] == BORDER for fid in (r[-1] or [])]
-    return [r[:-1] for r in rows if r[0] != BORDER], borders
+    """Units that tile (partition): one parallel scan places every anchor with a hash join on its
+    cell — a unit holding the whole cell, or the unit part of a boundary cell that holds the
+    anchor (-1: outside every unit, -2: no location). An anchor exactly on a border between two
+    units' parts matches both: when the rows outnumber the features (rarely), those anchors'
+    ids are fetched, to be kept in the first unit only, as in the embedded tally."""
+    with _parallel_hash(con):
+        rows = con.execute(f"""
+            SELECT CASE WHEN t.ix IS NULL THEN {UNLOC} ELSE coalesce(u.ord, {OUT}) END, {q.sums}
+            FROM ({q.counted()}) t LEFT JOIN spacemap_unit_grid u ON u.key = %(key)s AND {_cell('t', 'u')}
+                 AND (u.whole OR ST_Intersects(u.g, t.anchor))
+            GROUP BY 1""", q.params).fetchall()
+    features = con.execute(f"SELECT count(*) FROM ({q.features(area=False)}) t WHERE {q.scope}", q.params).fetchone()[0]
+    borders = []
+    if sum(int(r[1]) for r in rows) > features:
+        borders = [r[0] for r in con.execute(f"""
+            SELECT DISTINCT t.id FROM ({q.counted()}) t JOIN spacemap_unit_borders b
+            ON b.key = %(key)s AND {_cell('t', 'b')} AND ST_Intersects(b.g, t.anchor)""", q.params).fetchall()]
+    return rows, borders
 
 
 def _overlapping_passes(con, q: _Sql) -> tuple[list[tuple], list[float], list[float]]:
     """Units that may overlap (clusters): an anchor counts in every unit holding it. Returns the
     sums per unit (whole cells, then boundary cells; a feature may be in several), of every
     feature by location (-1 located, -2 not) and over the anchors placed in some unit, each once."""
-    _parallel_hash(con)
-    whole = con.execute(f"""
-        SELECT c.ord, {_SUMS} FROM ({q.counted()}) t JOIN spacemap_unit_cells c ON c.key = %(key)s AND {_cell('t')}
-        GROUP BY 1""", q.params).fetchall()
+    with _parallel_hash(con):
+        whole = con.execute(f"""
+            SELECT c.ord, {q.sums} FROM ({q.counted()}) t JOIN spacemap_unit_grid c ON c.key = %(key)s AND c.whole
+            AND {_cell('t')} GROUP BY 1""", q.params).fetchall()
     edge = con.execute(f"""
-        SELECT ord, {_SUMS} FROM (
+        SELECT ord, {q.sums} FROM (
             SELECT DISTINCT ON (t.id, c.ord) c.ord, t.* FROM ({q.counted()}) t
-            JOIN spacemap_unit_clips c ON c.key = %(key)s AND {_cell('t')} AND ST_Intersects(c.g, t.anchor)
+            JOIN spacemap_unit_grid c ON c.key = %(key)s AND NOT c.whole AND {_cell('t')} AND ST_Intersects(c.g, t.anchor)
             ORDER BY t.id, c.ord) m
         GROUP BY ord""", q.params).fetchall()
     every = con.execute(f"""
-        SELECT CASE WHEN t.anchor IS NULL OR ST_IsEmpty(t.anchor) THEN {UNLOC} ELSE {OUT} END, {_SUMS}
+        SELECT CASE WHEN t.ix IS NULL THEN {UNLOC} ELSE {OUT} END, {q.sums}
         FROM ({q.counted()}) t GROUP BY 1""", q.params).fetchall()
     anywhere = con.execute(f"""
-        SELECT {_SUMS} FROM ({q.counted()}) t
-        WHERE EXISTS (SELECT 1 FROM spacemap_unit_cells c WHERE c.key = %(key)s AND {_cell('t')})
-           OR EXISTS (SELECT 1 FROM spacemap_unit_clips c WHERE c.key = %(key)s AND {_cell('t')}
-                      AND ST_Intersects(c.g, t.anchor))""", q.params).fetchone()
+        SELECT {q.sums} FROM ({q.counted()}) t
+        WHERE EXISTS (SELECT 1 FROM spacemap_unit_grid c WHERE c.key = %(key)s AND {_cell('t')}
+                      AND (c.whole OR ST_Intersects(c.g, t.anchor)))""", q.params).fetchone()
     return whole + edge, every, anywhere
 
 
-def _first_units(con, q: _Sql, ids: list[str]) -> list[tuple]:
-    """For anchors on a border: the first unit holding each, with its sums (as one more pass row)."""
+def _border_extras(con, q: _Sql, ids: list[str]) -> list[tuple]:
+    """Anchors on a border were counted in every unit part holding them: their sums in all but the first unit."""
     if not ids:
         return []
     return con.execute(f"""
-        SELECT ord, {_SUMS} FROM (
-            SELECT DISTINCT ON (t.id) c.ord, t.* FROM ({q.counted()}) t
-            JOIN spacemap_unit_clips c ON c.key = %(key)s AND {_cell('t')} AND ST_Intersects(c.g, t.anchor)
-            WHERE t.id = ANY(%(border)s) ORDER BY t.id, c.ord) m
-        GROUP BY ord""", {**q.params, "border": ids}).fetchall()
+        SELECT ord, {q.sums} FROM (
+            SELECT c.ord, t.*, row_number() OVER (PARTITION BY t.id ORDER BY c.ord) AS nth FROM ({q.counted()}) t
+            JOIN spacemap_unit_grid c ON c.key = %(key)s AND NOT c.whole AND {_cell('t')}
+            AND ST_Intersects(c.g, t.anchor) WHERE t.id = ANY(%(border)s)) m
+        WHERE nth > 1 GROUP BY ord""", {**q.params, "border": ids}).fetchall()
 
 
 def _apportioned(con, key: str) -> list[tuple]:
-    """Per unit (None: outside) for the crossing polygons in ``_x``: land area and figures × share."""
+    """Per unit (None: outside) for the crossing polygons in ``_x``: land area and figures × share
+    (the area cut by each unit piece; a polygon (almost) wholly inside units counts whole there,
+    as in :mod:`spatial.tally`)."""
     return con.execute(f"""
         WITH cut AS (SELECT x.id, p.ord, sum(ST_Area(ST_Intersection(x.g, p.g))) / min(x.area) AS share
                      FROM _x x JOIN spacemap_unit_pieces p ON p.key = %s AND ST_Intersects(p.g, x.g)
@@ -345,14 +373,15 @@ def tally_in_database(url: str, kind: str, *, land: str = "apportion", stated: s
     partition = UNIT_TABLES[kind][1]
     with _transaction(url) as con:
         key, units = unit_set(con, kind)
-        q = _Sql(tables, key)
+        q = _Sql(tables, key, anchored=land == "apportion" and stated == "apportion")
         _scope(con, q, scope)
         _covered(con, q)
         if land == "apportion":
             _crossers(con, q)
+        extras = []
         if partition:
             placed, borders = _single_pass(con, q)
-            placed += _first_units(con, q, borders)
+            extras = _border_extras(con, q, borders)
         else:
             placed, every, anywhere = _overlapping_passes(con, q)
         cut = _apportioned(con, key) if land == "apportion" else []
@@ -360,6 +389,8 @@ def tally_in_database(url: str, kind: str, *, land: str = "apportion", stated: s
     if partition:
         for rec in sorted(placed, key=_row_order):
             rows.add(rec)
+        for rec in extras:
+            rows.add(rec, sign=-1)
     else:
         for rec in placed:
             rows.add(rec, in_total=False)
@@ -405,10 +436,10 @@ class _Rows:
     def count_in_total(self, sums) -> None:
         self.every = [a + float(b) for a, b in zip(self.every, sums)]
 
-    def add(self, rec, *, in_total: bool = True) -> None:
+    def add(self, rec, *, in_total: bool = True, sign: int = 1) -> None:
         """One pass row: (group, sums…) with the group a unit ord, OUT or UNLOC; its sums count in
-        the totals row unless ``in_total`` is false."""
-        group, sums = rec[0], rec[1:]
+        the totals row unless ``in_total`` is false (``sign=-1`` takes them out again)."""
+        group, sums = rec[0], [sign * float(v) for v in rec[1:]]
         if in_total:
             self.count_in_total(sums)
         if group == UNLOC:
@@ -429,6 +460,10 @@ class _Rows:
             _add_stats(r, [(float(rec[2 + 2 * i] or 0.0), int(rec[3 + 2 * i])) for i in range(N)])
 
     def frame(self) -> pd.DataFrame:
+        for r in self.rows.values():  # a figure whose every contribution was taken out again is unknown
+            for field in STATED_FIELDS:
+                if not r[f"{stated_column(field)}_known"]:
+                    r[stated_column(field)] = None
         frame = pd.DataFrame([self.rows[u] for u in self.order])
         if self.kind == "hetao":
             frame["unit"] = frame["unit"].replace({OUTSIDE: HETAO_OUTSIDE})

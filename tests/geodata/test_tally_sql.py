@@ -72,3 +72,38 @@ def test_tally_report__database_and_file_give_the_same_rows_on_the_bundled_data(
         emb = tally_report(kind, carriers, frames, scope=scope)
         assert_same_tally(db, emb)
         assert db["rows"]["name_en"].tolist() == emb["rows"]["name_en"].tolist()
+
+
+def test_tally_in_database__a_point_on_a_shared_border_counts_once_in_the_first_unit(pg_cluster):
+    """Carriers exactly on vertices shared by two subdistricts go to the first, as in spatial.tally."""
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from geodata.store import backend, read_all
+
+    url = new_database(pg_cluster)
+    frames = read_all(url)
+    subs = frames["subdistricts"]
+    a, b = subs.geometry.iloc[0], subs.geometry.iloc[1:]
+    shared = {tuple(c) for c in shapely.get_coordinates(a)} & {tuple(c) for c in shapely.get_coordinates(b.union_all())}
+    points = sorted(shared)[:5]
+    assert points, "no shared vertex between the first subdistrict and the others"
+    extra = frames["incubators"].iloc[:1].drop(columns="geometry")
+    rows = pd.concat([extra.assign(id=f"border-{i}", parent_id=None) for i in range(len(points))], ignore_index=True)
+    border = gpd.GeoDataFrame(rows, geometry=[shapely.Point(p) for p in points], crs=frames["incubators"].crs)
+    incubators = gpd.GeoDataFrame(pd.concat([frames["incubators"], border], ignore_index=True), geometry="geometry",
+                                  crs=frames["incubators"].crs)
+    backend(url).write_layers(url, {"incubators": incubators})
+    frames = read_all(url)
+    features = combine_carriers_all(frames)
+    emb = _embedded("subdistrict", features, frames, land="apportion", stated="centroid", scope="futian")
+    db = tally_in_database(url, "subdistrict", scope="futian")
+    assert_same_tally(db, emb)
+    assert db["total"]["count"] == len(features)
+
+
+def combine_carriers_all(frames):
+    from spatial.carriers import combine_carriers
+
+    return combine_carriers(frames, CARRIER_LAYERS)
