@@ -203,14 +203,17 @@ def build_need(args, frames, carriers):
 
 def cmd_match(args) -> int:
     from geodata.inventory import read_spaces, zoned
-    from geodata.store import read_all
+    from geodata.store import ensure_store, is_database, read_all
     from layers.catalogue import CARRIER_LAYERS
     from spatial.carriers import combine_carriers
-    from spatial.match import candidate_arrays, exclusion_summary, match, need_to_dict, results_table
+    from spatial.match import candidate_arrays, exclusion_summary, match
     from spatial.scope import in_scope
 
     if args.top < 1:
         raise SpaceMapError(f"--top must be at least 1, got {args.top}")
+    location = ensure_store()
+    if args.spaces is None and is_database(location):
+        return _match_in_database(args, location)
     frames = read_all()
     carriers = read_spaces(args.spaces) if args.spaces else combine_carriers(frames, CARRIER_LAYERS)
     carriers = carriers.loc[in_scope(carriers, frames["district"], args.scope)].reset_index(drop=True)
@@ -218,14 +221,39 @@ def cmd_match(args) -> int:
     need = build_need(args, frames, carriers)
     cands = candidate_arrays(carriers)
     result = match(cands, need, weights=_parse_weights(args.weights), top=args.top)
+    return _match_output(args, need, cands, result, len(cands), exclusion_summary(result))
+
+
+def _match_in_database(args, location) -> int:
+    """Matching on PostGIS: the hard filters run in the database, the scoring in numpy (same results)."""
+    from geodata.match_sql import match_in_database, summary_texts
+    from geodata.store import read_layer
+    from geodata.store_postgis import read_layer as read_rows
+    from layers.catalogue import CARRIER_LAYERS
+    from spatial.carriers import combine_carriers
+
+    frames = {k: read_layer(k, location) for k in ("district", "subdistricts", "clusters", "hetao", "landmarks")}
+    named = {}
+    if args.near:  # a carrier named as the place to measure from: looked up by id or name, not by reading all
+        where = "WHERE t.id = %(n)s OR t.name_zh = %(n)s OR t.name_en = %(n)s"
+        named = {k: read_rows(location, k, where=where, params={"n": args.near.strip()}) for k in CARRIER_LAYERS}
+    need = build_need(args, frames, combine_carriers(named, CARRIER_LAYERS))
+    found = match_in_database(location, need, frames, scope=args.scope, weights=_parse_weights(args.weights),
+                              top=args.top)
+    return _match_output(args, need, found["candidates"], found["result"], found["scope_size"], summary_texts(found))
+
+
+def _match_output(args, need, cands, result, candidates: int, reasons: dict) -> int:
+    from spatial.match import need_to_dict, results_table
+
     rows = results_table(cands, result)
     data = {
-        "need": need_to_dict(need), "scope": args.scope, "candidates": len(cands), "results": rows,
-        "excluded_count": int((~result.passing).sum()), "exclusion_reasons": exclusion_summary(result),
+        "need": need_to_dict(need), "scope": args.scope, "candidates": candidates, "results": rows,
+        "excluded_count": int(candidates - result.passing.sum()), "exclusion_reasons": reasons,
         "near_misses": result.near_misses, "stable_top3": result.stable_top3,
         "unstable_under": result.unstable_under, "weights": result.weights,
     }
-    lines = [f"{len(rows)} result(s) of {len(cands)} candidates; {data['excluded_count']} excluded"]
+    lines = [f"{len(rows)} result(s) of {candidates} candidates; {data['excluded_count']} excluded"]
     for r in rows:
         lines.append(f"  {r['rank']:>2}. {r['score']:5.1f}  {r['name_zh']}  ({r['layer']})"
                      + (f"  ⚠ {'; '.join(r['flags'])}" if r["flags"] else ""))
@@ -251,7 +279,7 @@ def cmd_pool(args) -> int:
     import pandas as pd
 
     from geodata.bundled import read_csv_text
-    from geodata.store import read_all, read_layer, replace_layers
+    from geodata.store import append_rows, read_all, read_layer
     from layers.catalogue import CARRIER_LAYERS
     from spatial.carriers import combine_carriers
     from spatial.match import need_to_dict
@@ -296,7 +324,7 @@ def cmd_pool(args) -> int:
                          "need_json": _json.dumps(need_to_dict(need), ensure_ascii=False),
                          "source": f"{Path(args.import_file).name} row {row_no}"})
     if accepted and not rejected:
-        replace_layers({"demand_pool": pd.concat([pool, pd.DataFrame(accepted)], ignore_index=True)})
+        append_rows("demand_pool", pd.DataFrame(accepted))
     data = {"accepted": len(accepted), "rejected": rejected, "committed": bool(accepted) and not rejected}
     lines = [f"{len(accepted)} need(s) accepted, {len(rejected)} rejected; "
              + ("committed" if data["committed"] else "nothing saved (fix the rejected rows and import again)")]

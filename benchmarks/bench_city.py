@@ -89,7 +89,7 @@ def bench_postgis(cluster: Cluster, n: int, layers, parcels, csv: Path, runs: in
     impl = backend(url)
     impl.write_layers(url, _with_city(frames, layers))
     impl.load_parcels(url, "city_parcels", parcels)
-    impl.analyze(url)
+    impl.analyze(url, ["city_parcels"])
     load = time.perf_counter() - t0
     tables = [*CARRIER_LAYERS, "city_parcels"]
     tally_in_database(url, "district", scope="shenzhen", tables=tables)  # warm the cache once

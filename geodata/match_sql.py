@@ -17,8 +17,8 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
-from geodata.store import _restore_types
 from geodata.tally_sql import PIECE_VERTICES
 from layers.catalogue import CARRIER_LAYERS
 from spatial.carriers import annotate_carriers
@@ -68,13 +68,25 @@ def _scope_sql(scope: str) -> str:
     return (f"(t.geom_m IS NULL OR EXISTS (SELECT 1 FROM _s WHERE ST_DWithin(_s.g, t.geom_m, {EDGE_TOLERANCE_M})))")
 
 
-def _fetch(con, url: str, where: str, params: tuple) -> pd.DataFrame:
-    from geodata.store_postgis import read_layer
+MATCH_COLUMNS = ("id", "name_zh", "name_en", "industries", "facilities", "policies", "available_area_m2",
+                 "floor_area_m2", "rent_cny_m2_month", "hk_link", "status", "parent_id")
+"""What matching reads of a carrier (the arrays of :func:`spatial.match.candidate_arrays` and the result rows)."""
 
-    parts = [_restore_types(read_layer(url, k, where=f"WHERE {where}", params=params, con=con), k).assign(layer=k)
-             for k in CARRIER_LAYERS]
-    found = [p for p in parts if len(p)] or parts[:1]  # keep the columns when nothing matches
-    return gpd.GeoDataFrame(pd.concat(found, ignore_index=True), geometry="geometry", crs=WGS84)
+
+def _fetch(con, url: str, where: str, params) -> gpd.GeoDataFrame:
+    """The carriers matching ``where`` (alias ``t``), only the columns matching uses, in one query."""
+    cols = ", ".join(f"t.{c}" for c in MATCH_COLUMNS)
+    union = " UNION ALL ".join(f"SELECT {cols}, '{k}' AS layer, ST_AsBinary(t.geom) FROM \"{k}\" t WHERE {where}"
+                               for k in CARRIER_LAYERS)
+    with con.cursor(binary=True) as cur:
+        rows = cur.execute(union, tuple(params) * len(CARRIER_LAYERS) if isinstance(params, tuple) else params
+                           ).fetchall()
+    names = [*MATCH_COLUMNS, "layer"]
+    frame = pd.DataFrame.from_records([r[:-1] for r in rows], columns=names)
+    for c in ("available_area_m2", "floor_area_m2", "rent_cny_m2_month"):
+        frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")
+    geoms = shapely.from_wkb(np.array([None if r[-1] is None else bytes(r[-1]) for r in rows], dtype=object))
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=WGS84), crs=WGS84)
 
 
 def _with_parents(con, url: str, spaces: pd.DataFrame, scope: str) -> tuple[pd.DataFrame, int]:
@@ -132,11 +144,25 @@ def match_in_database(url: str, need: Need, frames: dict[str, pd.DataFrame], *, 
 
 
 def _sql_counts(con, conds: dict, scope: str) -> dict:
-    cols = ", ".join(f"count(*) FILTER (WHERE coalesce({sql}, false))" for sql, _ in conds.values())
-    params = tuple(p for _, ps in conds.values() for p in ps)
-    union = " UNION ALL ".join(f'SELECT * FROM "{k}"' for k in CARRIER_LAYERS)
-    row = con.execute(f"SELECT count(*), {cols} FROM ({union}) t WHERE {_scope_sql(scope)}", params).fetchone()
-    return {"total": int(row[0]), "fails": {k: int(v) for k, v in zip(conds, row[1:])}}
+    """Carriers in scope, and how many each database-side constraint excludes, over the whole scope.
+
+    One parallel scan counts the plain filters; the distance limit is counted from the
+    GiST index (located carriers minus those within reach)."""
+    plain = {k: v for k, v in conds.items() if k != "distance"}
+    cols = ", ".join(f"count(*) FILTER (WHERE coalesce({sql}, false))" for sql, _ in plain.values())
+    params = tuple(p for _, ps in plain.values() for p in ps)
+    union = " UNION ALL ".join(f'SELECT status, available_area_m2, rent_cny_m2_month, geom_m FROM "{k}"'
+                               for k in CARRIER_LAYERS)
+    con.execute("SET LOCAL max_parallel_workers_per_gather = 2")
+    row = con.execute(f"SELECT count(*), count(geom_m), {cols} FROM ({union}) t WHERE {_scope_sql(scope)}",
+                      params).fetchone()
+    fails = {k: int(v) for k, v in zip(plain, row[2:])}
+    if "distance" in conds:
+        x, y, r = conds["distance"][1]
+        within = con.execute(f"SELECT count(*) FROM ({union}) t WHERE ST_DWithin(t.geom_m, ST_SetSRID("
+                             f"ST_MakePoint(%s, %s), 4547), %s) AND {_scope_sql(scope)}", (x, y, r)).fetchone()[0]
+        fails["distance"] = int(row[1]) - int(within)
+    return {"total": int(row[0]), "fails": {k: fails[k] for k in conds}}
 
 
 def _near_misses(con, url, need, conds, scope, frames, result) -> list[dict]:

@@ -245,6 +245,11 @@ def frames_for_import(location: Location | None = None):
     return load
 
 
+LINKED = {*CARRIER_LAYERS, "incubation_ledger", "district", "shenzhen_districts", "subdistricts", "clusters",
+          "hetao"}
+"""Layers whose rows the validator checks against other layers (ids, parents, ledger links, boundaries)."""
+
+
 def replace_layers(frames: dict[str, pd.DataFrame], location: Location | None = None) -> Location:
     """Replace whole layers, validated with the rest of the store, all or nothing.
 
@@ -257,10 +262,22 @@ def replace_layers(frames: dict[str, pd.DataFrame], location: Location | None = 
     for key in frames:
         get_layer(key)
     with store_lock(location):
-        merged = {**read_all(location), **frames}
-        raise_if_problems(validate_frames(merged))
+        if set(frames) & LINKED:
+            raise_if_problems(validate_frames({**read_all(location), **frames}))
+        else:  # plain tables (goals, demand pool, audit log) link to nothing: no need to read the inventory
+            raise_if_problems(validate_frames(dict(frames)))
         backend(location).write_layers(location, _with_system_columns(frames))
     return location
+
+
+def append_rows(key: str, rows: pd.DataFrame, location: Location | None = None) -> Location:
+    """Add rows to a table layer: read and write as one step under the write lock (two writers
+    never lose each other's rows)."""
+    location = ensure_store(location)
+    with store_lock(location):
+        current = read_layer(key, location)
+        merged = pd.concat([current, rows], ignore_index=True) if len(current) else rows.reset_index(drop=True)
+        return replace_layers({key: merged}, location)
 
 
 def _current_versions(location: Location, layer: str, ids: list[str]) -> dict[str, int]:

@@ -397,11 +397,15 @@ def load_parcels(url: str, table: str, frame: pd.DataFrame) -> None:
         con.execute(f'ANALYZE "{table}"')
 
 
-def analyze(url: str) -> None:
-    """Refresh the planner's statistics after a bulk load."""
-    with _transaction(url) as con:
-        for key in LAYERS:
-            con.execute(f'ANALYZE "{key}"')
+def analyze(url: str, tables=()) -> None:
+    """``VACUUM ANALYZE`` the layers (and ``tables``) after a bulk load: fresh planner statistics
+    and visibility information, as autovacuum would leave them."""
+    con = connect(url, autocommit=True)
+    try:
+        for key in [*LAYERS, *tables]:
+            con.execute(f'VACUUM ANALYZE "{key}"')
+    finally:
+        con.close()
 
 
 def row_versions(url: str, layer: str, ids: list[str]) -> dict[str, int]:

@@ -28,6 +28,7 @@ contains a whole unit without crossing its boundary, which carriers smaller than
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 import pandas as pd
@@ -163,11 +164,14 @@ def _build(con, kind: str, key: str, units: list[str]) -> None:
 class _Sql:
     """The per-query parameters and the SQL fragments built from them (alias ``t`` for a feature)."""
 
-    def __init__(self, tables, key: str, *, anchored: bool):
+    def __init__(self, tables, key: str, *, anchored: bool, params: "_Sql | None" = None):
         self.tables, self.key = list(tables), key
         self.sums = _sums(anchored)
         self.params: dict = {"key": key, "inscope": [], "crossers": [], **{f"cov{i}": [] for i in range(N)}}
         self.scope = "true"
+        if params is not None:  # the scope and double-count exclusions of another query
+            self.params = {**params.params, "crossers": []}
+            self.scope = params.scope
 
     def features(self, *, area: bool = True) -> str:
         return _features(self.tables, area=area)
@@ -371,20 +375,26 @@ def tally_in_database(url: str, kind: str, *, land: str = "apportion", stated: s
             raise ValueError(f"unknown method {method!r}: use one of {', '.join(METHODS)}")
     check_scope(scope)
     partition = UNIT_TABLES[kind][1]
+    anchored = land == "apportion" and stated == "apportion"
     with _transaction(url) as con:
         key, units = unit_set(con, kind)
-        q = _Sql(tables, key, anchored=land == "apportion" and stated == "apportion")
+        q = _Sql(tables, key, anchored=anchored)
         _scope(con, q, scope)
         _covered(con, q)
-        if land == "apportion":
-            _crossers(con, q)
-        extras = []
-        if partition:
-            placed, borders = _single_pass(con, q)
-            extras = _border_extras(con, q, borders)
-        else:
+        if not partition:
+            if land == "apportion":
+                _crossers(con, q)
             placed, every, anywhere = _overlapping_passes(con, q)
-        cut = _apportioned(con, key) if land == "apportion" else []
+            cut = _apportioned(con, key) if land == "apportion" else []
+    if partition:  # points and polygons on two connections at once (the polygons have more to do)
+        parts = [_Sql([t for t in tables if _is_point_table(t) == points], key, anchored=anchored, params=q)
+                 for points in (True, False)]
+        parts = [p for p in parts if p.tables]
+        with ThreadPoolExecutor(max_workers=len(parts)) as pool:
+            done = list(pool.map(lambda part: _partition_part(url, part, land, key), parts))
+        placed = [r for d in done for r in d[0]]
+        extras = [r for d in done for r in d[1]]
+        cut = [r for d in done for r in d[2]]
     rows = _Rows(units, kind, land=land, stated=stated if land == "apportion" else "centroid")
     if partition:
         for rec in sorted(placed, key=_row_order):
@@ -403,6 +413,21 @@ def tally_in_database(url: str, kind: str, *, land: str = "apportion", stated: s
     for rec in cut:
         rows.add_cut(rec)
     return {"rows": rows.frame(), "total": rows.total(), "overlapping": not partition, "land": land, "stated": stated}
+
+
+def _partition_part(url: str, q: _Sql, land: str, key: str) -> tuple[list, list, list]:
+    """One part of a partition tally on its own connection: crossing polygons, the single pass,
+    anchors on borders, the apportioned polygons."""
+    from geodata.store_postgis import _transaction
+
+    with _transaction(url) as con:
+        polygons = any(not _is_point_table(t) for t in q.tables)
+        if land == "apportion" and polygons:
+            _crossers(con, q)
+        placed, borders = _single_pass(con, q)
+        extras = _border_extras(con, q, borders)
+        cut = _apportioned(con, key) if land == "apportion" and polygons else []
+    return placed, extras, cut
 
 
 def _row_order(rec) -> tuple:

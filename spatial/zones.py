@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from spatial.crs import to_metric
 
@@ -19,17 +21,29 @@ def zones_containing(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, *, zone_
     pandas.Series
         Lists of zone ids, aligned to ``points.index``, named ``zones``.
     """
-    result = pd.Series([[] for _ in range(len(points))], index=points.index, name="zones", dtype=object)
-    located = points.geometry.notna() & ~points.geometry.is_empty
-    if not located.any() or zones.empty:
-        return result
-    pts = to_metric(points.loc[located, [points.geometry.name]])
-    zs = to_metric(zones[[zone_id, zones.geometry.name]])
-    joined = gpd.sjoin(pts, zs, how="inner", predicate="intersects")
-    grouped = joined.groupby(level=0)[zone_id].apply(lambda s: sorted(set(s)))
-    for idx, ids in grouped.items():
-        result.at[idx] = ids
-    return result
+    n = len(points)
+    result = np.empty(n, dtype=object)
+    result[:] = [[] for _ in range(n)]
+    geoms = points.geometry
+    located = (geoms.notna() & ~geoms.is_empty).to_numpy()
+    if located.any() and not zones.empty:
+        pts = to_metric(geoms[located]).to_numpy()
+        zone_geoms = to_metric(zones.geometry).to_numpy()
+        ids = zones[zone_id].astype(str).to_numpy(dtype=object)
+        rank = np.empty(len(ids), dtype=np.int64)  # zone position → rank of its id (for sorted lists)
+        rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
+        p, z = shapely.STRtree(zone_geoms).query(pts, predicate="intersects")
+        r = rank[z]
+        order = np.lexsort((r, p))
+        p, r = p[order], r[order]
+        keep = np.r_[True, (p[1:] != p[:-1]) | (r[1:] != r[:-1])] if len(p) else np.zeros(0, bool)
+        p, r = p[keep], r[keep]
+        by_rank = np.sort(ids)
+        starts = np.flatnonzero(np.r_[True, p[1:] != p[:-1]]) if len(p) else np.zeros(0, np.int64)
+        positions = np.flatnonzero(located)
+        for start, end in zip(starts, np.r_[starts[1:], len(p)]):
+            result[positions[p[start]]] = list(by_rank[r[start:end]])
+    return pd.Series(result, index=points.index, name="zones", dtype=object)
 
 
 def first_zone(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, *, zone_id: str = "id") -> pd.Series:

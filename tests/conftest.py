@@ -4,7 +4,10 @@
 database (a throw-away cluster on loopback, started once per test session: see
 :mod:`tests.pgcluster`), so every test that touches the store runs against both. A test
 about the file format itself (bytes, backups beside the file, SQLite) is marked
-``gpkg_only`` and runs on the file only; a test about the database itself, ``postgis_only``. ``SPACEMAP_BACKENDS=gpkg`` runs the file only.
+``gpkg_only`` and runs on the file only; a test about the database itself, ``postgis_only``.
+The browser tests (``tests/e2e``) run on the file: the pages do not know the backend, their
+data path runs on both under AppTest, and ``tests/e2e/test_deploy.py`` drives the browser
+through nginx to two app processes sharing one PostGIS database. ``SPACEMAP_BACKENDS=gpkg`` runs the file only.
 """
 from __future__ import annotations
 
@@ -32,8 +35,9 @@ def pytest_collection_modifyitems(config, items):
     keep, dropped = [], []
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
+        browser_on_db = params.get("backend") == "postgis" and "/e2e/" in str(item.fspath)
         if (params.get("backend") == "postgis" and item.get_closest_marker("gpkg_only")) or (
-                params.get("backend") == "gpkg" and item.get_closest_marker("postgis_only")):
+                params.get("backend") == "gpkg" and item.get_closest_marker("postgis_only")) or browser_on_db:
             dropped.append(item)
         else:
             keep.append(item)

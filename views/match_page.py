@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata.export import table_csv, table_xlsx
-from geodata.store import read_layer, replace_layers
+from geodata.store import append_rows, read_layer
 from layers.basemaps import BASEMAPS
 from layers.catalogue import get_layer
 from layers.escape import escape_html
@@ -141,11 +141,10 @@ def _save_need(lang: str, need: Need) -> None:
     c1, c2 = st.columns([3, 1])
     name = c1.text_input(t("m_pool_name", lang), key="m_pool_name")
     if c2.button(t("m_pool_save", lang), key="m_pool_save", disabled=not name.strip()):
-        pool = read_layer("demand_pool")
         row = pd.DataFrame([{"id": f"need-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}", "name": name.strip(),
                              "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                              "need_json": json.dumps(need_to_dict(need), ensure_ascii=False), "source": "Match page"}])
-        replace_layers({"demand_pool": pd.concat([pool, row], ignore_index=True)})
+        append_rows("demand_pool", row, data.store())
         st.success(t("m_pool_saved", lang))
 
 

@@ -24,10 +24,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(store: Path, *, timeout: float = 60.0):
-    """Start the app on a free loopback port; return (process, base URL, seconds to ready)."""
-    port = free_port()
-    env = {**os.environ, "SPACEMAP_STORE": str(store), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+def start_app(store, *, timeout: float = 60.0, port: int | None = None):
+    """Start the app on a free loopback port on the store at ``store`` (a GeoPackage path or a
+    PostGIS URL); return (process, base URL, seconds to ready)."""
+    from tests.conftest import location_env
+
+    port = port or free_port()
+    env = {**os.environ, **location_env(store), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     proc = subprocess.Popen(
         [sys.executable, str(REPO / "cli.py"), "serve", "--port", str(port), "--address", "127.0.0.1"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
