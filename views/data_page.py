@@ -12,6 +12,7 @@ from geodata.editors import check_login, load_editors, wait_before_next_try
 from geodata.export import table_csv
 from geodata.importer import CRS_CHOICES, plan_import
 from geodata.stewardship import audit_entries, commit_import, edit_fields, undo_last
+from geodata.store import is_database
 from layers.catalogue import CARRIER_FIELDS, CARRIER_LAYERS, get_layer
 from spatial.errors import ConflictError, SpaceMapError
 from views import data
@@ -164,6 +165,10 @@ def render() -> None:
     lang = current_lang()
     st.header(t("page_data", lang))
     st.caption(t("d_intro", lang))
+    if is_database(data.store()):
+        st.caption(t("d_backup_db", lang, where=data.store_location()))
+    else:
+        st.caption(t("d_backup_file", lang))
     done = st.session_state.pop("d_done", None)
     if done:
         st.success(done)

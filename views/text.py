@@ -244,9 +244,15 @@ STRINGS["p_floor_context"] = ("（仅公布总建筑面积 {floor} ㎡，不计�
 STRINGS["col_state"] = ("状态", "Status")
 STRINGS.update({
     "page_data": ("数据管理", "Data"),
-    "d_intro": ("校验问题与变更记录对所有人开放；导入与更正需要编辑登录，每次写入前自动备份并记入变更记录，可撤销。",
+    "d_intro": ("校验问题与变更记录对所有人开放；导入与更正需要编辑登录。每次写入要么全部完成、要么什么都不改，"
+                "记入变更记录，可撤销；若他人已先修改同一载体，会提示冲突而不会覆盖。",
                 "Validation problems and the audit log are open to all; importing and correcting need an editor "
-                "login. Every write is backed up first, logged, and can be undone."),
+                "login. Every write is all or nothing, logged and undoable; if somebody changed the same carrier "
+                "first, you get a conflict instead of overwriting their work."),
+    "d_backup_file": ("文件存储：每次写入前在 backups/ 中保留副本（最近 10 份）。",
+                      "File store: a copy goes to backups/ before every write (the last ten are kept)."),
+    "d_backup_db": ("数据库存储（{where}）：备份由数据库完成（pg_dump 或时间点恢复）。",
+                    "Database store ({where}): backups are the database's own (pg_dump or point-in-time recovery)."),
     "d_no_problems": ("没有校验问题。", "No validation problems."),
     "d_login": ("编辑登录", "Editor login"), "d_name": ("用户名", "Name"), "d_password": ("密码", "Password"),
     "d_login_button": ("登录", "Log in"), "d_logout": ("退出", "Log out"),

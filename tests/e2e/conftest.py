@@ -16,9 +16,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 
 @pytest.fixture(scope="session")
-def e2e_store(store, tmp_path_factory):
+def e2e_store(session_store, tmp_path_factory):
     """The bundled store plus one carrier whose texts are an XSS payload."""
-    return store_with_xss_carrier(store, tmp_path_factory.mktemp("e2e") / "e2e.gpkg")
+    return store_with_xss_carrier(session_store, tmp_path_factory.mktemp("e2e") / "e2e.gpkg")
 
 
 @pytest.fixture(scope="session")

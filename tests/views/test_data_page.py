@@ -47,3 +47,25 @@ def test_data_page__correction_is_logged(page):
     assert not at.exception
     assert "已更正并记录" in at.success[0].value
     assert "site visit" in page_html(at)
+
+
+def test_data_page__correction_over_somebody_elses_change_is_a_conflict(page, store_copy):
+    from geodata.stewardship import edit_fields
+    from geodata.store import read_layer
+
+    editors.add_editor("steward", "a long enough secret")
+    at = page()
+    at.text_input(key="d_login_name").input("steward")
+    at.text_input(key="d_login_password").input("a long enough secret")
+    at.button[0].click().run()
+    at.selectbox(key="d_fix_id").set_value("lc-fintech-city")
+    at.selectbox(key="d_fix_field").set_value("notes").run()  # the editor sees the current value and version
+    assert any("版本" in c.value for c in at.caption)
+    edit_fields("lc-fintech-city", {"notes": "changed by li"}, reason="meanwhile", who="li", path=store_copy)
+    at.text_input(key="d_fix_value").input("checked on site")
+    at.text_input(key="d_fix_reason").input("site visit")
+    at.button(key="FormSubmitter:d_correct_form-保存更正").click().run()
+    assert not at.exception
+    assert "冲突" in at.error[0].value
+    notes = read_layer("lowcost_spaces", store_copy).set_index("id").loc["lc-fintech-city", "notes"]
+    assert notes == "changed by li"  # the other editor's change was not overwritten
