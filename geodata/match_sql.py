@@ -26,8 +26,6 @@ from spatial.crs import METRIC_CRS, WGS84, get_transformer
 from spatial.match import DEFAULT_WEIGHTS, Need, candidate_arrays, match, take_candidates
 from spatial.scope import EDGE_TOLERANCE_M, check_scope
 
-SQL_KEYS = ("closed", "area", "rent", "distance", "location")
-
 
 def _conditions(need: Need) -> dict[str, tuple[str, tuple]]:
     """Constraint key → (SQL that is true when the row FAILS it, params); only those ``need`` sets."""
