@@ -80,21 +80,16 @@ def build_ledger(carriers: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
 
 
 def _active(ledger: pd.DataFrame, at: pd.Timestamp | None) -> np.ndarray:
-    """Which entries count at ``at`` (None = now: undated operating carriers included)."""
-    starts = ledger["counted_from"].to_numpy(dtype=object)
-    ends = ledger["counted_until"].to_numpy(dtype=object)
+    """Which entries count at ``at`` (None = now: undated operating carriers included). Vectorised."""
+    has_start = ledger["counted_from"].notna().to_numpy()
+    has_end = ledger["counted_until"].notna().to_numpy()
     status = ledger["status"].astype("object").to_numpy()
-    out = np.zeros(len(ledger), dtype=bool)
-    for i, (start, end, st) in enumerate(zip(starts, ends, status)):
-        start = None if pd.isna(start) else start
-        end = None if pd.isna(end) else end
-        if at is None:
-            ok = st not in NOT_OPEN and st != "closed" and (start is not None or st == "operating")
-            ok = ok and (end is None)
-        else:
-            ok = start is not None and start <= at and (end is None or at < end)
-        out[i] = ok
-    return out
+    if at is None:
+        open_now = ~np.isin(status, list(NOT_OPEN)) & (status != "closed")
+        return open_now & (has_start | (status == "operating")) & ~has_end
+    starts = pd.to_datetime(ledger["counted_from"])
+    ends = pd.to_datetime(ledger["counted_until"])
+    return (has_start & (starts <= at).to_numpy()) & (~has_end | (ends > at).to_numpy())
 
 
 def counted_at(ledger: pd.DataFrame, at: pd.Timestamp | None = None) -> pd.Series:
