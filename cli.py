@@ -227,16 +227,14 @@ def cmd_match(args) -> int:
 def _match_in_database(args, location) -> int:
     """Matching on PostGIS: the hard filters run in the database, the scoring in numpy (same results)."""
     from geodata.match_sql import match_in_database, summary_texts
-    from geodata.store import read_layer
-    from geodata.store_postgis import read_layer as read_rows
+    from geodata.store import read_layer, read_rows
     from layers.catalogue import CARRIER_LAYERS
     from spatial.carriers import combine_carriers
 
     frames = {k: read_layer(k, location) for k in ("district", "subdistricts", "clusters", "hetao", "landmarks")}
     named = {}
     if args.near:  # a carrier named as the place to measure from: looked up by id or name, not by reading all
-        where = "WHERE t.id = %(n)s OR t.name_zh = %(n)s OR t.name_en = %(n)s"
-        named = {k: read_rows(location, k, where=where, params={"n": args.near.strip()}) for k in CARRIER_LAYERS}
+        named = {k: read_rows(k, [args.near.strip()], location, names=True) for k in CARRIER_LAYERS}
     need = build_need(args, frames, combine_carriers(named, CARRIER_LAYERS))
     found = match_in_database(location, need, frames, scope=args.scope, weights=_parse_weights(args.weights),
                               top=args.top)

@@ -71,7 +71,7 @@ MATCH_COLUMNS = ("id", "name_zh", "name_en", "industries", "facilities", "polici
 """What matching reads of a carrier (the arrays of :func:`spatial.match.candidate_arrays` and the result rows)."""
 
 
-def _fetch(con, url: str, where: str, params) -> gpd.GeoDataFrame:
+def _fetch(con, where: str, params) -> gpd.GeoDataFrame:
     """The carriers matching ``where`` (alias ``t``), only the columns matching uses, in one query."""
     cols = ", ".join(f"t.{c}" for c in MATCH_COLUMNS)
     union = " UNION ALL ".join(f"SELECT {cols}, '{k}' AS layer, ST_AsBinary(t.geom) FROM \"{k}\" t WHERE {where}"
@@ -92,13 +92,13 @@ def _with_parents(con, url: str, spaces: pd.DataFrame, scope: str) -> tuple[pd.D
     missing = sorted({str(p) for p in spaces["parent_id"].dropna()} - set(spaces["id"].astype(str)))
     if not missing:
         return spaces, len(spaces)
-    parents = _fetch(con, url, f"t.id = ANY(%s) AND {_scope_sql(scope)}", (missing,))
+    parents = _fetch(con, f"t.id = ANY(%s) AND {_scope_sql(scope)}", (missing,))
     both_ = pd.concat([spaces, parents], ignore_index=True)
     return gpd.GeoDataFrame(both_, geometry="geometry", crs=spaces.crs), len(spaces)
 
 
 def _candidates(con, url, where, params, scope, frames):
-    spaces = _fetch(con, url, f"{where} AND {_scope_sql(scope)}", params)
+    spaces = _fetch(con, f"{where} AND {_scope_sql(scope)}", params)
     spaces, n = _with_parents(con, url, spaces, scope)
     zoned = annotate_carriers(spaces, subdistricts=frames["subdistricts"], clusters=frames["clusters"],
                               hetao=frames["hetao"])

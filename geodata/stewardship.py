@@ -21,7 +21,7 @@ import shapely
 from geodata.importer import ImportPlan
 from geodata.schema import coerce_frame, is_blank
 from geodata.store import (ConflictError, StoreBusyError, backup, describe_store, ensure_store, is_database,
-                           read_all, read_layer, read_meta, store_lock, write_rows)
+                           read_all, read_layer, read_meta, read_rows, store_lock, write_rows)
 from layers.catalogue import get_layer
 from spatial.crs import WGS84
 from spatial.errors import SpaceMapError
@@ -69,22 +69,11 @@ def _rows(frame: gpd.GeoDataFrame, ids) -> dict[str, dict]:
     return out
 
 
-def _current_rows(layer: str, ids: list[str], path) -> gpd.GeoDataFrame:
-    """The rows of ``layer`` with these ids (a filtered read on a database, the layer on a file)."""
-    if is_database(path):
-        from geodata import store_postgis
-        from geodata.store import _restore_types
-
-        frame = store_postgis.read_layer(path, layer, where="WHERE t.id = ANY(%s)", params=(ids,))
-        return _restore_types(frame, layer)
-    return read_layer(layer, path)
-
-
 def _find_carrier(carrier_id: str, path) -> tuple[str, gpd.GeoDataFrame]:
     from layers.catalogue import CARRIER_LAYERS
 
     for key in CARRIER_LAYERS:
-        rows = _current_rows(key, [carrier_id], path)
+        rows = read_rows(key, [carrier_id], path)
         if (rows["id"].astype(str) == carrier_id).any():
             return key, rows
     raise SpaceMapError(f"no carrier with id {carrier_id!r}")
@@ -121,7 +110,7 @@ def commit_import(plan: ImportPlan, *, who: str, path: Path | None = None) -> di
     path = ensure_store(path)
     with store_lock(path):
         ids = [str(i) for i in plan.accepted["id"]]
-        current = _current_rows(plan.layer, ids, path)
+        current = read_rows(plan.layer, ids, path)
         before = _rows(current, ids)
         changes = {"layer": plan.layer, "ids": ids, "before": before}
         audit = _audit_row(read_layer("audit_log", path), who=who.strip(), action="import", layer=plan.layer,

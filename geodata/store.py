@@ -227,20 +227,31 @@ def read_all(location: Location | None = None) -> dict[str, pd.DataFrame]:
     return {key: read_layer(key, location) for key in LAYERS}
 
 
+def read_rows(key: str, ids, location: Location | None = None, *, names: bool = False) -> pd.DataFrame:
+    """The rows of layer ``key`` whose id (or, with ``names``, Chinese or English name) is in
+    ``ids``: index lookups on a database, a filter of the layer on a file."""
+    location = ensure_store(location)
+    wanted = sorted({str(i) for i in ids})
+    if is_database(location):
+        where = "WHERE t.id = ANY(%(w)s)" + (" OR t.name_zh = ANY(%(w)s) OR t.name_en = ANY(%(w)s)" if names else "")
+        return _restore_types(backend(location).read_layer(location, key, where=where, params={"w": wanted}), key)
+    frame = read_layer(key, location)
+    mask = frame["id"].astype(str).isin(wanted)
+    if names:
+        mask |= frame["name_zh"].isin(wanted) | frame["name_en"].isin(wanted)
+    return frame.loc[mask].reset_index(drop=True)
+
+
 def frames_for_import(location: Location | None = None):
     """What :func:`geodata.importer.plan_import` needs from the store: a callable for a
     database (zone layers + the carriers the file names, by index lookups), every layer for a file."""
     location = ensure_store(location)
     if not is_database(location):
         return read_all(location)
-    impl = backend(location)
 
     def load(ids: list[str], parents: list[str]) -> dict[str, pd.DataFrame]:
-        wanted = sorted(set(ids) | set(parents))
         out = {k: read_layer(k, location) for k in LAYERS if k not in CARRIER_LAYERS}
-        for key in CARRIER_LAYERS:
-            out[key] = _restore_types(impl.read_layer(location, key, where="WHERE t.id = ANY(%s)", params=(wanted,)), key)
-        return out
+        return {**out, **{k: read_rows(k, [*ids, *parents], location) for k in CARRIER_LAYERS}}
 
     return load
 

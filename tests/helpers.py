@@ -74,3 +74,32 @@ def add_xss_carrier(location):
     merged = gpd.GeoDataFrame(pd.concat([incubators, evil], ignore_index=True), geometry="geometry", crs="EPSG:4326")
     replace_layers({"incubators": merged}, location)
     return location
+
+
+def kill_import_mid_write(store, csv: Path, marker: Path, patch: str) -> None:
+    """Import ``csv`` into incubators in another process whose ``patch`` (Python code) writes
+    ``marker`` and sleeps inside the write; SIGKILL it there."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = f"""
+import sys, time
+sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
+from pathlib import Path
+{patch}
+from geodata.importer import plan_import
+from geodata.stewardship import commit_import
+from geodata.store import as_location, frames_for_import
+store = as_location({str(store)!r})
+commit_import(plan_import(Path({str(csv)!r}), "incubators", frames_for_import(store)), who="crash", path=store)
+"""
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    deadline = time.time() + 60
+    while not marker.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert marker.exists(), "the import never reached the write"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()

@@ -8,14 +8,19 @@ from views.text import DEFAULT_LANG, LANGS, t
 _LANG_LABELS = {"zh": "中文", "en": "English"}
 
 
+def _session_choice(key: str, options, default: str) -> str:
+    """This session's choice for ``key``: kept in the session, first taken from ``?key=`` in the URL."""
+    value = st.session_state.get(key)
+    if value not in options:
+        wanted = st.query_params.get(key, default)
+        value = wanted if wanted in options else default
+        st.session_state[key] = value
+    return value
+
+
 def current_lang() -> str:
     """The interface language of this session ('zh' by default)."""
-    lang = st.session_state.get("lang")
-    if lang not in LANGS:
-        wanted = st.query_params.get("lang", DEFAULT_LANG)
-        lang = wanted if wanted in LANGS else DEFAULT_LANG
-        st.session_state["lang"] = lang
-    return lang
+    return _session_choice("lang", LANGS, DEFAULT_LANG)
 
 
 def language_switch() -> str:
@@ -39,12 +44,7 @@ def current_scope() -> str:
     """Futian or all of Shenzhen for this session ('futian' by default, or ``?scope=`` in the URL)."""
     from spatial.scope import DEFAULT_SCOPE, SCOPES
 
-    scope = st.session_state.get("scope")
-    if scope not in SCOPES:
-        wanted = st.query_params.get("scope", DEFAULT_SCOPE)
-        scope = wanted if wanted in SCOPES else DEFAULT_SCOPE
-        st.session_state["scope"] = scope
-    return scope
+    return _session_choice("scope", SCOPES, DEFAULT_SCOPE)
 
 
 def scope_switch(lang: str) -> str:

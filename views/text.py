@@ -215,10 +215,11 @@ STRINGS.update({
     "col_counted_from": ("起计", "Counted from"), "col_counted_until": ("停计", "Counted until"),
     "col_basis": ("依据", "Basis"),
     # tally
-    "tl_intro": ("按街道、创新集群、河套内外、图层或产业统计载体数量、计算占地面积（EPSG:4547）与申报面积；"
+    "tl_intro": ("按街道、创新集群、河套内外、图层、产业或全市各区统计载体数量、计算占地面积（EPSG:4547）与申报面积；"
                  "申报面积不重复计算，“未知”不等于 0。",
                  "Count, computed land area (EPSG:4547) and stated areas per subdistrict, innovation cluster, "
-                 "inside/outside Hetao, layer or industry; stated areas are never counted twice, and 'unknown' is not 0."),
+                 "inside/outside Hetao, layer, industry or Shenzhen district; stated areas are never counted twice, and "
+                 "'unknown' is not 0."),
     "tl_by": ("统计单元", "Tally by"),
     "tl_land": ("跨界面状要素的占地面积", "Land area of polygons crossing a boundary"),
     "tl_stated": ("跨界面状要素的申报面积", "Stated areas of polygons crossing a boundary"),

@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,7 @@ from geodata.stewardship import audit_entries, commit_import, edit_fields, undo_
 from geodata.store import (ConflictError, backend, ensure_store, frames_for_import, is_database, read_layer,
                            read_meta, store_lock)
 from tests.conftest import location_env
-from tests.helpers import fingerprint
+from tests.helpers import fingerprint, kill_import_mid_write
 
 REPO = Path(__file__).resolve().parents[2]
 HEADER = "编号,名称,英文名称,建筑面积,经度,纬度,状态,来源"
@@ -137,27 +135,6 @@ def test_migrations__an_old_store_is_upgraded_once_and_keeps_its_data(store_copy
     assert backend(store_copy).migrate(store_copy, {}) == []  # nothing left to do
 
 
-def _kill_mid_write(store, csv: Path, marker: Path, patch: str) -> None:
-    script = f"""
-import sys, time
-sys.path.insert(0, {str(REPO)!r})
-from pathlib import Path
-{patch}
-from geodata.importer import plan_import
-from geodata.stewardship import commit_import
-from geodata.store import as_location, frames_for_import
-store = as_location({str(store)!r})
-commit_import(plan_import(Path({str(csv)!r}), "incubators", frames_for_import(store)), who="crash", path=store)
-"""
-    proc = subprocess.Popen([sys.executable, "-c", script])
-    deadline = time.time() + 60
-    while not marker.exists() and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-    assert marker.exists(), "the import never reached the write"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-
-
 @pytest.mark.postgis_only  # the GeoPackage variant is in tests/geodata/test_import.py
 def test_postgis__process_killed_inside_the_write_transaction_changes_nothing(store_copy, tmp_path):
     csv = tmp_path / "a.csv"
@@ -174,7 +151,7 @@ def slow(con, key, frame, **kw):
         time.sleep(60)  # killed here: the rows are sent, the transaction is open
 pg._copy = slow
 """
-    _kill_mid_write(store_copy, csv, marker, patch)
+    kill_import_mid_write(store_copy, csv, marker, patch)
     assert fingerprint(store_copy) == before
     with store_lock(store_copy, timeout=5):  # the dead process's advisory lock went with its connection
         pass

@@ -19,7 +19,7 @@ from geodata.stewardship import (audit_entries, commit_import, export_store, lis
                                  store_lock, undo_last)
 from geodata.store import read_all, read_layer
 from tests.conftest import location_env
-from tests.helpers import fingerprint
+from tests.helpers import fingerprint, kill_import_mid_write
 from spatial.crs import wgs84_to_bd09, wgs84_to_gcj02
 
 LON, LAT = 114.0850, 22.5450  # 华强北, inside Futian
@@ -357,40 +357,20 @@ def test_plan_import__explicit_mapping_file_and_row_status(tmp_path, store_copy)
 @pytest.mark.gpkg_only  # the file rewrite; PostGIS: tests/geodata/test_postgis.py
 def test_commit_import__process_killed_mid_write_leaves_store_unchanged(tmp_path, store_copy):
     """A real crash: the importing process is killed (SIGKILL) while it writes the new store."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
     csv = tmp_path / "a.csv"
     csv.write_text(f"{HEADER_ZH}\n{_row()}\n", encoding="utf-8")
     before = store_copy.read_bytes()
     marker = tmp_path / "writing"
-    script = f"""
-import sys, time
-sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
-from pathlib import Path
+    patch = f"""
 import geodata.store_gpkg as store_module
-from geodata.importer import plan_import
-from geodata.stewardship import commit_import
-from geodata.store import read_all
 original = store_module._write_layer
 def slow(*a, **k):
     original(*a, **k)
     Path({str(marker)!r}).write_text("x")
     time.sleep(60)  # killed here, after writing part of the copy
 store_module._write_layer = slow
-store = Path({str(store_copy)!r})
-commit_import(plan_import(Path({str(csv)!r}), "incubators", read_all(store)), who="crash", path=store)
 """
-    proc = subprocess.Popen([sys.executable, "-c", script])
-    deadline = time.time() + 60
-    while not marker.exists() and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-    assert marker.exists(), "the import never reached the write"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    kill_import_mid_write(store_copy, csv, marker, patch)
     assert store_copy.read_bytes() == before
     with sqlite3.connect(store_copy) as con:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -7,6 +7,7 @@ import pytest
 
 from geodata.tally_sql import UNIT_TABLES, tally_in_database
 from layers.catalogue import CARRIER_LAYERS
+from spatial.carriers import combine_carriers
 from spatial.scope import in_scope
 from spatial.tally import tally_by
 from tests.conftest import BACKENDS, new_database
@@ -96,14 +97,8 @@ def test_tally_in_database__a_point_on_a_shared_border_counts_once_in_the_first_
                                   crs=frames["incubators"].crs)
     backend(url).write_layers(url, {"incubators": incubators})
     frames = read_all(url)
-    features = combine_carriers_all(frames)
+    features = combine_carriers(frames, CARRIER_LAYERS)
     emb = _embedded("subdistrict", features, frames, land="apportion", stated="centroid", scope="futian")
     db = tally_in_database(url, "subdistrict", scope="futian")
     assert_same_tally(db, emb)
     assert db["total"]["count"] == len(features)
-
-
-def combine_carriers_all(frames):
-    from spatial.carriers import combine_carriers
-
-    return combine_carriers(frames, CARRIER_LAYERS)

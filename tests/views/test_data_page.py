@@ -33,12 +33,18 @@ def test_data_page__login_required_and_wrong_password_refused(page):
     assert at.get("file_uploader")  # import is open now
 
 
-def test_data_page__correction_is_logged(page):
+def _logged_in(page):
+    """The Data page with the editor ``steward`` logged in."""
     editors.add_editor("steward", "a long enough secret")
     at = page()
     at.text_input(key="d_login_name").input("steward")
     at.text_input(key="d_login_password").input("a long enough secret")
     at.button[0].click().run()
+    return at
+
+
+def test_data_page__correction_is_logged(page):
+    at = _logged_in(page)
     at.selectbox(key="d_fix_id").set_value("lc-fintech-city")
     at.selectbox(key="d_fix_field").set_value("notes")
     at.text_input(key="d_fix_value").input("checked on site")
@@ -53,11 +59,7 @@ def test_data_page__correction_over_somebody_elses_change_is_a_conflict(page, st
     from geodata.stewardship import edit_fields
     from geodata.store import read_layer
 
-    editors.add_editor("steward", "a long enough secret")
-    at = page()
-    at.text_input(key="d_login_name").input("steward")
-    at.text_input(key="d_login_password").input("a long enough secret")
-    at.button[0].click().run()
+    at = _logged_in(page)
     at.selectbox(key="d_fix_id").set_value("lc-fintech-city")
     at.selectbox(key="d_fix_field").set_value("notes").run()  # the editor sees the current value and version
     assert any("版本" in c.value for c in at.caption)
