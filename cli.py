@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import settings
 from spatial.errors import ConflictError, SpaceMapError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_CONFLICT = 0, 1, 2, 3, 4
@@ -44,8 +44,8 @@ def _fmt_m2(value) -> str:
 
 
 def cmd_layers(args) -> int:
-    from geodata.overview import layer_overview
-    from geodata.store import read_all
+    from geodata.reports.overview import layer_overview
+    from geodata.storage import read_all
 
     rows = layer_overview(read_all())
     lines = []
@@ -62,9 +62,9 @@ def cmd_layers(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from geodata.bundled import read_bundled
-    from geodata.store import read_all, store_path
-    from geodata.validate import validate_frames
+    from geodata.ingest.bundled import read_bundled
+    from geodata.storage import read_all, store_path
+    from geodata.ingest.validate import validate_frames
 
     if args.bundled:
         frames, problems = read_bundled()
@@ -82,8 +82,8 @@ def cmd_validate(args) -> int:
 
 
 def cmd_area(args) -> int:
-    from geodata.overview import computed_areas
-    from geodata.store import read_layer
+    from geodata.reports.overview import computed_areas
+    from geodata.storage import read_layer
 
     rows = computed_areas(read_layer(args.layer), args.layer)
     total = sum(r["area_m2"] for r in rows)
@@ -99,12 +99,14 @@ def cmd_area(args) -> int:
 
 
 def cmd_store(args) -> int:
-    from geodata.store import create_store, describe_store, ensure_store, is_database, read_meta, store_path
+    from geodata.storage import create_store, open_store, store_path
 
-    path = create_store(store_path(), replace=True) if args.rebuild else ensure_store()
-    meta = read_meta(path)
-    where = describe_store(path)
-    _emit({"path": where, "backend": "postgis" if is_database(path) else "gpkg", **meta}, as_json=args.json,
+    if args.rebuild:
+        create_store(store_path(), replace=True)
+    store = open_store()
+    meta = store.read_meta()
+    where = store.describe()
+    _emit({"path": where, "backend": store.kind, **meta}, as_json=args.json,
           text=f"store {where}\n" + "\n".join(f"  {k}: {v}" for k, v in meta.items()))
     return EXIT_OK
 
@@ -202,8 +204,8 @@ def build_need(args, frames, carriers):
 
 
 def cmd_match(args) -> int:
-    from geodata.inventory import read_spaces, zoned
-    from geodata.store import ensure_store, is_database, read_all
+    from geodata.reports.inventory import read_spaces, zoned
+    from geodata.storage import open_store
     from layers.catalogue import CARRIER_LAYERS
     from spatial.carriers import combine_carriers
     from spatial.match import candidate_arrays, exclusion_summary, match
@@ -211,10 +213,10 @@ def cmd_match(args) -> int:
 
     if args.top < 1:
         raise SpaceMapError(f"--top must be at least 1, got {args.top}")
-    location = ensure_store()
-    if args.spaces is None and is_database(location):
-        return _match_in_database(args, location)
-    frames = read_all()
+    store = open_store()
+    if args.spaces is None and "match" in store.pushdown:
+        return _match_in_store(args, store)
+    frames = store.read_all()
     carriers = read_spaces(args.spaces) if args.spaces else combine_carriers(frames, CARRIER_LAYERS)
     carriers = carriers.loc[in_scope(carriers, frames["district"], args.scope)].reset_index(drop=True)
     carriers = zoned(carriers, frames)
@@ -224,21 +226,21 @@ def cmd_match(args) -> int:
     return _match_output(args, need, cands, result, len(cands), exclusion_summary(result))
 
 
-def _match_in_database(args, location) -> int:
-    """Matching on PostGIS: the hard filters run in the database, the scoring in numpy (same results)."""
-    from geodata.match_sql import match_in_database, summary_texts
-    from geodata.store import read_layer, read_rows
+def _match_in_store(args, store) -> int:
+    """Matching with the hard filters run by the store (a database), the scoring in numpy (same
+    results)."""
     from layers.catalogue import CARRIER_LAYERS
     from spatial.carriers import combine_carriers
+    from spatial.match import exclusion_summary
 
-    frames = {k: read_layer(k, location) for k in ("district", "subdistricts", "clusters", "hetao", "landmarks")}
+    frames = {k: store.read_layer(k) for k in ("district", "subdistricts", "clusters", "hetao", "landmarks")}
     named = {}
     if args.near:  # a carrier named as the place to measure from: looked up by id or name, not by reading all
-        named = {k: read_rows(k, [args.near.strip()], location, names=True) for k in CARRIER_LAYERS}
+        named = {k: store.read_layer(k, ids=[args.near.strip()], names=True) for k in CARRIER_LAYERS}
     need = build_need(args, frames, combine_carriers(named, CARRIER_LAYERS))
-    found = match_in_database(location, need, frames, scope=args.scope, weights=_parse_weights(args.weights),
-                              top=args.top)
-    return _match_output(args, need, found["candidates"], found["result"], found["scope_size"], summary_texts(found))
+    found = store.match(need, frames, scope=args.scope, weights=_parse_weights(args.weights), top=args.top)
+    return _match_output(args, need, found["candidates"], found["result"], found["scope_size"],
+                         exclusion_summary(found["result"], counts=found["excluded"]))
 
 
 def _match_output(args, need, cands, result, candidates: int, reasons: dict) -> int:
@@ -276,8 +278,8 @@ def cmd_pool(args) -> int:
 
     import pandas as pd
 
-    from geodata.bundled import read_csv_text
-    from geodata.store import append_rows, read_all, read_layer
+    from geodata.ingest.bundled import read_csv_text
+    from geodata.storage import append_rows, read_all, read_layer
     from layers.catalogue import CARRIER_LAYERS
     from spatial.carriers import combine_carriers
     from spatial.match import need_to_dict
@@ -357,9 +359,9 @@ def _pct(value) -> str:
 
 def cmd_progress(args) -> int:
     """Progress toward the incubation-space goal; --set-goal records a new goal first."""
-    from geodata.goals import set_goal
-    from geodata.inventory import snapshot
-    from geodata.planning import progress_report
+    from geodata.stewardship.goals import set_goal
+    from geodata.reports.inventory import snapshot
+    from geodata.reports.planning import progress_report
 
     if args.set_goal is not None or args.goal_year is not None:
         if args.set_goal is None or args.goal_year is None:
@@ -399,10 +401,10 @@ def cmd_progress(args) -> int:
 
 def cmd_tally(args) -> int:
     """Area tally per subdistrict, cluster, inside/outside Hetao, layer or industry."""
-    from geodata.export import table_csv, table_xlsx
-    from geodata.inventory import snapshot
-    from geodata.planning import tally_json, tally_report, tally_sources, tally_table
-    from geodata.store import store_path
+    from geodata.reports.export import table_csv, table_xlsx
+    from geodata.reports.inventory import snapshot
+    from geodata.reports.planning import tally_json, tally_report, tally_sources, tally_table
+    from geodata.storage import store_path
 
     frames, carriers = snapshot()
     location = store_path() if args.out is None else None  # the export's sources sheet needs every carrier
@@ -436,9 +438,9 @@ def cmd_tally(args) -> int:
 
 def cmd_import(args) -> int:
     """Import carriers from a file: dry run, or commit the accepted rows in one transaction."""
-    from geodata.importer import plan_import
-    from geodata.stewardship import commit_import
-    from geodata.store import ensure_store, frames_for_import
+    from geodata.ingest.importer import plan_import
+    from geodata.stewardship.commits import commit_import
+    from geodata.storage import ensure_store, frames_for_import
 
     path = ensure_store()
     plan = plan_import(args.file, args.layer, frames_for_import(path), crs=args.crs, mapping_file=args.mapping)
@@ -448,7 +450,7 @@ def cmd_import(args) -> int:
     if commit:
         data.update(commit_import(plan, who=args.by or _user(), path=path))
     if args.rejected_csv is not None and plan.rejected:
-        from geodata.export import table_csv
+        from geodata.reports.export import table_csv
 
         args.rejected_csv.write_bytes(table_csv(plan.rejected_table()))
     lines = [f"{plan.file_name} ({plan.format}, {plan.crs}): {data['rows']} rows, {data['accepted']} accepted "
@@ -468,7 +470,7 @@ def cmd_import(args) -> int:
 
 def cmd_export(args) -> int:
     """Export every layer as one GeoPackage, GeoJSON per layer, or CSV / XLSX."""
-    from geodata.stewardship import export_store
+    from geodata.reports.store_export import export_store
 
     written = export_store(args.format, args.out)
     _emit({"format": args.format, "written": [str(p) for p in written]}, as_json=args.json,
@@ -478,7 +480,7 @@ def cmd_export(args) -> int:
 
 def cmd_audit(args) -> int:
     """The audit log: every import, edit and undo."""
-    from geodata.stewardship import audit_entries
+    from geodata.stewardship.commits import audit_entries
 
     entries = audit_entries()
     lines = [f"{e['id']}  {e['at']}  {e['who']:<12} {e['action']:<6} {e.get('layer') or '':<15} "
@@ -491,7 +493,7 @@ def cmd_audit(args) -> int:
 def cmd_edit(args) -> int:
     """Correct fields of one carrier with a reason (audited, undoable); --expect-version guards
     against overwriting somebody else's change (exit 4 on a conflict)."""
-    from geodata.stewardship import edit_fields
+    from geodata.stewardship.commits import edit_fields
 
     values = {}
     for pair in args.values:
@@ -509,7 +511,7 @@ def cmd_edit(args) -> int:
 
 def cmd_undo(args) -> int:
     """Undo the last import or edit that has not been undone."""
-    from geodata.stewardship import undo_last
+    from geodata.stewardship.commits import undo_last
 
     result = undo_last(who=args.by or _user())
     _emit(result, as_json=args.json, text=f"undid {result['undone']} ({result['action']} of {result['layer']}): "
@@ -521,7 +523,7 @@ def cmd_editor(args) -> int:
     """Add an editor account (password asked for, or read from stdin with --password-stdin)."""
     import getpass
 
-    from geodata.editors import add_editor
+    from geodata.stewardship.accounts import add_editor
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("password: ")
     path = add_editor(args.name, password)
@@ -541,9 +543,9 @@ def cmd_serve(args) -> int:
     import layers.render  # noqa: F401  (folium, geopandas, shapely, pyproj)
     import spatial.carriers  # noqa: F401
     import spatial.search  # noqa: F401
-    from geodata.store import describe_store, ensure_store
+    from geodata.storage import describe_store, ensure_store
 
-    from geodata.inventory import snapshot
+    from geodata.reports.inventory import snapshot
 
     from layers.charts import warm_up
 
@@ -669,7 +671,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for users
-        if os.environ.get("SPACEMAP_DEBUG"):
+        if settings.debug():
             raise
         sys.stderr.write(f"internal error: {type(exc).__name__}: {exc} (set SPACEMAP_DEBUG=1 for details)\n")
         return EXIT_INTERNAL

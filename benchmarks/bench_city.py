@@ -5,10 +5,10 @@ parcels crossing borders, some spaces inside others) is loaded into a PostGIS da
 throw-away cluster on loopback, fsync on) and into a GeoPackage store. Timed:
 
 * **tally by district** (all Shenzhen, land apportioned): PostGIS in the database
-  (:mod:`geodata.tally_sql`), budget ≤ 2 s at 1M; GeoPackage in memory
+  (:mod:`geodata.storage.tally_sql`), budget ≤ 2 s at 1M; GeoPackage in memory
   (:func:`spatial.tally.tally_by`), with the time to read the store printed apart;
 * **a matching query** (biomed start-up near Nanshan's science park, 3 km, ≥ 500 m²): PostGIS
-  pre-filters in the database and scores in numpy (:mod:`geodata.match_sql`), budget ≤ 1 s;
+  pre-filters in the database and scores in numpy (:mod:`geodata.storage.match_sql`), budget ≤ 1 s;
   GeoPackage scores the candidate arrays already in memory (their build time printed apart);
 * **import of 100,000 rows** (a CSV of new spaces: read, check, commit with audit): budget ≤ 60 s
   on PostGIS.
@@ -31,12 +31,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import geopandas as gpd  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from geodata.importer import plan_import  # noqa: E402
-from geodata.match_sql import match_in_database  # noqa: E402
-from geodata.stewardship import commit_import  # noqa: E402
-from geodata.store import backend, create_store, frames_for_import, read_all  # noqa: E402
+from geodata.ingest.importer import plan_import  # noqa: E402
+from geodata.storage.match_sql import match_in_database  # noqa: E402
+from geodata.stewardship.commits import commit_import  # noqa: E402
+from geodata.storage import create_store, open_store, frames_for_import, read_all  # noqa: E402
 from geodata.synthetic import synthetic_carriers, synthetic_city  # noqa: E402
-from geodata.tally_sql import tally_in_database  # noqa: E402
+from geodata.storage.tally_sql import tally_in_database  # noqa: E402
 from layers.catalogue import CARRIER_LAYERS  # noqa: E402
 from spatial.carriers import combine_carriers  # noqa: E402
 from spatial.match import Need, candidate_arrays, match  # noqa: E402
@@ -86,10 +86,10 @@ def bench_postgis(cluster: Cluster, n: int, layers, parcels, csv: Path, runs: in
     create_store(url)
     frames = read_all(url)
     t0 = time.perf_counter()
-    impl = backend(url)
-    impl.write_layers(url, _with_city(frames, layers))
-    impl.load_parcels(url, "city_parcels", parcels)
-    impl.analyze(url, ["city_parcels"])
+    store = open_store(url)
+    store.write_layers(_with_city(frames, layers))
+    store.load_parcels("city_parcels", parcels)
+    store.analyze(["city_parcels"])
     load = time.perf_counter() - t0
     tables = [*CARRIER_LAYERS, "city_parcels"]
     tally_in_database(url, "district", scope="shenzhen", tables=tables)  # warm the cache once
@@ -107,7 +107,7 @@ def bench_gpkg(folder: Path, n: int, layers, parcels, csv: Path, runs: int) -> d
     create_store(path)
     frames = read_all(path)
     t0 = time.perf_counter()
-    backend(path).write_layers(path, _with_city(frames, layers))
+    open_store(path).write_layers(_with_city(frames, layers))
     load = time.perf_counter() - t0
     t0 = time.perf_counter()
     frames = read_all(path)
@@ -116,7 +116,7 @@ def bench_gpkg(folder: Path, n: int, layers, parcels, csv: Path, runs: int) -> d
     feats = gpd.GeoDataFrame(pd.concat([carriers, parcels], ignore_index=True), geometry="geometry",
                              crs=carriers.crs)
     tally_s, result = _median(lambda: tally_by("district", feats, frames), runs)
-    from geodata.inventory import zoned
+    from geodata.reports.inventory import zoned
 
     t0 = time.perf_counter()
     cands = candidate_arrays(zoned(carriers, frames))

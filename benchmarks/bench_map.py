@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import geopandas as gpd  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from geodata.schema import coerce_frame  # noqa: E402
-from geodata.store import create_store, read_layer, replace_layers  # noqa: E402
+from geodata.ingest.schema import coerce_frame  # noqa: E402
+from geodata.storage import create_store, read_layer, replace_layers  # noqa: E402
 from geodata.synthetic import synthetic_carriers  # noqa: E402
 from layers.catalogue import get_layer  # noqa: E402
 from tests.e2e.server import (CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, start_app, stop_app,  # noqa: E402

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geodata.bundled import read_bundled  # noqa: E402
+from geodata.ingest.bundled import read_bundled  # noqa: E402
 from geodata.synthetic import synthetic_carriers  # noqa: E402
 from spatial.match import Need, candidate_arrays, concat_candidates, match  # noqa: E402
 

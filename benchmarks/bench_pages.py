@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geodata.store import create_store  # noqa: E402
+from geodata.storage import create_store  # noqa: E402
 from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app, visitor_tab  # noqa: E402
 
 BUDGETS_S = {"progress": 2.0, "tally": None}

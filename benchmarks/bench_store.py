@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geodata.store import create_store, read_all  # noqa: E402
+from geodata.storage import create_store, read_all  # noqa: E402
 
 BUDGET_S = 0.5
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import geopandas as gpd  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from geodata.store import create_store, read_all  # noqa: E402
+from geodata.storage import create_store, read_all  # noqa: E402
 from geodata.synthetic import synthetic_carriers, synthetic_parcels  # noqa: E402
 from spatial.tally import tally_by  # noqa: E402
 

@@ -477,9 +477,15 @@ def breakdown_for(result: MatchResult, i: int) -> dict[str, float | None]:
     return out
 
 
-def exclusion_summary(result: MatchResult, *, lang: str = "en") -> dict[str, int]:
-    """Reason (in ``lang``) → number of candidates it excludes (a candidate may count under several)."""
-    return {c.text(lang): int(c.fails.sum()) for c in result.constraints if c.fails.any()}
+def exclusion_summary(result: MatchResult, *, lang: str = "en", counts: dict[str, int] | None = None) -> dict[str, int]:
+    """Reason (in ``lang``) → number of candidates it excludes (a candidate may count under several).
+
+    ``counts``: constraint key → count for constraints counted elsewhere (e.g. by a database
+    over the whole scope); they replace the counts among ``result``'s candidates."""
+    counted = {c.key: int(c.fails.sum()) for c in result.constraints}
+    counted.update(counts or {})
+    texts = {c.key: c.text(lang) for c in result.constraints}
+    return {texts.get(k, k): v for k, v in counted.items() if v}
 
 
 def results_table(cands: Candidates, result: MatchResult, *, lang: str = "en") -> list[dict]:

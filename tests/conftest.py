@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from geodata.store import create_store
+from geodata.storage import create_store
 
 REPO = Path(__file__).resolve().parents[1]
 BACKENDS = tuple(os.environ.get("SPACEMAP_BACKENDS", "gpkg,postgis").split(","))
@@ -70,15 +70,15 @@ def use_location(location, monkeypatch=None) -> None:
 @pytest.fixture(scope="session")
 def pg_cluster():
     """A PostgreSQL + PostGIS server for this test session, with a template store database."""
-    from geodata import store_postgis
+    from geodata.storage import pg
     from tests.pgcluster import Cluster
 
     cluster = Cluster().start()
     url = cluster.create_database(TEMPLATE_DB)
     create_store(url)
-    store_postgis.close_connections(url)
+    pg.close_connections(url)
     yield cluster
-    store_postgis.close_connections()
+    pg.close_connections()
     cluster.stop()
 
 
@@ -112,7 +112,7 @@ def store(session_store, monkeypatch):
 @pytest.fixture(scope="session")
 def frames(session_store):
     """Every layer read back from the session store."""
-    from geodata.store import read_all
+    from geodata.storage import read_all
 
     return read_all(session_store)
 

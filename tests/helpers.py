@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from geodata.store import read_layer, replace_layers
+from geodata.storage import read_layer, replace_layers
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
 
@@ -44,13 +44,11 @@ def fingerprint(location) -> str:
     """A digest of everything in the store: the file's bytes, or every table's rows in a database."""
     import hashlib
 
-    from geodata.store import is_database
-
-    if not is_database(location):
+    if not isinstance(location, str):  # a GeoPackage path, not a database URL
         return hashlib.sha256(Path(location).read_bytes()).hexdigest()
     import psycopg
 
-    from geodata.store_postgis import META_TABLE
+    from geodata.storage.ddl import META_TABLE
     from layers.catalogue import LAYERS
 
     digest = hashlib.sha256()
@@ -90,9 +88,9 @@ import sys, time
 sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
 from pathlib import Path
 {patch}
-from geodata.importer import plan_import
-from geodata.stewardship import commit_import
-from geodata.store import as_location, frames_for_import
+from geodata.ingest.importer import plan_import
+from geodata.stewardship.commits import commit_import
+from geodata.storage import as_location, frames_for_import
 store = as_location({str(store)!r})
 commit_import(plan_import(Path({str(csv)!r}), "incubators", frames_for_import(store)), who="crash", path=store)
 """

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from geodata.migrations import LATEST
+from geodata.storage.migrations import LATEST
 from tests.conftest import location_env
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,14 +38,14 @@ def test_validate__clean_store_exits_0(store):
 
 
 def test_validate__problems_exit_1_and_name_layer_id_field_value(store_copy):
-    from geodata.store import backend, read_layer
+    from geodata.storage import open_store, read_layer
 
     broken = store_copy  # bad values written past the validation, as an outside tool could
     for layer, column, fid, value in [("science_parks", "land_area_m2", "sp-quantum", -1.0),
                                       ("incubators", "industries", "inc-hax", "teleportation")]:
         frame = read_layer(layer, broken)
         frame.loc[frame["id"] == fid, column] = value
-        backend(broken).write_layers(broken, {layer: frame})
+        open_store(broken).write_layers({layer: frame})
     out = run_cli("validate", "--json", store=broken)
     assert out.returncode == 1
     problems = json.loads(out.stdout)["problems"]

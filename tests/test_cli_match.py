@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from geodata.store import read_layer
+from geodata.storage import read_layer
 from tests.test_cli import run_cli
 
 EXAMPLE = ["match", "--industry", "生物医药", "--area", "800-1500", "--max-rent", "150", "--near", "皇岗口岸",

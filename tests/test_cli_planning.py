@@ -105,7 +105,7 @@ def test_tally__spreadsheet_cells_that_would_run_as_formulas_are_neutralised(sto
     import geopandas as gpd
     from shapely.geometry import Point
 
-    from geodata.store import read_layer, replace_layers
+    from geodata.storage import read_layer, replace_layers
 
     copy = store_copy
     incubators = read_layer("incubators", copy)

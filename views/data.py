@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geodata.overview import layer_overview
-from geodata.inventory import store_snapshot
-from geodata.store import store_version
-from geodata.validate import validate_frames
+from geodata.reports.overview import layer_overview
+from geodata.reports.inventory import store_snapshot
+from geodata.storage import store_version
+from geodata.ingest.validate import validate_frames
 
 
 def _store_version() -> tuple[str, int]:
@@ -37,14 +37,21 @@ def overview() -> tuple[list[dict], list[dict]]:
 
 def store():
     """The store's location for writing (a file path or a database URL)."""
-    from geodata.store import as_location
+    from geodata.storage import as_location
 
     return as_location(_store_version()[0])
 
 
+def keeps_backups() -> bool:
+    """True when every commit first copies the store aside (a file); a database keeps its own backups."""
+    from geodata.storage import open_store
+
+    return open_store(store()).keeps_backups
+
+
 def store_location() -> str:
     """The store's location, for display (a database URL without its password)."""
-    from geodata.store import describe_store
+    from geodata.storage import describe_store
 
     return describe_store(store())
 
@@ -86,18 +93,16 @@ def candidates():
 def today():
     """The date "now" means on the pages: ``$SPACEMAP_TODAY`` (YYYY-MM-DD, for reproducible
     screenshots and tests) or the real date."""
-    import os
-    from datetime import date
+    import settings
 
-    fixed = os.environ.get("SPACEMAP_TODAY")
-    return date.fromisoformat(fixed) if fixed else date.today()
+    return settings.today()
 
 
 @st.cache_data(show_spinner=False)
 def _progress(path: str, mtime: int, today_iso: str, what_if: tuple[str, ...] | None):
     from datetime import date
 
-    from geodata.planning import progress_report
+    from geodata.reports.planning import progress_report
     from spatial.progress import counted_at, cumulative_chart_data
 
     frames, carriers = store_snapshot(path, mtime)
@@ -111,22 +116,22 @@ def _progress(path: str, mtime: int, today_iso: str, what_if: tuple[str, ...] | 
 
 def progress(what_if: tuple[str, ...] | None = None) -> dict:
     """What the progress page shows, cached: ``summary`` and ``ledger`` (see
-    geodata.planning.progress_report; the ledger with ``counting_now_m2``), ``chart`` (the
+    geodata.reports.planning.progress_report; the ledger with ``counting_now_m2``), ``chart`` (the
     chart's long table) and the ``incubation_reports``, ``targets`` and ``planned_additions`` tables."""
     return _progress(*_store_version(), today().isoformat(), what_if)
 
 
 @st.cache_data(show_spinner=False)
 def _tally(path: str, mtime: int, kind: str, land: str, stated: str, scope: str):
-    from geodata.planning import tally_report
-    from geodata.store import as_location
+    from geodata.reports.planning import tally_report
+    from geodata.storage import as_location
 
     frames, carriers = store_snapshot(path, mtime)
     return tally_report(kind, carriers, frames, land=land, stated=stated, scope=scope, location=as_location(path))
 
 
 def tally(kind: str, *, land: str = "apportion", stated: str = "centroid") -> dict:
-    """The tally of the session's scope by ``kind`` (see geodata.planning.tally_report; on PostGIS
+    """The tally of the session's scope by ``kind`` (see geodata.reports.planning.tally_report; on PostGIS
     the spatial kinds run in the database), cached."""
     return _tally(*_store_version(), kind, land, stated, scope())
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geodata.editors import check_login, load_editors, wait_before_next_try
-from geodata.export import table_csv
-from geodata.importer import CRS_CHOICES, plan_import
-from geodata.stewardship import audit_entries, commit_import, edit_fields, undo_last
-from geodata.store import is_database
+import settings
+from geodata.stewardship.accounts import check_login, load_editors, wait_before_next_try
+from geodata.reports.export import table_csv
+from geodata.ingest.importer import CRS_CHOICES, plan_import
+from geodata.stewardship.commits import audit_entries, commit_import, edit_fields, undo_last
 from layers.catalogue import CARRIER_FIELDS, CARRIER_LAYERS, get_layer
 from spatial.errors import ConflictError, SpaceMapError
 from views import data
@@ -22,15 +22,6 @@ from views.text import t
 
 UPLOAD_TYPES = ["csv", "txt", "xlsx", "geojson", "json", "gpkg", "zip"]
 EDITABLE = [f.name for f in CARRIER_FIELDS if f.name not in ("id", "layer")]
-
-
-def _secrets_editors() -> dict:
-    try:
-        return dict(st.secrets.get("editors", {}))
-    except (FileNotFoundError, KeyError, AttributeError):
-        return {}
-    except Exception:  # noqa: BLE001 - a missing or malformed secrets.toml must not break browsing
-        return {}
 
 
 def _login(lang: str) -> str | None:
@@ -44,7 +35,7 @@ def _login(lang: str) -> str | None:
             st.rerun()
         return editor
     try:
-        editors = load_editors(_secrets_editors())
+        editors = load_editors(settings.secret_editors())
     except SpaceMapError as exc:
         st.error(str(exc))
         return None
@@ -165,10 +156,10 @@ def render() -> None:
     lang = current_lang()
     st.header(t("page_data", lang))
     st.caption(t("d_intro", lang))
-    if is_database(data.store()):
-        st.caption(t("d_backup_db", lang, where=data.store_location()))
-    else:
+    if data.keeps_backups():
         st.caption(t("d_backup_file", lang))
+    else:
+        st.caption(t("d_backup_db", lang, where=data.store_location()))
     done = st.session_state.pop("d_done", None)
     if done:
         st.success(done)

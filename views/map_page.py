@@ -1,15 +1,15 @@
 """Map page for investment-promotion staff: every layer, search, filters, details, export."""
 from __future__ import annotations
 
-import os
 
 import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geodata.export import carriers_csv, carriers_geojson
-from geodata.planning import CHOROPLETHS, choropleth_values
+import settings
+from geodata.reports.export import carriers_csv, carriers_geojson
+from geodata.reports.planning import CHOROPLETHS, choropleth_values
 from layers.assets import inline_assets, missing_assets
 from layers.basemaps import BASEMAPS, DEFAULT_BASEMAP, available_basemaps
 from layers.catalogue import CARRIER_LAYERS, get_layer
@@ -30,15 +30,6 @@ MAP_HEIGHT = 620
 LIST_LIMIT = 200  # rows shown in the carrier list (search and filters reach the rest; exports hold all)
 
 
-def tianditu_key() -> str | None:
-    """The Tianditu API key from Streamlit secrets or the environment (never committed)."""
-    try:
-        key = st.secrets.get("TIANDITU_KEY")
-    except Exception:  # noqa: BLE001 - no secrets file is the normal case
-        key = None
-    return key or os.environ.get("TIANDITU_KEY") or None
-
-
 def _zone_options(frame: pd.DataFrame, lang: str) -> dict[str, str]:
     col = "name_zh" if lang == "zh" else "name_en"
     return dict(zip(frame["id"], frame[col]))
@@ -46,7 +37,7 @@ def _zone_options(frame: pd.DataFrame, lang: str) -> dict[str, str]:
 
 def _sidebar_controls(lang: str, frames, carriers) -> dict:
     sb = st.sidebar
-    bases = available_basemaps(tianditu_key=tianditu_key())
+    bases = available_basemaps(tianditu_key=settings.tianditu_key())
     keys = [b.key for b in bases]
     basemap_key = sb.selectbox(t("basemap", lang), keys, index=keys.index(DEFAULT_BASEMAP),
                                format_func=lambda k: BASEMAPS[k].title(lang), key="map_basemap")
@@ -143,7 +134,7 @@ def _exports(lang: str, frames, visible, basemap, choropleth) -> None:
                        "application/geo+json", key="dl_geojson", on_click="ignore")
     c2.download_button(t("export_csv", lang), lambda: carriers_csv(visible), "futian-carriers.csv", "text/csv",
                        key="dl_csv", on_click="ignore")
-    key = tianditu_key()
+    key = settings.tianditu_key()
 
     def html() -> str:
         fmap = standalone_map(frames, visible, lang=lang, basemap=basemap, tile_key=key, choropleth=choropleth,
@@ -199,7 +190,7 @@ def render() -> None:
     col_map, col_side = st.columns([3, 2], gap="medium")
     with col_map:
         city = data.scope() == "shenzhen"
-        fmap = base_map(basemap, tile_key=tianditu_key(), center=SHENZHEN_CENTER if city else FUTIAN_CENTER,
+        fmap = base_map(basemap, tile_key=settings.tianditu_key(), center=SHENZHEN_CENTER if city else FUTIAN_CENTER,
                         zoom=SHENZHEN_ZOOM if city else FUTIAN_ZOOM)
         groups = data_groups(frames, visible, lang=lang, basemap=basemap, choropleth=choropleth, selected=selected)
         result = st_folium(fmap, key=f"map_{basemap.key}_{data.scope()}", height=MAP_HEIGHT, use_container_width=True,

@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geodata.export import table_csv, table_xlsx
-from geodata.store import append_rows, read_layer
+from geodata.reports.export import table_csv, table_xlsx
+from geodata.storage import append_rows, read_layer
 from layers.basemaps import BASEMAPS
 from layers.catalogue import get_layer
 from layers.escape import escape_html

@@ -28,7 +28,7 @@ def _stated_cell(total: dict, lang: str) -> str:
 
 
 def overview_table(rows: list[dict], problems: list[dict], lang: str) -> pd.DataFrame:
-    """Build the overview table in ``lang`` from :func:`geodata.overview.layer_overview` rows."""
+    """Build the overview table in ``lang`` from :func:`geodata.reports.overview.layer_overview` rows."""
     per_layer = Counter(p["layer"] for p in problems)
     records = []
     for r in rows:

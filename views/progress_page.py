@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geodata.goals import set_goal
+from geodata.stewardship.goals import set_goal
 from layers.catalogue import CARRIER_LAYERS, get_layer
 from layers.vocab import LEDGER_FROM_BASES, STATUSES
 from layers.charts import SERIES, progress_chart, svg_img, to_svg

@@ -5,8 +5,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from geodata.export import table_csv, table_xlsx
-from geodata.planning import KIND_TITLES, TALLY_COLUMNS, choropleth_mode, tally_sources, tally_table
+from geodata.reports.export import table_csv, table_xlsx
+from geodata.reports.planning import KIND_TITLES, TALLY_COLUMNS, choropleth_mode, tally_sources, tally_table
 from layers.render import NO_DATA_COLOR, Choropleth
 from spatial.tally import OUTSIDE, UNIT_KINDS, UNLOCATED
 from views import data

@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from geodata import editors
+from geodata.stewardship import accounts as editors
 from tests.e2e.server import start_app, stop_app
 
 pytestmark = pytest.mark.e2e
@@ -47,6 +47,6 @@ def test_data_page__editor_imports_a_csv(offline_page, data_app, tmp_path):
     page.wait_for_timeout(500)
     offline_page.screenshot("data_import_done.png")
     assert offline_page.errors == [] and offline_page.dialogs == []
-    from geodata.store import read_layer
+    from geodata.storage import read_layer
 
     assert "e2e-1" in set(read_layer("incubators", store_path)["id"])

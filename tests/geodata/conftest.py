@@ -5,7 +5,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geodata.store import backend, read_all
+from geodata.storage import open_store, read_all
 from geodata.synthetic import synthetic_city
 from layers.catalogue import CARRIER_LAYERS
 from spatial.carriers import combine_carriers
@@ -21,9 +21,9 @@ def city(pg_cluster):
     layers, parcels = synthetic_city(3_000, 300, frames["shenzhen_districts"], seed=11, parent_share=0.05)
     merged = {k: gpd.GeoDataFrame(pd.concat([frames[k], layers[k]], ignore_index=True), geometry="geometry",
                                   crs=frames[k].crs) for k in CARRIER_LAYERS}
-    impl = backend(url)
-    impl.write_layers(url, merged)
-    impl.load_parcels(url, "city_parcels", parcels)
+    store = open_store(url)
+    store.write_layers(merged)
+    store.load_parcels("city_parcels", parcels)
     frames = read_all(url)
     features = combine_carriers(frames, CARRIER_LAYERS)
     features = gpd.GeoDataFrame(pd.concat([features, parcels], ignore_index=True), geometry="geometry",

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from geodata.bundled import DATA_DIR, read_bundled
-from geodata.validate import validate_frames
+from geodata.ingest.bundled import DATA_DIR, read_bundled
+from geodata.ingest.validate import validate_frames
 from layers.catalogue import AREA_FIELDS, CARRIER_LAYERS, source_field
 from spatial.areas import area_m2
 from spatial.crs import METRIC_CRS

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from geodata.importer import plan_import
-from geodata.migrations import LATEST, ROW_VERSION
-from geodata.stewardship import audit_entries, commit_import, edit_fields, undo_last
-from geodata.store import (ConflictError, backend, ensure_store, frames_for_import, is_database, read_layer,
-                           read_meta, store_lock)
+from geodata.ingest.importer import plan_import
+from geodata.storage.migrations import LATEST, ROW_VERSION
+from geodata.stewardship.commits import audit_entries, commit_import, edit_fields, undo_last
+from geodata.storage import (ConflictError, ensure_store, frames_for_import, open_store, read_layer, read_meta,
+                             store_lock)
 from tests.conftest import location_env
 from tests.helpers import fingerprint, kill_import_mid_write
 
@@ -105,7 +105,7 @@ def test_cli_edit__expect_version_conflict_exits_4_with_one_line(store_copy):
 
 def _downgrade_to_v1(location) -> None:
     """Make the store look like one created before migration 2 (no row versions)."""
-    if is_database(location):
+    if isinstance(location, str):  # a database URL
         import psycopg
 
         with psycopg.connect(location) as con:
@@ -132,7 +132,7 @@ def test_migrations__an_old_store_is_upgraded_once_and_keeps_its_data(store_copy
     after = read_layer("incubators", store_copy)
     assert (after[ROW_VERSION] == 1).all()
     assert after.drop(columns=[ROW_VERSION]).equals(before)
-    assert backend(store_copy).migrate(store_copy, {}) == []  # nothing left to do
+    assert open_store(store_copy).migrate({}) == []  # nothing left to do
 
 
 @pytest.mark.postgis_only  # the GeoPackage variant is in tests/geodata/test_import.py
@@ -142,7 +142,7 @@ def test_postgis__process_killed_inside_the_write_transaction_changes_nothing(st
     before = fingerprint(store_copy)
     marker = tmp_path / "writing"
     patch = f"""
-import geodata.store_postgis as pg
+import geodata.storage.postgis as pg
 original = pg._copy
 def slow(con, key, frame, **kw):
     original(con, key, frame, **kw)

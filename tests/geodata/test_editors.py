@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from geodata import editors
+from geodata.stewardship import accounts as editors
 from spatial.errors import SpaceMapError
 
 

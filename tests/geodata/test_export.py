@@ -5,7 +5,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from geodata.export import carriers_csv, carriers_geojson, guard_formula
+from geodata.reports.export import carriers_csv, carriers_geojson, guard_formula
 
 
 def _frame():

@@ -13,11 +13,11 @@ import pyogrio
 import pytest
 from shapely.geometry import Point
 
-from geodata.importer import plan_import
-from geodata.readers import ImportReadError
-from geodata.stewardship import (audit_entries, commit_import, export_store, list_backups,
-                                 store_lock, undo_last)
-from geodata.store import read_all, read_layer
+from geodata.ingest.importer import plan_import
+from geodata.ingest.readers import ImportReadError
+from geodata.reports.store_export import export_store
+from geodata.stewardship.commits import audit_entries, commit_import, list_backups, store_lock, undo_last
+from geodata.storage import read_all, read_layer
 from tests.conftest import location_env
 from tests.helpers import fingerprint, kill_import_mid_write
 from spatial.crs import wgs84_to_bd09, wgs84_to_gcj02
@@ -210,7 +210,7 @@ def test_commit_import__backup_before_each_commit_keeps_ten(tmp_path, store_copy
 
 @pytest.mark.gpkg_only  # the file rewrite; PostGIS: tests/geodata/test_postgis.py
 def test_commit_import__crash_mid_write_leaves_store_unchanged(tmp_path, store_copy, monkeypatch):
-    import geodata.store_gpkg as store_module
+    import geodata.storage.gpkg as store_module
 
     path = tmp_path / "a.csv"
     path.write_text(f"{HEADER_ZH}\n{_row()}\n", encoding="utf-8")
@@ -256,10 +256,10 @@ def _import_in_process(args):
     use_location(store_path)
     store_path = store_path if store_path.startswith("postgresql://") else Path(store_path)
 
-    from geodata.importer import plan_import as plan
-    from geodata.stewardship import StoreBusyError as Busy
-    from geodata.stewardship import commit_import as commit
-    from geodata.store import read_all as all_layers
+    from geodata.ingest.importer import plan_import as plan
+    from geodata.stewardship.commits import StoreBusyError as Busy
+    from geodata.stewardship.commits import commit_import as commit
+    from geodata.storage import read_all as all_layers
 
     try:
         p = plan(Path(csv_path), "incubators", all_layers(store_path))
@@ -311,7 +311,7 @@ def test_export__geojson_csv_xlsx(tmp_path, store_copy):
 
 
 def test_edit_fields__a_figure_without_its_source_is_refused(store_copy):
-    from geodata.stewardship import edit_fields
+    from geodata.stewardship.commits import edit_fields
 
     before = fingerprint(store_copy)
     with pytest.raises(Exception, match="without a source"):
@@ -320,7 +320,7 @@ def test_edit_fields__a_figure_without_its_source_is_refused(store_copy):
 
 
 def test_edit_fields__audited_with_reason_and_undoable(store_copy):
-    from geodata.stewardship import edit_fields
+    from geodata.stewardship.commits import edit_fields
 
     result = edit_fields("lc-fintech-city", {"available_area_m2": "1200", "available_area_source": "site visit"},
                          reason="site visit 2026-11", who="wang", path=store_copy)
@@ -362,7 +362,7 @@ def test_commit_import__process_killed_mid_write_leaves_store_unchanged(tmp_path
     before = store_copy.read_bytes()
     marker = tmp_path / "writing"
     patch = f"""
-import geodata.store_gpkg as store_module
+import geodata.storage.gpkg as store_module
 original = store_module._write_layer
 def slow(*a, **k):
     original(*a, **k)

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geodata.importer import plan_import
-from geodata.store import read_all
+from geodata.ingest.importer import plan_import
+from geodata.storage import read_all
 from tests.helpers import fingerprint
 from spatial.errors import SpaceMapError
 

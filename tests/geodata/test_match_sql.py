@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from geodata.inventory import zoned
-from geodata.match_sql import match_in_database
+from geodata.reports.inventory import zoned
+from geodata.storage.match_sql import match_in_database
 from layers.catalogue import CARRIER_LAYERS
 from spatial.carriers import combine_carriers
 from spatial.match import Need, candidate_arrays, match, results_table

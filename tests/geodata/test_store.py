@@ -5,9 +5,9 @@ import subprocess
 
 import pytest
 
-from geodata.bundled import DATA_DIR
-from geodata.migrations import LATEST
-from geodata.store import create_store, ensure_store, list_store_layers, read_all, read_layer, read_meta, store_path
+from geodata.ingest.bundled import DATA_DIR
+from geodata.storage.migrations import LATEST
+from geodata.storage import create_store, ensure_store, list_store_layers, read_all, read_layer, read_meta, store_path
 from layers.catalogue import LAYERS
 from spatial.errors import StoreError, UnknownLayerError, ValidationError
 

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from geodata.tally_sql import UNIT_TABLES, tally_in_database
+from geodata.storage.tally_sql import UNIT_TABLES, tally_in_database
 from layers.catalogue import CARRIER_LAYERS
 from spatial.carriers import combine_carriers
 from spatial.scope import in_scope
@@ -63,8 +63,8 @@ def test_tally_in_database__parcels_cross_borders_and_parents_are_not_double_cou
 
 @pytest.mark.parametrize("kind", list(UNIT_TABLES))
 def test_tally_report__database_and_file_give_the_same_rows_on_the_bundled_data(pg_cluster, kind):
-    from geodata.inventory import snapshot
-    from geodata.planning import tally_report
+    from geodata.reports.inventory import snapshot
+    from geodata.reports.planning import tally_report
 
     store = new_database(pg_cluster)
     frames, carriers = snapshot(store)
@@ -81,7 +81,7 @@ def test_tally_in_database__a_point_on_a_shared_border_counts_once_in_the_first_
     import pandas as pd
     import shapely
 
-    from geodata.store import backend, read_all
+    from geodata.storage import open_store, read_all
 
     url = new_database(pg_cluster)
     frames = read_all(url)
@@ -95,7 +95,7 @@ def test_tally_in_database__a_point_on_a_shared_border_counts_once_in_the_first_
     border = gpd.GeoDataFrame(rows, geometry=[shapely.Point(p) for p in points], crs=frames["incubators"].crs)
     incubators = gpd.GeoDataFrame(pd.concat([frames["incubators"], border], ignore_index=True), geometry="geometry",
                                   crs=frames["incubators"].crs)
-    backend(url).write_layers(url, {"incubators": incubators})
+    open_store(url).write_layers({"incubators": incubators})
     frames = read_all(url)
     features = combine_carriers(frames, CARRIER_LAYERS)
     emb = _embedded("subdistrict", features, frames, land="apportion", stated="centroid", scope="futian")

@@ -3,8 +3,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, Polygon
 
-from geodata.schema import coerce_frame
-from geodata.validate import raise_if_problems, validate_frames, validate_layer
+from geodata.ingest.schema import coerce_frame
+from geodata.ingest.validate import raise_if_problems, validate_frames, validate_layer
 from layers.catalogue import get_layer
 from spatial.crs import WGS84
 from spatial.errors import Problem, ValidationError

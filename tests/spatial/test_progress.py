@@ -143,7 +143,7 @@ def test_projected_year__never_and_already():
 
 
 def test_progress_summary__bundled_data(frames, store):
-    from geodata.inventory import snapshot
+    from geodata.reports.inventory import snapshot
 
     carriers = snapshot(store)[1]
     ledger = build_ledger(carriers, frames["incubation_ledger"])

@@ -153,7 +153,7 @@ def test_tally_by__subdistricts_conserve_synthetic_totals(frames, land, stated):
 
 
 def test_tally_by__subdistricts_conserve_bundled_totals(frames, store):
-    from geodata.inventory import snapshot
+    from geodata.reports.inventory import snapshot
 
     carriers = snapshot(store)[1]
     for kind in ("subdistrict", "hetao"):
@@ -168,7 +168,7 @@ def test_tally_by__subdistricts_conserve_bundled_totals(frames, store):
 
 
 def test_tally_by__hetao_inside_outside(frames, store):
-    from geodata.inventory import snapshot
+    from geodata.reports.inventory import snapshot
 
     carriers = snapshot(store)[1]
     rows = tally_by("hetao", carriers, frames)["rows"].set_index("unit")

@@ -1,7 +1,7 @@
 """The Data page under AppTest: open to read, login required to import or correct."""
 import pytest
 
-from geodata import editors
+from geodata.stewardship import accounts as editors
 from tests.helpers import open_page, page_html
 
 
@@ -56,8 +56,8 @@ def test_data_page__correction_is_logged(page):
 
 
 def test_data_page__correction_over_somebody_elses_change_is_a_conflict(page, store_copy):
-    from geodata.stewardship import edit_fields
-    from geodata.store import read_layer
+    from geodata.stewardship.commits import edit_fields
+    from geodata.storage import read_layer
 
     at = _logged_in(page)
     at.selectbox(key="d_fix_id").set_value("lc-fintech-city")

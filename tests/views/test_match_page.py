@@ -3,7 +3,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from geodata.store import read_layer
+from geodata.storage import read_layer
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 

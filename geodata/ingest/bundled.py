@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from geodata.schema import coerce_frame
+from geodata.ingest.schema import coerce_frame
 from layers.catalogue import CARRIER_LAYERS, LAYERS, LayerSpec
 from spatial.crs import WGS84
 from spatial.errors import Problem
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 
 def bundled_files(data_dir: Path = DATA_DIR) -> list[Path]:

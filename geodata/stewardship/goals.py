@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geodata.store import ensure_store, read_layer, replace_layers, store_lock
+from geodata.storage import ensure_store, read_layer, replace_layers, store_lock
 from spatial.errors import SpaceMapError
 
 MIN_YEAR, MAX_YEAR = 2000, 2100

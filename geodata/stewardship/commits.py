@@ -1,7 +1,7 @@
 """Write to the store safely: one writer at a time, a backup before each commit, an audit
 entry with a reversible change set for every import and edit, and undo of the last one.
 
-All writes go through :func:`geodata.store.write_rows` (validated, all or nothing: a file
+All writes go through :func:`geodata.storage.write_rows` (validated, all or nothing: a file
 rewrite renamed into place, or one database transaction), inside :func:`store_lock` (one
 writer at a time across processes: the second waits, then fails with "store busy, try
 again"). Rows carry versions: an import or correction prepared from rows somebody else has
@@ -10,7 +10,6 @@ changed since gets :class:`ConflictError` instead of overwriting their work.
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,44 +17,28 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geodata.importer import ImportPlan
-from geodata.schema import coerce_frame, is_blank
-from geodata.store import (ConflictError, StoreBusyError, backup, describe_store, ensure_store, is_database,
-                           read_all, read_layer, read_meta, read_rows, store_lock, write_rows)
+from geodata.ingest.importer import ImportPlan
+from geodata.ingest.schema import coerce_frame, is_blank
+from geodata.storage.base import KEEP_BACKUPS
+from geodata.storage import (ConflictError, StoreBusyError, ensure_store, open_store, read_layer, read_rows, store_lock,
+                             write_rows)
 from layers.catalogue import get_layer
 from spatial.crs import WGS84
 from spatial.errors import SpaceMapError
 
-KEEP_BACKUPS = 10
 __all__ = ["StoreBusyError", "ConflictError", "store_lock", "backup_store", "commit_import", "edit_fields", "undo_last",
-           "audit_entries", "export_store", "list_backups"]
-
-
-def backup_dir(path: Path) -> Path:
-    """Where the backups of the GeoPackage store at ``path`` go."""
-    return path.parent / "backups"
+           "audit_entries", "list_backups"]
 
 
 def backup_store(path, *, keep: int = KEEP_BACKUPS) -> Path | None:
-    """Copy a GeoPackage store to ``backups/`` (name with a UTC timestamp) and keep only the last
-    ``keep``. A database store is backed up by the database (pg_dump, PITR): None."""
-    if is_database(path):
-        return None
-    folder = backup_dir(path)
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    target = backup(path, folder, stamp)
-    backups = sorted(folder.glob(f"{path.stem}.*.gpkg"))
-    for old in backups[:-keep]:
-        old.unlink(missing_ok=True)
-    return target
+    """Copy the store aside before a commit (a GeoPackage to ``backups/`` beside it, the last
+    ``keep`` kept); None where the store keeps its own backups (a database: pg_dump, PITR)."""
+    return open_store(path).backup(keep=keep)
 
 
 def list_backups(path) -> list[Path]:
-    """The backups of a GeoPackage store, oldest first (none for a database store)."""
-    if is_database(path):
-        return []
-    return sorted(backup_dir(path).glob(f"{path.stem}.*.gpkg"))
+    """The backups :func:`backup_store` made, oldest first."""
+    return open_store(path).list_backups()
 
 
 def _rows(frame: gpd.GeoDataFrame, ids) -> dict[str, dict]:
@@ -210,54 +193,3 @@ def audit_entries(path: Path | None = None) -> list[dict]:
     counts = ("accepted", "rejected", "added", "updated")
     return [{k: (None if is_blank(v) else int(v) if k in counts else (v.item() if hasattr(v, "item") else v))
              for k, v in r.items()} for r in audit[cols].to_dict("records")]
-
-
-def export_store(fmt: str, out: Path, *, path: Path | None = None) -> list[Path]:
-    """Export every layer: one GeoPackage, a folder of GeoJSON (one per layer), or CSV / XLSX
-    (carriers with lon/lat plus the tables; every text cell guarded against formulas)."""
-    import pyogrio
-
-    from geodata.export import carriers_table, table_csv, table_xlsx
-    from layers.catalogue import CARRIER_LAYERS, LAYERS
-
-    path = ensure_store(path)
-    frames = read_all(path)
-    out = Path(out)
-    if fmt == "gpkg":
-        if out.exists():
-            out.unlink()
-        if is_database(path):
-            from geodata import store_gpkg
-            from geodata.migrations import MIGRATIONS
-
-            store_gpkg.create(out, frames, {**read_meta(path), "exported_from": describe_store(path)}, MIGRATIONS)
-        else:
-            shutil.copy2(path, out)  # the store is a GeoPackage: a copy is an exact export
-        return [out]
-    if fmt == "geojson":
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for key, frame in frames.items():
-            target = out / f"{key}.geojson"
-            if LAYERS[key].geometry is None:
-                frame = gpd.GeoDataFrame(frame, geometry=[None] * len(frame), crs=WGS84)
-            pyogrio.write_dataframe(frame, target, driver="GeoJSON")
-            written.append(target)
-        return written
-    if fmt in ("csv", "xlsx"):
-        tables = {}
-        for key, frame in frames.items():
-            if key in CARRIER_LAYERS:
-                tables[key] = carriers_table(frame)
-            elif LAYERS[key].geometry is None:
-                tables[key] = pd.DataFrame(frame)
-        if fmt == "xlsx":
-            out.write_bytes(table_xlsx(tables))
-            return [out]
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for key, table in tables.items():
-            (out / f"{key}.csv").write_bytes(table_csv(table))
-            written.append(out / f"{key}.csv")
-        return written
-    raise SpaceMapError(f"unknown export format {fmt!r}: use gpkg, geojson, csv or xlsx")

@@ -14,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+import settings
 from spatial.errors import SpaceMapError
 
 ITERATIONS = 240_000
@@ -26,8 +27,8 @@ _lock = threading.Lock()
 
 
 def editors_file() -> Path:
-    """Where editor hashes are kept when not in Streamlit secrets."""
-    return Path(os.environ.get("SPACEMAP_EDITORS", "~/.config/spacemap/editors.json")).expanduser()
+    """Where editor hashes are kept when not in Streamlit secrets (:func:`settings.editors_file`)."""
+    return settings.editors_file()
 
 
 def hash_password(password: str, *, salt: bytes | None = None, iterations: int = ITERATIONS) -> str:

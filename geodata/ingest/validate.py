@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import shapely
 
-from geodata.schema import is_blank
+from geodata.ingest.schema import is_blank
 from layers.catalogue import AREA_FIELDS, CARRIER_LAYERS, RENT_FIELD, LAYERS, LayerSpec, source_field
 from layers.vocab import VOCABULARIES, split_codes
 from spatial.crs import METRIC_CRS, WGS84, require_crs
@@ -128,7 +128,7 @@ def validate_layer(frame: pd.DataFrame, spec: LayerSpec, *, district=None) -> li
     Parameters
     ----------
     frame : DataFrame or GeoDataFrame
-        The layer, typed by :func:`geodata.schema.coerce_frame`.
+        The layer, typed by :func:`geodata.ingest.schema.coerce_frame`.
     spec : LayerSpec
         Its catalogue entry.
     district : shapely geometry, keyword-only, optional

@@ -33,51 +33,21 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
+from geodata.storage.ddl import CACHE_TABLES, CELL_M
+from geodata.storage.pg import ident, literal, transaction
+from geodata.storage.tally_rows import N, OUT, UNLOC, TallyRows, row_order
 from layers.catalogue import CARRIER_LAYERS, get_layer
 from spatial.scope import EDGE_TOLERANCE_M, check_scope
-from spatial.tally import HETAO_INSIDE, HETAO_OUTSIDE, METHODS, OUTSIDE, STATED_FIELDS, UNLOCATED, stated_column
+from spatial.tally import HETAO_INSIDE, METHODS, STATED_FIELDS
 
 UNIT_TABLES = {"district": ("shenzhen_districts", True), "subdistrict": ("subdistricts", True),
                "cluster": ("clusters", False), "hetao": ("hetao", True)}
 PIECE_VERTICES = 32
 BOUND_VERTICES = 8
-CELL_M = 250.0
 SHARE_EPS = 1e-9
 REST_EPS = 1e-7
 WHOLE_EPS = 1e-9
 MAX_DEPTH = 256
-N = len(STATED_FIELDS)
-OUT, UNLOC, BORDER = -1, -2, -3
-
-CACHE_DDL = (
-    "CREATE UNLOGGED TABLE IF NOT EXISTS spacemap_unit_sets (key text PRIMARY KEY, kind text NOT NULL, "
-    "units text[] NOT NULL, built_at text NOT NULL)",
-    "CREATE UNLOGGED TABLE IF NOT EXISTS spacemap_unit_grid (key text NOT NULL, ix int NOT NULL, iy int NOT NULL, "
-    "ord int NOT NULL, whole boolean NOT NULL, g geometry(Geometry, 4547))",
-    "CREATE INDEX IF NOT EXISTS ix_spacemap_unit_grid_cell ON spacemap_unit_grid (key, ix, iy)",
-    "CREATE INDEX IF NOT EXISTS ix_spacemap_unit_grid_g ON spacemap_unit_grid USING gist (g)",
-    "CREATE UNLOGGED TABLE IF NOT EXISTS spacemap_unit_pieces (key text NOT NULL, ord int NOT NULL, "
-    "g geometry(Geometry, 4547))",
-    "CREATE INDEX IF NOT EXISTS ix_spacemap_unit_pieces ON spacemap_unit_pieces USING gist (g)",
-    "CREATE UNLOGGED TABLE IF NOT EXISTS spacemap_unit_bounds (key text NOT NULL, ord int NOT NULL, "
-    "g geometry(Geometry, 4547))",
-    "CREATE INDEX IF NOT EXISTS ix_spacemap_unit_bounds ON spacemap_unit_bounds USING gist (g)",
-    "CREATE UNLOGGED TABLE IF NOT EXISTS spacemap_unit_borders (key text NOT NULL, ix int NOT NULL, iy int NOT NULL, "
-    "g geometry(Geometry, 4547))",
-    "CREATE INDEX IF NOT EXISTS ix_spacemap_unit_borders ON spacemap_unit_borders USING gist (g)",
-)
-"""The unit cache (schema migration 3 on PostGIS): derived data, rebuilt on demand, never exported."""
-
-
-def cell_columns(anchor: str) -> list[str]:
-    """Column definitions of a feature's stored grid cell (``cx``, ``cy``), from its anchor in EPSG:4547."""
-    return [f"{axis} int GENERATED ALWAYS AS (floor(ST_{axis[1].upper()}({anchor}) / {CELL_M})::int) STORED"
-            for axis in ("cx", "cy")]
-CACHE_TABLES = ("spacemap_unit_sets", "spacemap_unit_grid", "spacemap_unit_pieces", "spacemap_unit_bounds",
-                "spacemap_unit_borders")
-"""The cache tables; ``spacemap_unit_grid`` holds, per cell, a row per unit holding the whole cell
-(``whole``, no geometry) or the unit's part of a boundary cell (``g``)."""
-
 
 def _anchor_column(table: str) -> str:
     """Point tables are their own anchors; polygon tables carry ``anchor_m`` (a stored point on the surface)."""
@@ -96,7 +66,7 @@ def _features(tables, *, area: bool = True) -> str:
         a = "0::float8" if _is_point_table(t) or not area else "coalesce(ST_Area(geom_m), 0)"
         poly = "false" if _is_point_table(t) else "true"
         parts.append(f'SELECT id, parent_id, geom_m, {_anchor_column(t)} AS anchor, cx AS ix, cy AS iy, {a} AS area, '
-                     f'{poly} AS poly, {cols} FROM "{t}"')
+                     f'{poly} AS poly, {cols} FROM {ident(t)}')
     return " UNION ALL ".join(parts)
 
 
@@ -105,9 +75,9 @@ def _features(tables, *, area: bool = True) -> str:
 def _unit_source(kind: str) -> str:
     table, _ = UNIT_TABLES[kind]
     if kind == "hetao":
-        return (f"SELECT 0 AS ord, '{HETAO_INSIDE}'::text AS uid, ST_Union(geom_m) AS g FROM \"{table}\" "
+        return (f"SELECT 0 AS ord, {literal(HETAO_INSIDE)}::text AS uid, ST_Union(geom_m) AS g FROM {ident(table)} "
                 "WHERE NOT coalesce(context, false)")
-    return f'SELECT (row_number() OVER (ORDER BY fid) - 1)::int AS ord, id AS uid, geom_m AS g FROM "{table}"'
+    return f'SELECT (row_number() OVER (ORDER BY fid) - 1)::int AS ord, id AS uid, geom_m AS g FROM {ident(table)}'
 
 
 def unit_set(con, kind: str) -> tuple[str, list[str]]:
@@ -195,7 +165,7 @@ def _scope(con, q: _Sql, scope: str) -> None:
     con.execute(f"CREATE TEMP TABLE _s ON COMMIT DROP AS SELECT ST_Subdivide(geom_m, {PIECE_VERTICES}) AS g "
                 "FROM district")
     con.execute("CREATE INDEX ON _s USING gist (g)")
-    near = " UNION ".join(f'SELECT t.id FROM _s JOIN "{t}" t ON ST_DWithin(_s.g, t.geom_m, {EDGE_TOLERANCE_M})'
+    near = " UNION ".join(f'SELECT t.id FROM _s JOIN {ident(t)} t ON ST_DWithin(_s.g, t.geom_m, {EDGE_TOLERANCE_M})'
                           for t in q.tables)
     q.params["inscope"] = [r[0] for r in con.execute(near).fetchall()]
     q.scope = "(t.geom_m IS NULL OR ST_IsEmpty(t.geom_m) OR t.id = ANY(%(inscope)s))"
@@ -204,7 +174,7 @@ def _scope(con, q: _Sql, scope: str) -> None:
 def _covered(con, q: _Sql) -> None:
     """Carriers of the scope with an ancestor in the scope stating a figure, per field (``cov0``…).
     The chain stops at an ancestor outside the scope, as in :mod:`spatial.stated`."""
-    with_parent = " UNION ALL ".join(f'SELECT id, parent_id, geom_m FROM "{t}" WHERE parent_id IS NOT NULL'
+    with_parent = " UNION ALL ".join(f'SELECT id, parent_id, geom_m FROM {ident(t)} WHERE parent_id IS NOT NULL'
                                      for t in q.tables)
     every = q.features(area=False)
     flags = ", ".join(f"bool_or(t.{f} IS NOT NULL)" for f in STATED_FIELDS)
@@ -232,9 +202,9 @@ def _crossers(con, q: _Sql) -> None:
     for p in polys:
         con.execute(f"""
             INSERT INTO _x SELECT t.id, ST_Area(t.geom_m), t.geom_m, {q.values()}
-            FROM "{p}" t
+            FROM {ident(p)} t
             WHERE ST_Area(t.geom_m) > 0 AND {q.scope} AND (ST_NumGeometries(t.geom_m) > 1 OR t.id IN (
-                SELECT t.id FROM spacemap_unit_bounds b JOIN "{p}" t ON ST_Intersects(b.g, t.geom_m)
+                SELECT t.id FROM spacemap_unit_bounds b JOIN {ident(p)} t ON ST_Intersects(b.g, t.geom_m)
                 WHERE b.key = %(key)s))""", q.params)
     q.params["crossers"] = [r[0] for r in con.execute("SELECT id FROM _x").fetchall()]
 
@@ -257,7 +227,6 @@ def _sums(anchored: bool) -> str:
         return out + ", " + ", ".join("0, 0" for _ in range(N))
     return out + ", " + ", ".join(f"coalesce(sum(v{i}) FILTER (WHERE NOT crosser), 0), "
                                   f"count(v{i}) FILTER (WHERE NOT crosser)" for i in range(N))
-WIDTH = 4 + 4 * N
 
 
 class _parallel_hash:
@@ -366,8 +335,6 @@ def tally_in_database(url: str, kind: str, *, land: str = "apportion", stated: s
         columns and ``*_known`` counts), ``total``, ``overlapping``, ``land``, ``stated`` — as
         :func:`spatial.tally.tally_by`, without the per-carrier ``anchor``/``counted`` detail.
     """
-    from geodata.store_postgis import _transaction
-
     if kind not in UNIT_TABLES:
         raise ValueError(f"unit kind {kind!r} is not spatial: use one of {', '.join(UNIT_TABLES)}")
     for method in (land, stated):
@@ -376,7 +343,7 @@ def tally_in_database(url: str, kind: str, *, land: str = "apportion", stated: s
     check_scope(scope)
     partition = UNIT_TABLES[kind][1]
     anchored = land == "apportion" and stated == "apportion"
-    with _transaction(url) as con:
+    with transaction(url) as con:
         key, units = unit_set(con, kind)
         q = _Sql(tables, key, anchored=anchored)
         _scope(con, q, scope)
@@ -395,16 +362,16 @@ def tally_in_database(url: str, kind: str, *, land: str = "apportion", stated: s
         placed = [r for d in done for r in d[0]]
         extras = [r for d in done for r in d[1]]
         cut = [r for d in done for r in d[2]]
-    rows = _Rows(units, kind, land=land, stated=stated if land == "apportion" else "centroid")
+    rows = TallyRows(units, kind, land=land, stated=stated if land == "apportion" else "centroid")
     if partition:
-        for rec in sorted(placed, key=_row_order):
+        for rec in sorted(placed, key=row_order):
             rows.add(rec)
         for rec in extras:
             rows.add(rec, sign=-1)
     else:
         for rec in placed:
             rows.add(rec, in_total=False)
-        for rec in sorted(every, key=_row_order):  # located (OUT) and unlocated features, each once
+        for rec in sorted(every, key=row_order):  # located (OUT) and unlocated features, each once
             rows.count_in_total(rec[1:])
             if rec[0] == UNLOC:
                 rows.add(rec, in_total=False)
@@ -418,9 +385,7 @@ def tally_in_database(url: str, kind: str, *, land: str = "apportion", stated: s
 def _partition_part(url: str, q: _Sql, land: str, key: str) -> tuple[list, list, list]:
     """One part of a partition tally on its own connection: crossing polygons, the single pass,
     anchors on borders, the apportioned polygons."""
-    from geodata.store_postgis import _transaction
-
-    with _transaction(url) as con:
+    with transaction(url) as con:
         polygons = any(not _is_point_table(t) for t in q.tables)
         if land == "apportion" and polygons:
             _crossers(con, q)
@@ -428,93 +393,3 @@ def _partition_part(url: str, q: _Sql, land: str, key: str) -> tuple[list, list,
         extras = _border_extras(con, q, borders)
         cut = _apportioned(con, key) if land == "apportion" and polygons else []
     return placed, extras, cut
-
-
-def _row_order(rec) -> tuple:
-    """Units in order, then outside, then no location (the embedded tally's order)."""
-    return (0, rec[0]) if rec[0] >= 0 else (1, 0) if rec[0] == OUT else (2, 0)
-
-
-class _Rows:
-    """The tally rows in the order :mod:`spatial.tally` gives them, filled from the passes' sums."""
-
-    def __init__(self, units: list[str], kind: str, *, land: str, stated: str):
-        self.units, self.kind, self.land, self.stated = units, kind, land, stated
-        self.order = list(units) + ([OUTSIDE] if kind == "hetao" else [])
-        self.rows = {u: _empty_row(u) for u in self.order}
-        self.every = [0.0] * WIDTH
-
-    def _row(self, name: str) -> dict:
-        if name not in self.rows:
-            self.order.append(name)
-            self.rows[name] = _empty_row(name)
-        return self.rows[name]
-
-    def _fill(self, name: str, rec) -> None:
-        r = self._row(name)
-        r["count"] += int(rec[0])
-        r["polygon_count"] += int(rec[1])
-        r["land_area_m2"] += float(rec[2] if self.land == "centroid" else rec[3])
-        offset = 4 if self.stated == "centroid" else 4 + 2 * N
-        _add_stats(r, [(float(rec[offset + 2 * i]), int(rec[offset + 2 * i + 1])) for i in range(N)])
-
-    def count_in_total(self, sums) -> None:
-        self.every = [a + float(b) for a, b in zip(self.every, sums)]
-
-    def add(self, rec, *, in_total: bool = True, sign: int = 1) -> None:
-        """One pass row: (group, sums…) with the group a unit ord, OUT or UNLOC; its sums count in
-        the totals row unless ``in_total`` is false (``sign=-1`` takes them out again)."""
-        group, sums = rec[0], [sign * float(v) for v in rec[1:]]
-        if in_total:
-            self.count_in_total(sums)
-        if group == UNLOC:
-            if sums[0]:
-                r = self._row(UNLOCATED)
-                r["count"] += int(sums[0])
-                _add_stats(r, [(float(sums[4 + 2 * i]), int(sums[5 + 2 * i])) for i in range(N)])
-        elif group == OUT:
-            if sums[0]:
-                self._fill(OUTSIDE, sums)
-        else:
-            self._fill(self.units[group], sums)
-
-    def add_cut(self, rec) -> None:
-        r = self._row(self.units[rec[0]] if rec[0] is not None else OUTSIDE)
-        r["land_area_m2"] += float(rec[1] or 0.0)
-        if self.stated == "apportion":
-            _add_stats(r, [(float(rec[2 + 2 * i] or 0.0), int(rec[3 + 2 * i])) for i in range(N)])
-
-    def frame(self) -> pd.DataFrame:
-        for r in self.rows.values():  # a figure whose every contribution was taken out again is unknown
-            for field in STATED_FIELDS:
-                if not r[f"{stated_column(field)}_known"]:
-                    r[stated_column(field)] = None
-        frame = pd.DataFrame([self.rows[u] for u in self.order])
-        if self.kind == "hetao":
-            frame["unit"] = frame["unit"].replace({OUTSIDE: HETAO_OUTSIDE})
-        return frame
-
-    def total(self) -> dict:
-        e = self.every
-        tot = {"unit": "total", "count": int(e[0]), "polygon_count": int(e[1]), "land_area_m2": float(e[2])}
-        for i, field in enumerate(STATED_FIELDS):
-            known = int(e[5 + 2 * i])
-            tot[stated_column(field)] = float(e[4 + 2 * i]) if known else None
-            tot[f"{stated_column(field)}_known"] = known
-        return tot
-
-
-def _empty_row(unit: str) -> dict:
-    row = {"unit": unit, "count": 0, "polygon_count": 0, "land_area_m2": 0.0}
-    for field in STATED_FIELDS:
-        row[stated_column(field)] = None
-        row[f"{stated_column(field)}_known"] = 0
-    return row
-
-
-def _add_stats(row: dict, stats) -> None:
-    for field, (value, known) in zip(STATED_FIELDS, stats):
-        col = stated_column(field)
-        if known:
-            row[col] = value + (row[col] or 0.0)
-        row[f"{col}_known"] += known

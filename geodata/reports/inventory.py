@@ -8,8 +8,8 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geodata.bundled import points_from_lonlat, read_csv_text
-from geodata.schema import coerce_frame
+from geodata.ingest.bundled import points_from_lonlat, read_csv_text
+from geodata.ingest.schema import coerce_frame
 from layers.catalogue import CARRIER_LAYERS, get_layer
 from spatial.carriers import annotate_carriers, combine_carriers
 from spatial.crs import WGS84, require_crs
@@ -71,12 +71,12 @@ def zoned(carriers: gpd.GeoDataFrame, frames: dict[str, pd.DataFrame]) -> gpd.Ge
 @lru_cache(maxsize=4)
 def store_snapshot(location: str, revision: int) -> tuple[dict[str, pd.DataFrame], gpd.GeoDataFrame]:
     """Every layer of the store and the zoned carriers, memoised per store version
-    (``location`` and ``revision`` from :func:`geodata.store.store_version`).
+    (``location`` and ``revision`` from :func:`geodata.storage.store_version`).
 
     Shared by the whole process (``cli.py serve`` fills it before the first visitor):
     callers must treat the result as read-only.
     """
-    from geodata.store import as_location, read_all
+    from geodata.storage import as_location, read_all
 
     frames = read_all(as_location(location))
     return frames, zoned(combine_carriers(frames, CARRIER_LAYERS), frames)
@@ -84,6 +84,6 @@ def store_snapshot(location: str, revision: int) -> tuple[dict[str, pd.DataFrame
 
 def snapshot(location=None) -> tuple[dict[str, pd.DataFrame], gpd.GeoDataFrame]:
     """:func:`store_snapshot` of the store at ``location`` (default: the configured one), current version."""
-    from geodata.store import store_version
+    from geodata.storage import store_version
 
     return store_snapshot(*store_version(location))

@@ -9,15 +9,13 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from geodata.storage import NotSupported, open_store
 from layers.catalogue import CARRIER_FIELDS, CARRIER_LAYERS, get_layer, source_field
 from layers.vocab import INDUSTRIES
 from spatial.progress import build_ledger, progress_summary
 from spatial.scope import DEFAULT_SCOPE, check_scope, in_scope
 from spatial.tally import (HETAO_INSIDE, HETAO_OUTSIDE, NONE_STATED, OUTSIDE, STATED_FIELDS, UNIT_KINDS,
                            UNLOCATED, stated_column, tally_by)
-
-SQL_KINDS = ("district", "subdistrict", "cluster", "hetao")
-"""Unit kinds tallied inside the database on PostGIS (spatial placement by ST_Intersects)."""
 
 SPECIAL_UNITS = {
     OUTSIDE: ("不在任何单元内", "outside every unit"),
@@ -75,8 +73,8 @@ def tally_report(kind: str, carriers: pd.DataFrame, frames: dict[str, pd.DataFra
                  location=None) -> dict:
     """Tally the carriers of ``scope`` by ``kind`` (one of :data:`spatial.tally.UNIT_KINDS`) with unit names.
 
-    With a PostGIS ``location`` and a spatial unit kind the placement and sums run in the
-    database (:mod:`geodata.tally_sql`); the result is the same.
+    With a ``location`` whose store tallies by itself (PostGIS, for the spatial unit kinds) the
+    placement and sums run there (:meth:`geodata.storage.base.Store.tally`); the result is the same.
 
     Returns
     -------
@@ -87,13 +85,13 @@ def tally_report(kind: str, carriers: pd.DataFrame, frames: dict[str, pd.DataFra
     if kind not in UNIT_KINDS:
         raise ValueError(f"unknown unit kind {kind!r}: use one of {', '.join(UNIT_KINDS)}")
     check_scope(scope)
-    from geodata.store import is_database
-
-    if is_database(location) and kind in SQL_KINDS:
-        from geodata.tally_sql import tally_in_database
-
-        result = tally_in_database(location, kind, land=land, stated=stated, scope=scope)
-    else:
+    result = None
+    if location is not None:  # the store may compute it itself (a database)
+        try:
+            result = open_store(location).tally(kind, land=land, stated=stated, scope=scope)
+        except NotSupported:
+            result = None
+    if result is None:
         carriers = carriers.loc[in_scope(carriers, frames["district"], scope)].reset_index(drop=True)
         result = tally_by(kind, carriers, frames, land=land, stated=stated, layer_order=CARRIER_LAYERS)
         result["carriers"] = carriers  # the features behind ``anchor`` positions

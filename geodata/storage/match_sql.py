@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geodata.tally_sql import PIECE_VERTICES
+from geodata.storage.pg import ident, literal, transaction
+from geodata.storage.tally_sql import PIECE_VERTICES
 from layers.catalogue import CARRIER_LAYERS
 from spatial.carriers import annotate_carriers
 from spatial.crs import METRIC_CRS, WGS84, get_transformer
@@ -74,7 +75,7 @@ MATCH_COLUMNS = ("id", "name_zh", "name_en", "industries", "facilities", "polici
 def _fetch(con, where: str, params) -> gpd.GeoDataFrame:
     """The carriers matching ``where`` (alias ``t``), only the columns matching uses, in one query."""
     cols = ", ".join(f"t.{c}" for c in MATCH_COLUMNS)
-    union = " UNION ALL ".join(f"SELECT {cols}, '{k}' AS layer, ST_AsBinary(t.geom) FROM \"{k}\" t WHERE {where}"
+    union = " UNION ALL ".join(f"SELECT {cols}, {literal(k)} AS layer, ST_AsBinary(t.geom) FROM {ident(k)} t WHERE {where}"
                                for k in CARRIER_LAYERS)
     with con.cursor(binary=True) as cur:
         rows = cur.execute(union, tuple(params) * len(CARRIER_LAYERS) if isinstance(params, tuple) else params
@@ -117,14 +118,12 @@ def match_in_database(url: str, need: Need, frames: dict[str, pd.DataFrame], *, 
         ``excluded`` (constraint key → carriers it excludes: database-side keys over the scope,
         the others among the pre-filtered) and ``excluded_among`` (the keys counted among the pre-filtered).
     """
-    from geodata.store_postgis import _transaction
-
     check_scope(scope)
     problems = need.validate()
     if problems:
         raise ValueError("; ".join(problems))
     conds = _conditions(need)
-    with _transaction(url) as con:
+    with transaction(url) as con:
         if scope != "shenzhen":
             con.execute(f"CREATE TEMP TABLE _s ON COMMIT DROP AS SELECT ST_Subdivide(geom_m, {PIECE_VERTICES}) AS g "
                         "FROM district")
@@ -149,7 +148,7 @@ def _sql_counts(con, conds: dict, scope: str) -> dict:
     plain = {k: v for k, v in conds.items() if k != "distance"}
     cols = ", ".join(f"count(*) FILTER (WHERE coalesce({sql}, false))" for sql, _ in plain.values())
     params = tuple(p for _, ps in plain.values() for p in ps)
-    union = " UNION ALL ".join(f'SELECT status, available_area_m2, rent_cny_m2_month, geom_m FROM "{k}"'
+    union = " UNION ALL ".join(f'SELECT status, available_area_m2, rent_cny_m2_month, geom_m FROM {ident(k)}'
                                for k in CARRIER_LAYERS)
     con.execute("SET LOCAL max_parallel_workers_per_gather = 2")
     row = con.execute(f"SELECT count(*), count(geom_m), {cols} FROM ({union}) t WHERE {_scope_sql(scope)}",
@@ -181,9 +180,3 @@ def _near_misses(con, url, need, conds, scope, frames, result) -> list[dict]:
             con_ = next(c for c in partial.constraints if c.key == key)
             out.append({"relax": key, "reason": con_.reason, "reason_zh": con_.text("zh"), "adds": gained})
     return sorted(out, key=lambda d: (-d["adds"], d["relax"]))
-
-
-def summary_texts(found: dict, *, lang: str = "en") -> dict[str, int]:
-    """The excluded counts keyed by the reason text in ``lang``, like :func:`spatial.match.exclusion_summary`."""
-    texts = {c.key: c.text(lang) for c in found["result"].constraints}
-    return {texts.get(k, k): v for k, v in found["excluded"].items() if v}

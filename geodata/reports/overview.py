@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geodata.schema import is_blank
+from geodata.ingest.schema import is_blank
 from layers.catalogue import AREA_FIELDS, LAYERS, get_layer
 from spatial.areas import area_m2
 from spatial.errors import SpaceMapError

@@ -1,5 +1,5 @@
 """Plan an import of carriers from a steward's file: map columns, place coordinates, check every
-row, and say what would change — before anything is written (see :mod:`geodata.stewardship`
+row, and say what would change — before anything is written (see :mod:`geodata.stewardship.commits`
 for the commit).
 
 Coordinates come from a geometry (GIS formats) or lon/lat columns in the declared CRS:
@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geodata.columns import map_headers, read_mapping
-from geodata.readers import RawTable, read_table
-from geodata.schema import coerce_frame, is_blank
-from geodata.validate import validate_layer
+from geodata.ingest.columns import map_headers, read_mapping
+from geodata.ingest.readers import RawTable, read_table
+from geodata.ingest.schema import coerce_frame, is_blank
+from geodata.ingest.validate import validate_layer
 from layers.catalogue import CARRIER_LAYERS, get_layer
 from spatial.crs import (METRIC_CRS, WGS84, bd09_to_wgs84, gcj02_to_wgs84, get_transformer, is_zone_prefixed_easting,
                          strip_zone_prefix)

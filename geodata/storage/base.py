@@ -1,0 +1,237 @@
+"""The store contract: one base class that every backend subclasses with the same methods.
+
+A backend implements the *primitives* (exists, describe, revision, metadata, lock, create,
+migrate, read a table, write layers, write a row change, row versions, backups). The base
+class builds everything else on them once: typed reads, validated whole-layer writes,
+appends under the lock, row changes with version checks. Work a backend can push down
+(the tally, the matching pre-filter) is an optional method that raises :class:`NotSupported`
+on backends that cannot; callers ask the store and fall back, they never test its kind.
+(The shape follows pygeoapi's provider base class.)
+"""
+from __future__ import annotations
+
+import abc
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from geodata.ingest.validate import raise_if_problems, validate_frames
+from geodata.storage.migrations import ROW_VERSION, columns
+from layers.catalogue import CARRIER_LAYERS, LAYERS, get_layer
+from spatial.errors import ConflictError
+
+LOCK_TIMEOUT_S = 10.0
+KEEP_BACKUPS = 10
+LINKED = {*CARRIER_LAYERS, "incubation_ledger", "district", "shenzhen_districts", "subdistricts", "clusters",
+          "hetao"}
+"""Layers whose rows the validator checks against other layers (ids, parents, ledger links, boundaries)."""
+
+
+class NotSupported(NotImplementedError):
+    """This backend cannot do that work itself: the caller computes it from the layers."""
+
+
+class Store(abc.ABC):
+    """One store at ``location`` (a GeoPackage path or a PostGIS URL).
+
+    Obtain one with :func:`geodata.storage.open_store`, which creates and migrates it first.
+    """
+
+    kind: str = ""
+    """``gpkg`` or ``postgis``: for display only, never to branch on."""
+    keeps_backups: bool = False
+    """True when every commit first copies the store to ``backups/`` beside it."""
+    pushdown: frozenset[str] = frozenset()
+    """The optional work (``tally``, ``match``) this backend does itself, so a caller can skip
+    preparing for it; the methods raise :class:`NotSupported` all the same."""
+
+    def __init__(self, location):
+        self.location = location
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.describe()!r})"
+
+    # ---- primitives: every backend implements these -------------------------------------
+
+    @abc.abstractmethod
+    def exists(self) -> bool:
+        """True when a created store is there."""
+
+    @abc.abstractmethod
+    def describe(self) -> str:
+        """The location for display (a database URL without its password)."""
+
+    @abc.abstractmethod
+    def revision(self) -> int:
+        """Changes with every write (the app's caches key on it)."""
+
+    @abc.abstractmethod
+    def read_meta(self) -> dict[str, str]:
+        """The store's metadata (schema version, source data hash, creation time)."""
+
+    @abc.abstractmethod
+    def list_layers(self) -> list[str]:
+        """The catalogue layers present in the store."""
+
+    @abc.abstractmethod
+    def lock(self, *, timeout: float = LOCK_TIMEOUT_S) -> contextlib.AbstractContextManager:
+        """The exclusive write lock (re-entrant in a process); :class:`StoreBusyError` after ``timeout`` s."""
+
+    @abc.abstractmethod
+    def create(self, frames: dict[str, pd.DataFrame], meta: dict[str, str], migrations) -> None:
+        """Write a new store from ``frames`` (validated), replacing any, all or nothing."""
+
+    @abc.abstractmethod
+    def migrate(self, missing_frames: dict[str, pd.DataFrame]) -> list[str]:
+        """Apply pending migrations and add ``missing_frames`` as layers, all or nothing; what was done."""
+
+    @abc.abstractmethod
+    def read_table(self, key: str, *, ids=None, names: bool = False) -> pd.DataFrame:
+        """Layer ``key`` as stored (untyped; only the rows whose id, or with ``names`` Chinese or
+        English name, is in ``ids`` when given)."""
+
+    @abc.abstractmethod
+    def write_layers(self, frames: dict[str, pd.DataFrame]) -> None:
+        """Replace whole layers (already validated), all or nothing."""
+
+    @abc.abstractmethod
+    def write_change(self, layer: str, upsert: pd.DataFrame, delete_ids: list[str],
+                     tables: dict[str, pd.DataFrame]) -> None:
+        """Validate and write one change set of a carrier layer (under the lock, versions set)."""
+
+    @abc.abstractmethod
+    def row_versions(self, layer: str, ids: list[str]) -> dict[str, int]:
+        """``{id: row_version}`` of those ``ids`` that exist in ``layer``."""
+
+    @abc.abstractmethod
+    def export_gpkg(self, out: Path) -> None:
+        """Write the whole store as a new GeoPackage at ``out`` (one that re-imports to an identical store)."""
+
+    def backup(self, *, keep: int = KEEP_BACKUPS) -> Path | None:
+        """Copy the store aside before a commit; None where the backend keeps its own backups."""
+        return None
+
+    def list_backups(self) -> list[Path]:
+        """The backups :meth:`backup` made, oldest first."""
+        return []
+
+    # ---- optional push-down --------------------------------------------------------------
+
+    def tally(self, kind: str, *, land: str, stated: str, scope: str) -> dict:
+        """The area tally by a spatial unit ``kind`` computed by the backend (see
+        :func:`spatial.tally.tally_by` for the result); :class:`NotSupported` when it cannot."""
+        raise NotSupported(f"{self.kind} store does not tally by itself")
+
+    def match(self, need, frames: dict[str, pd.DataFrame], *, scope: str, weights=None, top: int = 10,
+              explain: bool = True) -> dict:
+        """Matching with the hard filters run by the backend (see
+        :func:`geodata.storage.match_sql.match_in_database`); :class:`NotSupported` when it cannot."""
+        raise NotSupported(f"{self.kind} store does not pre-filter matches by itself")
+
+    # ---- built on the primitives, the same for every backend -----------------------------
+
+    def version(self) -> tuple[str, int]:
+        """``(location, revision)``: a cache key that changes with every write."""
+        return str(self.location), self.revision()
+
+    def read_layer(self, key: str, *, ids=None, names: bool = False) -> pd.DataFrame:
+        """One layer, typed as the catalogue says (a GeoDataFrame for spatial layers)."""
+        get_layer(key)
+        wanted = None if ids is None else sorted({str(i) for i in ids})
+        return restore_types(self.read_table(key, ids=wanted, names=names), key)
+
+    def read_all(self) -> dict[str, pd.DataFrame]:
+        """Every catalogue layer."""
+        return {key: self.read_layer(key) for key in LAYERS}
+
+    def import_frames(self) -> dict[str, pd.DataFrame] | Callable[[list[str], list[str]], dict]:
+        """What :func:`geodata.ingest.importer.plan_import` needs from the store: every layer,
+        or a loader of the zone layers and the carriers a file names (backends that look rows up by index)."""
+        return self.read_all()
+
+    def replace_layers(self, frames: dict[str, pd.DataFrame]) -> None:
+        """Replace whole layers, validated with the rest of the store, all or nothing."""
+        for key in frames:
+            get_layer(key)
+        with self.lock():
+            if set(frames) & LINKED:
+                raise_if_problems(validate_frames({**self.read_all(), **frames}))
+            else:  # plain tables (goals, demand pool, audit log) link to nothing: no need to read the inventory
+                raise_if_problems(validate_frames(dict(frames)))
+            self.write_layers(with_system_columns(frames))
+
+    def append_rows(self, key: str, rows: pd.DataFrame) -> None:
+        """Add rows to a table layer: read and write as one step under the write lock."""
+        with self.lock():
+            current = self.read_layer(key)
+            merged = pd.concat([current, rows], ignore_index=True) if len(current) else rows.reset_index(drop=True)
+            self.replace_layers({key: merged})
+
+    def write_rows(self, layer: str, upsert: pd.DataFrame, delete_ids=(), *,
+                   tables: dict[str, pd.DataFrame] | None = None,
+                   expected_versions: dict[str, int | None] | None = None) -> dict[str, int]:
+        """Change rows of a carrier layer by id, all or nothing, under the write lock.
+
+        ``upsert`` rows replace the rows with the same ids (or are added); ``delete_ids`` are
+        removed; ``tables`` (small tables such as the audit log) are replaced in the same
+        transaction. ``expected_versions`` maps ids to the ``row_version`` the writer read (None:
+        the writer believed the id did not exist): when any differs, :class:`ConflictError`
+        and nothing is written. Returns ``{id: new row_version}``.
+        """
+        ids = [str(i) for i in upsert["id"]] if len(upsert) else []
+        delete_ids = [str(i) for i in delete_ids]
+        with self.lock():
+            current = self.row_versions(layer, ids + delete_ids)
+            if expected_versions:
+                check_versions({str(k): v for k, v in expected_versions.items()}, current)
+            upsert = upsert.copy()
+            upsert[ROW_VERSION] = [current.get(i, 0) + 1 for i in ids]
+            self.write_change(layer, upsert, delete_ids, dict(tables or {}))
+        return {i: current.get(i, 0) + 1 for i in ids}
+
+
+def with_system_columns(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """``frames`` with the store's system columns (a carrier row starts at version 1)."""
+    out = {}
+    for key, frame in frames.items():
+        if key in CARRIER_LAYERS and ROW_VERSION not in frame.columns:
+            frame = frame.copy()
+            frame[ROW_VERSION] = 1
+        out[key] = frame
+    return out
+
+
+def restore_types(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """A layer read from either backend typed as the catalogue says (booleans, text, versions, empty geometries)."""
+    spec = get_layer(key)
+    for name, dtype in columns(key):
+        if name not in frame.columns:
+            frame[name] = 1 if name == ROW_VERSION else None
+        elif dtype == "bool" and frame[name].dtype != "bool":
+            frame[name] = frame[name].map(
+                lambda v: None if v is None or v != v else str(v).lower() in ("true", "1")).astype("boolean")
+        elif dtype in ("str", "code", "codes", "date"):
+            frame[name] = frame[name].astype("object").where(frame[name].notna(), None)
+        elif name == ROW_VERSION:
+            frame[name] = pd.to_numeric(frame[name]).fillna(1).astype("int64")
+    if spec.geometry is not None:
+        empty = frame.geometry.is_empty | frame.geometry.isna()
+        if empty.any():
+            frame.loc[empty, frame.geometry.name] = None
+    return frame
+
+
+def check_versions(expected: dict[str, int | None], current: dict[str, int]) -> None:
+    """:class:`ConflictError` when a row's current version is not the one the writer read."""
+    conflicts = [{"id": i, "expected": e, "current": current.get(i)} for i, e in expected.items()
+                 if current.get(i) != e]
+    if conflicts:
+        first = conflicts[0]
+        what = "deleted" if first["current"] is None else f"now at version {first['current']}"
+        if first["expected"] is None:
+            what = f"created meanwhile (version {first['current']})"
+        raise ConflictError(
+            f"conflict: {len(conflicts)} row(s) changed since you read them (first: {first['id']}, you had version "
+            f"{first['expected']}, it is {what}); reload, then apply your change again", conflicts)

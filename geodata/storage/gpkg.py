@@ -1,0 +1,255 @@
+"""The embedded GeoPackage backend of the store (the contract: :mod:`geodata.storage.base`).
+
+The store is one GeoPackage file. Every write is atomic: the layers are written into a copy
+in the same folder which is then renamed over the store, so a crash leaves the store as it
+was. One exclusive lock file beside the store (``<store>.lock``) serialises writers across
+processes.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from geodata.ingest.validate import raise_if_problems, validate_frames
+from geodata.storage.base import KEEP_BACKUPS, LOCK_TIMEOUT_S, Store
+from geodata.storage.migrations import LATEST, MIGRATIONS_TABLE, ROW_VERSION, columns, pending
+from layers.catalogue import CARRIER_LAYERS, get_layer
+from spatial.errors import StoreBusyError, StoreError
+
+META_TABLE = "spacemap_meta"
+WRITE_ERRORS = (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError, sqlite3.Error)
+
+_held: dict[str, int] = {}  # lock files this process holds, with nesting depth
+
+
+@contextlib.contextmanager
+def lock(path: Path, *, timeout: float):
+    """Hold the store's exclusive write lock (a lock file beside it); waits up to ``timeout`` s,
+    then raises :class:`StoreBusyError`. Re-entrant within a process. Temporary files left by a
+    writer that died are removed once the lock is held (every writer takes this lock)."""
+    import fcntl
+
+    key = str(Path(f"{path}.lock").resolve())
+    if _held.get(key):
+        _held[key] += 1
+        try:
+            yield
+        finally:
+            _held[key] -= 1
+        return
+    with open(key, "a+") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreBusyError("store busy, try again (another import or edit is being written)") from None
+                time.sleep(0.05)
+        _held[key] = 1
+        try:
+            for stale in Path(path).parent.glob(f".{Path(path).name}.*.tmp.gpkg"):
+                stale.unlink(missing_ok=True)
+            yield
+        finally:
+            _held.pop(key, None)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _typed_for_file(key: str, frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    for name, dtype in columns(key):
+        if name not in frame.columns:
+            frame[name] = 1 if name == ROW_VERSION else None
+        if dtype == "bool":
+            # GeoPackage booleans cannot be null: unknown is kept as text.
+            col = frame[name]
+            frame[name] = col.astype("boolean") if not col.isna().any() else col.astype("string")
+        elif dtype == "int" and name == ROW_VERSION:
+            frame[name] = pd.to_numeric(frame[name]).fillna(1).astype("int64")
+    return frame
+
+
+def _write_layer(path: Path, key: str, frame: pd.DataFrame) -> None:
+    spec = get_layer(key)
+    frame = _typed_for_file(key, frame)
+    if spec.geometry is None:
+        pyogrio.write_dataframe(frame, path, layer=key, driver="GPKG")
+    else:
+        pyogrio.write_dataframe(gpd.GeoDataFrame(frame, geometry="geometry", crs=frame.crs), path, layer=key,
+                                driver="GPKG", geometry_type=spec.geometry, promote_to_multi=spec.geometry
+                                == "MultiPolygon", spatial_index=True)
+
+
+def _write_meta(path: Path, meta: dict[str, str], migrations=()) -> None:
+    with contextlib.closing(sqlite3.connect(path)) as con, con:
+        con.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        con.executemany(f"INSERT OR REPLACE INTO {META_TABLE} (key, value) VALUES (?, ?)", list(meta.items()))
+        con.execute(f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, "
+                    "description TEXT NOT NULL, applied_at TEXT NOT NULL)")
+        con.executemany(f"INSERT OR REPLACE INTO {MIGRATIONS_TABLE} VALUES (?, ?, ?)",
+                        [(m.version, m.description, _now()) for m in migrations])
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@contextlib.contextmanager
+def _rewrite(path: Path):
+    """A copy of the store to write into, renamed over the store when the block succeeds."""
+    path = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        if path.exists():
+            shutil.copy2(path, tmp)
+        else:
+            tmp.unlink()
+        yield tmp
+        os.replace(tmp, path)
+    except WRITE_ERRORS as exc:
+        raise StoreError(f"cannot write store {path}: {exc}") from exc
+    finally:
+        for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            leftover.unlink(missing_ok=True)
+
+
+class GeoPackageStore(Store):
+    """The store as one GeoPackage file: every write is a copy renamed over the store, under a lock file."""
+
+    kind = "gpkg"
+    keeps_backups = True
+
+    def __init__(self, location):
+        super().__init__(Path(location))
+
+    def exists(self) -> bool:
+        return self.location.exists()
+
+    def describe(self) -> str:
+        return str(self.location)
+
+    def revision(self) -> int:
+        """The file's modification time: the file is replaced on every write."""
+        return self.location.stat().st_mtime_ns
+
+    def read_meta(self) -> dict[str, str]:
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{self.location}?mode=ro", uri=True)) as con:
+                rows = con.execute(f"SELECT key, value FROM {META_TABLE}").fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read store metadata from {self.location}: {exc}") from exc
+        return dict(rows)
+
+    def list_layers(self) -> list[str]:
+        return [str(name) for name, _ in pyogrio.list_layers(self.location)]
+
+    def lock(self, *, timeout: float = LOCK_TIMEOUT_S):
+        return lock(self.location, timeout=timeout)
+
+    def create(self, frames: dict[str, pd.DataFrame], meta: dict[str, str], migrations) -> None:
+        path = self.location
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            path.unlink()
+        with _rewrite(path) as tmp:
+            for key, frame in frames.items():
+                _write_layer(tmp, key, frame)
+            _write_meta(tmp, meta, migrations)
+
+    def migrate(self, missing_frames: dict[str, pd.DataFrame]) -> list[str]:
+        todo = pending(int(self.read_meta().get("schema_version", "1")))
+        if not todo and not missing_frames:
+            return []
+        done = [f"add layer {k}" for k in missing_frames]
+        with _rewrite(self.location) as tmp:
+            for key, frame in missing_frames.items():
+                _write_layer(tmp, key, frame)
+            with contextlib.closing(sqlite3.connect(tmp)) as con, con:
+                for m in todo:
+                    if m.version == 2:
+                        _add_row_versions(con)
+                    done.append(f"migration {m.version}: {m.description}")
+            _write_meta(tmp, {"schema_version": str(LATEST)}, todo)
+        return done
+
+    def read_table(self, key: str, *, ids=None, names: bool = False) -> pd.DataFrame:
+        spec = get_layer(key)
+        try:
+            frame = pyogrio.read_dataframe(self.location, layer=key, use_arrow=True, fid_as_index=False,
+                                           read_geometry=spec.geometry is not None)
+        except pyogrio.errors.DataLayerError as exc:
+            raise StoreError(f"layer {key!r} is missing from the store {self.location}: {exc}") from exc
+        except pyogrio.errors.DataSourceError as exc:
+            raise StoreError(f"cannot open the store {self.location}: {exc}") from exc
+        if ids is None:
+            return frame
+        mask = frame["id"].astype(str).isin(ids)
+        if names:
+            mask |= frame["name_zh"].isin(ids) | frame["name_en"].isin(ids)
+        return frame.loc[mask].reset_index(drop=True)
+
+    def write_layers(self, frames: dict[str, pd.DataFrame]) -> None:
+        with _rewrite(self.location) as tmp:
+            for key, frame in frames.items():
+                _write_layer(tmp, key, frame)
+
+    def row_versions(self, layer: str, ids: list[str]) -> dict[str, int]:
+        current = self.read_layer(layer)
+        wanted = set(ids)
+        return {str(i): int(v) for i, v in zip(current["id"], current[ROW_VERSION]) if str(i) in wanted}
+
+    def write_change(self, layer: str, upsert: pd.DataFrame, delete_ids: list[str],
+                     tables: dict[str, pd.DataFrame]) -> None:
+        """A row change on a file is a rewrite of the layer, validated with the whole store."""
+        existing = self.read_layer(layer)
+        gone = set(map(str, upsert["id"])) | set(delete_ids) if len(upsert) else set(delete_ids)
+        keep = existing.loc[~existing["id"].astype(str).isin(gone)]
+        merged = pd.concat([keep, upsert], ignore_index=True) if len(upsert) else keep
+        merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=existing.crs)
+        raise_if_problems(validate_frames({**self.read_all(), layer: merged, **tables}))
+        self.write_layers({layer: merged, **tables})
+
+    def backup(self, *, keep: int = KEEP_BACKUPS) -> Path:
+        """A copy in ``backups/`` beside the store (UTC timestamp in the name); the last ``keep`` are kept."""
+        folder = self.location.parent / "backups"
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        target = folder / f"{self.location.stem}.{stamp}.gpkg"
+        shutil.copy2(self.location, target)
+        for old in self.list_backups()[:-keep]:
+            old.unlink(missing_ok=True)
+        return target
+
+    def list_backups(self) -> list[Path]:
+        return sorted((self.location.parent / "backups").glob(f"{self.location.stem}.*.gpkg"))
+
+    def export_gpkg(self, out: Path) -> None:
+        """The store is a GeoPackage: a copy is an exact export."""
+        shutil.copy2(self.location, out)
+
+
+def _add_row_versions(con) -> None:
+    """Migration 2: a row version on every carrier layer."""
+    for key in CARRIER_LAYERS:
+        cols = {r[0] for r in con.execute("SELECT name FROM pragma_table_info(?)", (key,))}
+        if ROW_VERSION not in cols:
+            con.execute(f"ALTER TABLE {_quote(key)} ADD COLUMN {ROW_VERSION} INTEGER NOT NULL DEFAULT 1")
+
+
+def _quote(name: str) -> str:
+    """An SQLite identifier (catalogue keys only)."""
+    return '"' + name.replace('"', '""') + '"'
