@@ -208,7 +208,8 @@ def cmd_match(args) -> int:
     from geodata.storage import open_store
     from layers.catalogue import CARRIER_LAYERS
     from spatial.carriers import combine_carriers
-    from spatial.match import candidate_arrays, exclusion_summary, match
+    from spatial.match import candidate_arrays, match
+    from spatial.match_explain import exclusion_summary
     from spatial.scope import in_scope
 
     if args.top < 1:
@@ -231,7 +232,7 @@ def _match_in_store(args, store) -> int:
     results)."""
     from layers.catalogue import CARRIER_LAYERS
     from spatial.carriers import combine_carriers
-    from spatial.match import exclusion_summary
+    from spatial.match_explain import exclusion_summary
 
     frames = {k: store.read_layer(k) for k in ("district", "subdistricts", "clusters", "hetao", "landmarks")}
     named = {}
@@ -244,7 +245,8 @@ def _match_in_store(args, store) -> int:
 
 
 def _match_output(args, need, cands, result, candidates: int, reasons: dict) -> int:
-    from spatial.match import need_to_dict, results_table
+    from spatial.match import need_to_dict
+    from spatial.match_explain import results_table
 
     rows = results_table(cands, result)
     data = {

@@ -5,10 +5,13 @@ turned once into arrays (:func:`candidate_arrays`), a need is scored against all
 at once (:func:`match`). Unknown availability, rent, facilities or location never count as
 a fit: the candidate stays, is flagged, and earns only :data:`UNKNOWN_CREDIT` for that
 criterion. Distances are computed in EPSG:4547.
+
+A need (:class:`spatial.need.Need`) and its text forms live in :mod:`spatial.need`; the
+explanations of a result in :mod:`spatial.match_explain`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -16,12 +19,9 @@ import pandas as pd
 from layers.catalogue import CARRIER_LAYERS
 from layers.vocab import FACILITIES, INDUSTRIES, split_codes
 from spatial.crs import METRIC_CRS, WGS84, get_transformer
-from spatial.match_text import both, say
+from spatial.match_text import both
+from spatial.need import CRITERIA, DEFAULT_WEIGHTS, STAGES, Need, need_from_dict, need_to_dict, with_need
 
-STAGES = ("startup", "growth", "headquarters", "research_institute")
-CRITERIA = ("industry", "area", "cost", "distance", "stage", "facilities", "policy", "hk_link")
-DEFAULT_WEIGHTS = {"industry": 25.0, "area": 15.0, "cost": 15.0, "distance": 15.0, "stage": 10.0,
-                   "facilities": 10.0, "policy": 5.0, "hk_link": 5.0}
 UNKNOWN_CREDIT = 0.25
 """Share of a criterion's weight earned when the candidate's value is unknown."""
 RELATED_INDUSTRY_CREDIT = 0.5
@@ -34,47 +34,9 @@ STAGE_FIT = np.array([
     [0.8, 1.0, 0.3, 0.1],  # headquarters: tech buildings first
     [1.0, 0.5, 0.3, 0.4],  # research institute: science parks first
 ])
-_INDUSTRY_CODES = tuple(INDUSTRIES)
+INDUSTRY_CODES = tuple(INDUSTRIES)
 _FACILITY_CODES = tuple(FACILITIES)
-_RELATED = np.array([[a == b or b in INDUSTRIES[a].related for b in _INDUSTRY_CODES] for a in _INDUSTRY_CODES])
-
-
-@dataclass(frozen=True)
-class Need:
-    """What an enterprise needs. Every field is optional except the ones it sets."""
-
-    industry: str | None = None  # industry code (resolve names with layers.vocab.resolve_industry)
-    area_min: float | None = None  # m²
-    area_max: float | None = None
-    max_rent: float | None = None  # CNY per m² per month
-    zones: tuple[str, ...] = ()  # preferred subdistrict or cluster ids (hard: inside one of them)
-    near: tuple[float, float] | None = None  # WGS-84 (lon, lat)
-    near_label: str = ""
-    within_km: float | None = None
-    stage: str | None = None
-    facilities: tuple[str, ...] = ()  # required facility codes
-    hk_link: bool = False
-    policy_support: bool = False
-
-    def validate(self) -> list[str]:
-        """Problems with the need itself, as one-line messages (empty when valid)."""
-        out = []
-        if self.industry is not None and self.industry not in INDUSTRIES:
-            out.append(f"unknown industry {self.industry!r}; valid: {', '.join(INDUSTRIES)}")
-        for name in ("area_min", "area_max", "max_rent", "within_km"):
-            value = getattr(self, name)
-            if value is not None and (not np.isfinite(value) or value < 0):
-                out.append(f"{name.replace('_', ' ')} must be a non-negative number, got {value}")
-        if self.area_min is not None and self.area_max is not None and self.area_min > self.area_max:
-            out.append(f"area minimum {self.area_min:g} m² is larger than the maximum {self.area_max:g} m²")
-        if self.stage is not None and self.stage not in STAGES:
-            out.append(f"unknown stage {self.stage!r}; valid: {', '.join(STAGES)}")
-        for code in self.facilities:
-            if code not in FACILITIES:
-                out.append(f"unknown facility {code!r}; valid: {', '.join(FACILITIES)}")
-        if self.within_km is not None and self.near is None:
-            out.append("a distance limit needs a place to measure from (near)")
-        return out
+RELATED = np.array([[a == b or b in INDUSTRIES[a].related for b in INDUSTRY_CODES] for a in INDUSTRY_CODES])
 
 
 @dataclass
@@ -83,7 +45,7 @@ class Candidates:
 
     frame: pd.DataFrame  # id, name_zh, name_en, layer (+ anything else), aligned with the arrays
     layer: np.ndarray  # int index into CARRIER_LAYERS
-    industries: np.ndarray  # bool (n, len(_INDUSTRY_CODES))
+    industries: np.ndarray  # bool (n, len(INDUSTRY_CODES))
     has_industry: np.ndarray  # bool
     facilities: np.ndarray  # bool (n, len(_FACILITY_CODES))
     has_facilities: np.ndarray  # bool: any facility recorded
@@ -127,7 +89,7 @@ def candidate_arrays(frame: pd.DataFrame) -> Candidates:
     """
     n = len(frame)
     layer = frame["layer"].map({k: i for i, k in enumerate(CARRIER_LAYERS)}).fillna(0).astype(int).to_numpy()
-    industries = _multi_hot(frame.get("industries", pd.Series([None] * n)), _INDUSTRY_CODES)
+    industries = _multi_hot(frame.get("industries", pd.Series([None] * n)), INDUSTRY_CODES)
     facilities = _multi_hot(frame.get("facilities", pd.Series([None] * n)), _FACILITY_CODES)
     if "parent_id" in frame.columns and frame["parent_id"].notna().any():
         # A carrier inside another shares its parent's facilities (one level).
@@ -188,15 +150,15 @@ class Constraint:
         return self.texts.get(lang, self.texts["en"])
 
 
-def _where(need) -> dict:
+def where_words(need) -> dict:
     return {"where_zh": need.near_label or "指定地点", "where_en": f" from {need.near_label}" if need.near_label else ""}
 
 
-def _industry_words(code: str) -> dict:
+def industry_words(code: str) -> dict:
     return {"ind_zh": INDUSTRIES[code].zh, "ind_en": INDUSTRIES[code].en.lower(), "ind_code": code}
 
 
-def _facility_words(code: str) -> dict:
+def facility_words(code: str) -> dict:
     return {"fac_zh": FACILITIES[code].zh, "fac_en": FACILITIES[code].en.lower(), "fac_code": code}
 
 
@@ -212,7 +174,7 @@ MAYBE_FACILITY_CREDIT = 0.5
 """A facility that may be the one needed (a 'laboratory' for a wet lab) counts half and is flagged."""
 
 
-def _facility_present(cands: Candidates, code: str) -> np.ndarray:
+def facility_present(cands: Candidates, code: str) -> np.ndarray:
     """1 where the facility is recorded, MAYBE_FACILITY_CREDIT where a facility that may
     be it is recorded (e.g. a laboratory for a wet lab), else 0."""
     present = cands.facilities[:, _FACILITY_CODES.index(code)].astype(float)
@@ -229,19 +191,19 @@ def constraints(cands: Candidates, need: Need, distance_m: np.ndarray) -> list[C
     """
     out = [Constraint("closed", both("closed"), cands.closed)]
     if need.industry is not None:
-        i = _INDUSTRY_CODES.index(need.industry)
-        unrelated = cands.has_industry & ~(cands.industries & _RELATED[i]).any(axis=1)
-        out.append(Constraint("industry", both("industry", **_industry_words(need.industry)), unrelated))
+        i = INDUSTRY_CODES.index(need.industry)
+        unrelated = cands.has_industry & ~(cands.industries & RELATED[i]).any(axis=1)
+        out.append(Constraint("industry", both("industry", **industry_words(need.industry)), unrelated))
     if need.area_min is not None:
         out.append(Constraint("area", both("area", need=f"{need.area_min:,.0f}"), cands.available < need.area_min))
     if need.max_rent is not None:
         out.append(Constraint("rent", both("rent", max=f"{need.max_rent:,.0f}"), cands.rent > need.max_rent))
     if need.within_km is not None and need.near is not None:
-        out.append(Constraint("distance", both("distance", km=f"{need.within_km:g}", **_where(need)),
+        out.append(Constraint("distance", both("distance", km=f"{need.within_km:g}", **where_words(need)),
                               distance_m > need.within_km * 1000.0))
     for code in need.facilities:
-        has = _facility_present(cands, code) > 0
-        out.append(Constraint(f"facility:{code}", both("facility", **_facility_words(code)),
+        has = facility_present(cands, code) > 0
+        out.append(Constraint(f"facility:{code}", both("facility", **facility_words(code)),
                               cands.has_facilities & ~has))
     if need.within_km is not None and need.near is not None:
         out.append(Constraint("location", both("location"), np.isnan(distance_m)))
@@ -259,9 +221,9 @@ def criterion_scores(cands: Candidates, need: Need, distance_m: np.ndarray) -> d
     n = len(cands)
     out: dict[str, np.ndarray] = {}
     if need.industry is not None:
-        i = _INDUSTRY_CODES.index(need.industry)
+        i = INDUSTRY_CODES.index(need.industry)
         exact = cands.industries[:, i]
-        related = (cands.industries & _RELATED[i]).any(axis=1)
+        related = (cands.industries & RELATED[i]).any(axis=1)
         score = np.where(exact, 1.0, np.where(related, RELATED_INDUSTRY_CREDIT, 0.0))
         out["industry"] = np.where(cands.has_industry, score, np.nan)
     if need.area_min is not None or need.area_max is not None:
@@ -282,7 +244,7 @@ def criterion_scores(cands: Candidates, need: Need, distance_m: np.ndarray) -> d
     if need.stage is not None:
         out["stage"] = STAGE_FIT[STAGES.index(need.stage)][cands.layer]
     if need.facilities:
-        share = np.mean([_facility_present(cands, c) for c in need.facilities], axis=0)
+        share = np.mean([facility_present(cands, c) for c in need.facilities], axis=0)
         out["facilities"] = np.where(cands.has_facilities, share, np.nan)
     if need.policy_support:
         out["policy"] = cands.policies.astype(float)
@@ -398,149 +360,11 @@ def top3_stability(scores, weights, passing, ids, top3) -> tuple[bool, list[str]
     return not changed, changed
 
 
-# ---- explanations ----------------------------------------------------------------------
-
 def take_candidates(cands: Candidates, idx) -> Candidates:
     """The candidate arrays restricted to rows ``idx`` (positions, in that order)."""
     idx = np.asarray(idx, dtype=np.int64)
     fields = {f: getattr(cands, f)[idx] for f in cands.__dataclass_fields__ if f != "frame"}
     return Candidates(frame=cands.frame.iloc[idx].reset_index(drop=True), **fields)
-
-
-def _one(cands: Candidates, i: int) -> Candidates:
-    """The candidate arrays restricted to row ``i``."""
-    return take_candidates(cands, [i])
-
-
-def flags_for(cands: Candidates, i: int, need: Need, distance_m: np.ndarray, *, lang: str = "en") -> list[str]:
-    """Warnings about one candidate: what is unknown and must be confirmed (in ``lang``)."""
-    flags = []
-    if need.area_min is not None or need.area_max is not None:
-        if np.isnan(cands.available[i]):
-            flags.append(say("f_available", lang))
-    if need.max_rent is not None and np.isnan(cands.rent[i]):
-        flags.append(say("f_rent", lang))
-    if need.facilities and not cands.has_facilities[i]:
-        flags.append(say("f_facilities", lang, fac_code=", ".join(need.facilities),
-                         fac_zh="、".join(FACILITIES[c].zh for c in need.facilities)))
-    for code in need.facilities:
-        if cands.has_facilities[i] and _facility_present(_one(cands, i), code)[0] == MAYBE_FACILITY_CREDIT:
-            flags.append(say("f_maybe", lang, **_facility_words(code)))
-    if need.near is not None and np.isnan(distance_m[i]):
-        flags.append(say("f_location", lang))
-    if need.industry is not None and not cands.has_industry[i]:
-        flags.append(say("f_industries", lang))
-    if not cands.operating[i]:
-        flags.append(say("f_not_operating", lang))
-    return flags
-
-
-def exclusion_reasons_for(cands: Candidates, i: int, need: Need, distance_m: np.ndarray, *,
-                          lang: str = "en") -> list[str]:
-    """Why one candidate was excluded, in words with numbers (in ``lang``)."""
-    out = []
-    if cands.closed[i]:
-        out.append(say("closed", lang))
-    if need.industry is not None and cands.has_industry[i]:
-        k = _INDUSTRY_CODES.index(need.industry)
-        if not (cands.industries[i] & _RELATED[k]).any():
-            codes = [c for c, on in zip(_INDUSTRY_CODES, cands.industries[i]) if on]
-            have = "、".join(INDUSTRIES[c].zh for c in codes) if lang == "zh" else ", ".join(codes)
-            out.append(say("x_industry", lang, have=have, **_industry_words(need.industry)))
-    if need.area_min is not None and cands.available[i] < need.area_min:
-        out.append(say("x_area", lang, have=f"{cands.available[i]:,.0f}", need=f"{need.area_min:,.0f}"))
-    if need.max_rent is not None and cands.rent[i] > need.max_rent:
-        out.append(say("x_rent", lang, have=f"{cands.rent[i]:,.0f}", max=f"{need.max_rent:,.0f}"))
-    if need.within_km is not None and distance_m[i] > need.within_km * 1000:
-        out.append(say("x_distance", lang, have=f"{distance_m[i] / 1000:.1f}", km=f"{need.within_km:g}",
-                       **_where(need)))
-    for code in need.facilities:
-        if cands.has_facilities[i] and _facility_present(_one(cands, i), code)[0] == 0:
-            out.append(say("facility", lang, **_facility_words(code)))
-    if need.within_km is not None and need.near is not None and np.isnan(distance_m[i]):
-        out.append(say("location", lang))
-    if need.zones and not (cands.zones[i] & set(need.zones)):
-        out.append(say("zones", lang))
-    return out
-
-
-def breakdown_for(result: MatchResult, i: int) -> dict[str, float | None]:
-    """Points each criterion contributed to candidate ``i``'s score (None = unknown value)."""
-    total = sum(result.weights.get(k, 0.0) for k in result.scores) or 1.0
-    out = {}
-    for key, values in result.scores.items():
-        v = values[i]
-        earned = UNKNOWN_CREDIT if np.isnan(v) else float(v)
-        out[key] = {"points": round(100.0 * result.weights.get(key, 0.0) * earned / total, 1),
-                    "max_points": round(100.0 * result.weights.get(key, 0.0) / total, 1),
-                    "value": None if np.isnan(v) else round(float(v), 3)}
-    return out
-
-
-def exclusion_summary(result: MatchResult, *, lang: str = "en", counts: dict[str, int] | None = None) -> dict[str, int]:
-    """Reason (in ``lang``) → number of candidates it excludes (a candidate may count under several).
-
-    ``counts``: constraint key → count for constraints counted elsewhere (e.g. by a database
-    over the whole scope); they replace the counts among ``result``'s candidates."""
-    counted = {c.key: int(c.fails.sum()) for c in result.constraints}
-    counted.update(counts or {})
-    texts = {c.key: c.text(lang) for c in result.constraints}
-    return {texts.get(k, k): v for k, v in counted.items() if v}
-
-
-def results_table(cands: Candidates, result: MatchResult, *, lang: str = "en") -> list[dict]:
-    """The ranked results as JSON-ready dicts (rank, id, names, layer, score, breakdown, flags)."""
-    rows = []
-    for rank, i in enumerate(result.order, start=1):
-        rec = cands.frame.iloc[int(i)]
-        d = result.distance_m[i]
-        rows.append({
-            "rank": rank, "id": str(rec["id"]), "name_zh": rec.get("name_zh"), "name_en": rec.get("name_en"),
-            "layer": rec.get("layer"), "score": round(float(result.score[i]), 1),
-            "breakdown": breakdown_for(result, int(i)),
-            "flags": flags_for(cands, int(i), result.need, result.distance_m, lang=lang),
-            "distance_km": None if np.isnan(d) else round(float(d) / 1000.0, 2),
-        })
-    return rows
-
-
-def with_need(need: Need, **changes) -> Need:
-    """A copy of ``need`` with some fields changed."""
-    return replace(need, **changes)
-
-
-def need_to_dict(need: Need) -> dict:
-    """JSON-ready form of a need (for the demand pool)."""
-    d = {k: getattr(need, k) for k in Need.__dataclass_fields__}
-    d["zones"], d["facilities"] = list(need.zones), list(need.facilities)
-    d["near"] = list(need.near) if need.near is not None else None
-    return d
-
-
-def need_from_dict(data: dict) -> Need:
-    """Rebuild a need saved by :func:`need_to_dict` (unknown keys are ignored)."""
-    d = {k: v for k, v in data.items() if k in Need.__dataclass_fields__}
-    d["zones"] = tuple(d.get("zones") or ())
-    d["facilities"] = tuple(d.get("facilities") or ())
-    d["near"] = tuple(d["near"]) if d.get("near") else None
-    return Need(**d)
-
-
-def reverse_match(candidate: Candidates, needs: list[Need], *, weights: dict[str, float] | None = None,
-                  lang: str = "en") -> list[dict]:
-    """Rank saved needs for one candidate (``candidate`` holds exactly one row).
-
-    Returns, best first, ``{"index", "score", "passes", "reasons"}`` per need.
-    """
-    if len(candidate) != 1:
-        raise ValueError("reverse matching takes exactly one candidate")
-    out = []
-    for k, need in enumerate(needs):
-        res = match(candidate, need, weights=weights, top=1, explain=False)
-        reasons = exclusion_reasons_for(candidate, 0, need, res.distance_m, lang=lang)
-        out.append({"index": k, "score": round(float(res.score[0]), 1), "passes": bool(res.passing[0]),
-                    "reasons": reasons})
-    return sorted(out, key=lambda r: (not r["passes"], -r["score"], r["index"]))
 
 
 def concat_candidates(parts: list[Candidates]) -> Candidates:
@@ -550,3 +374,8 @@ def concat_candidates(parts: list[Candidates]) -> Candidates:
     joined = {f: np.concatenate([getattr(p, f) for p in parts]) for f in fields}
     frame = pd.concat([p.frame for p in parts], ignore_index=True)
     return Candidates(frame=frame, **joined)
+
+
+__all__ = ["CRITERIA", "DEFAULT_WEIGHTS", "STAGES", "Need", "need_from_dict", "need_to_dict", "with_need",
+           "Candidates", "candidate_arrays", "Constraint", "constraints", "criterion_scores", "weighted_score",
+           "MatchResult", "match", "near_misses", "top3_stability", "take_candidates", "concat_candidates"]

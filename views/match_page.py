@@ -18,20 +18,8 @@ from layers.escape import escape_html
 from layers.render import base_map, display_latlon
 from layers.report import shortlist_report
 from layers.vocab import FACILITIES, INDUSTRIES
-from spatial.match import (
-    CRITERIA,
-    DEFAULT_WEIGHTS,
-    STAGES,
-    Need,
-    candidate_arrays,
-    exclusion_reasons_for,
-    exclusion_summary,
-    match,
-    need_from_dict,
-    need_to_dict,
-    results_table,
-    reverse_match,
-)
+from spatial.match import CRITERIA, DEFAULT_WEIGHTS, STAGES, Need, candidate_arrays, match, need_from_dict, need_to_dict
+from spatial.match_explain import exclusion_reasons_for, exclusion_summary, results_table, reverse_match
 from views import data
 from views.chrome import current_lang
 from views.tables import html_table

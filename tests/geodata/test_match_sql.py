@@ -7,7 +7,8 @@ from geodata.reports.inventory import zoned
 from geodata.storage.match_sql import match_in_database
 from layers.catalogue import CARRIER_LAYERS
 from spatial.carriers import combine_carriers
-from spatial.match import Need, candidate_arrays, match, results_table
+from spatial.match import Need, candidate_arrays, match
+from spatial.match_explain import results_table
 from spatial.scope import in_scope
 from tests.conftest import BACKENDS
 

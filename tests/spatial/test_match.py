@@ -9,15 +9,13 @@ from shapely.geometry import Point
 from geodata.synthetic import synthetic_carriers
 from layers.catalogue import CARRIER_LAYERS
 from spatial.carriers import annotate_carriers, combine_carriers
+from spatial.match_explain import exclusion_reasons_for, results_table, reverse_match
 from spatial.match import (
     Need,
     candidate_arrays,
-    exclusion_reasons_for,
     match,
     need_from_dict,
     need_to_dict,
-    results_table,
-    reverse_match,
     with_need,
 )
 
@@ -205,7 +203,7 @@ def test_match__scores_in_range_and_ranking_deterministic(synthetic, need, weigh
 
 
 def test_exclusion_reasons_and_flags__in_chinese_and_english():
-    from spatial.match import exclusion_reasons_for, exclusion_summary, flags_for
+    from spatial.match_explain import exclusion_reasons_for, exclusion_summary, flags_for
 
     cands = candidate_arrays(_frame(available_area_m2=[500.0, None, 700.0, 2000.0], rent_cny_m2_month=[90.0] * 4))
     need = Need(area_min=800, max_rent=100)
