@@ -85,9 +85,19 @@ def debug() -> bool:
 
 
 def port() -> int:
-    """``PORT``: the app's port for ``scripts/start.sh`` (default 8501)."""
+    """``PORT``: the app's port for ``scripts/start.sh`` and ``cli.py serve`` (default 8501).
+
+    Raises
+    ------
+    ValueError
+        If it is set but not a port number.
+    """
     value = _env("PORT")
-    return int(value) if value else DEFAULT_PORT
+    if not value:
+        return DEFAULT_PORT
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ValueError(f"PORT must be a port number (1-65535), got {value!r}")
+    return int(value)
 
 
 def secrets() -> dict:

@@ -71,3 +71,117 @@ def need_from_dict(data: dict) -> Need:
     d["facilities"] = tuple(d.get("facilities") or ())
     d["near"] = tuple(d["near"]) if d.get("near") else None
     return Need(**d)
+
+
+# ---- a need from text (CLI flags, pool CSV columns) -----------------------------------------
+
+def parse_area(text: str | None) -> tuple[float | None, float | None]:
+    """``MIN-MAX``, ``MIN-``, ``-MAX`` or ``MIN`` (a minimum) in m² → (min, max)."""
+    import re
+
+    from spatial.errors import SpaceMapError
+
+    if text is None or (isinstance(text, float) and text != text) or not str(text).strip():
+        return None, None
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)?\s*(-)?\s*(\d+(?:\.\d+)?)?\s*", str(text))
+    if not m or (m.group(1) is None and m.group(3) is None):
+        raise SpaceMapError(f"--area must be MIN-MAX, MIN-, -MAX or MIN in m² (non-negative), got {text!r}")
+    lo = float(m.group(1)) if m.group(1) else None
+    hi = float(m.group(3)) if m.group(3) and m.group(2) else None
+    return lo, hi
+
+
+def parse_list(text) -> list[str]:
+    """A comma-separated list (ASCII or full-width commas), blanks dropped."""
+    if text is None or (isinstance(text, float) and text != text):
+        return []
+    return [p.strip() for p in str(text).replace("，", ",").split(",") if p.strip()]
+
+
+def resolve_facility(text: str) -> str:
+    """A facility code from its code, Chinese or English name or a synonym."""
+    from spatial.errors import SpaceMapError
+
+    key = text.strip().lower()
+    for code, term in FACILITIES.items():
+        if key in {code, term.zh.lower(), term.en.lower(), *(s.lower() for s in term.synonyms)}:
+            return code
+    raise SpaceMapError(f"unknown facility {text!r}; valid: {', '.join(FACILITIES)}")
+
+
+def resolve_zones(items: list[str], frames) -> tuple[str, ...]:
+    """Subdistrict or cluster ids from ids or names (``frames``: the ``subdistricts`` and ``clusters`` layers)."""
+    from spatial.errors import SpaceMapError
+
+    out = []
+    for item in items:
+        key = item.strip().lower()
+        hit = None
+        for layer in ("subdistricts", "clusters"):
+            f = frames[layer]
+            for fid, zh, en in zip(f["id"], f["name_zh"], f["name_en"]):
+                names = {str(fid).lower(), str(zh).lower(), str(en).lower(), str(zh).removesuffix("街道").lower(),
+                         str(en).lower().removesuffix(" subdistrict")}
+                if key in names:
+                    hit = fid
+        if hit is None:
+            raise SpaceMapError(f"unknown subdistrict or cluster {item!r}; see: python cli.py area --layer subdistricts")
+        out.append(hit)
+    return tuple(out)
+
+
+def parse_weights(text) -> dict[str, float]:
+    """``industry=30,cost=20`` → criterion weights (non-negative numbers of known criteria)."""
+    from spatial.errors import SpaceMapError
+
+    out = {}
+    for part in parse_list(text):
+        key, _, value = part.partition("=")
+        if key not in CRITERIA:
+            raise SpaceMapError(f"unknown weight {key!r}; criteria: {', '.join(CRITERIA)}")
+        try:
+            out[key] = float(value)
+        except ValueError:
+            raise SpaceMapError(f"weight {key} must be a number, got {value!r}") from None
+        if out[key] < 0:
+            raise SpaceMapError(f"weight {key} must not be negative, got {out[key]:g}")
+    return out
+
+
+def need_from_text(*, frames, carriers, industry=None, area=None, max_rent=None, near=None, within_km=None,
+                   needs=None, stage=None, zones=None, hk_link=False, policy_support=False) -> Need:
+    """A checked :class:`Need` from text values as a person types them (the CLI's flags, the
+    columns of a demand-pool CSV): industry by code, name or synonym; area ``MIN-MAX``; ``near`` a
+    landmark, carrier id or name, or ``lat,lon``; comma-separated facilities and zones.
+
+    ``frames``: the ``landmarks``, ``subdistricts`` and ``clusters`` layers; ``carriers``: the
+    carriers a place may name.
+
+    Raises
+    ------
+    SpaceMapError
+        Naming the value that is not understood, or what is wrong with the need.
+    """
+    from layers.vocab import resolve_industry
+    from spatial.errors import SpaceMapError
+    from spatial.places import resolve_place
+
+    code = None
+    if industry:
+        code = resolve_industry(industry)
+        if code is None:
+            valid = ", ".join(f"{c} ({t.zh})" for c, t in INDUSTRIES.items())
+            raise SpaceMapError(f"unknown industry {industry!r}; valid: {valid}")
+    lo, hi = parse_area(area)
+    point, label = None, ""
+    if near:
+        lon, lat, label = resolve_place(near, landmarks=frames["landmarks"], carriers=carriers)
+        point = (lon, lat)
+    need = Need(industry=code, area_min=lo, area_max=hi, max_rent=max_rent, zones=resolve_zones(parse_list(zones), frames),
+                near=point, near_label=label, within_km=within_km, stage=stage or None,
+                facilities=tuple(resolve_facility(f) for f in parse_list(needs)), hk_link=bool(hk_link),
+                policy_support=bool(policy_support))
+    problems = need.validate()
+    if problems:
+        raise SpaceMapError("; ".join(problems))
+    return need

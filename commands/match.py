@@ -1,0 +1,127 @@
+"""Matching commands: match (a ranked shortlist for a need) and pool (the demand pool)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from commands.common import EXIT_OK, EXIT_PROBLEMS, emit
+from spatial.errors import SpaceMapError
+
+
+def _need(args, frames, carriers):
+    from spatial.need import need_from_text
+
+    return need_from_text(frames=frames, carriers=carriers, industry=args.industry, area=args.area,
+                          max_rent=args.max_rent, near=args.near, within_km=args.within_km, needs=args.needs,
+                          stage=args.stage, zones=args.zones, hk_link=args.hk_link,
+                          policy_support=args.policy_support)
+
+
+def cmd_match(args) -> int:
+    from geodata.reports.inventory import read_spaces, zoned
+    from geodata.storage import open_store
+    from layers.catalogue import CARRIER_LAYERS
+    from spatial.carriers import combine_carriers
+    from spatial.match import candidate_arrays, match
+    from spatial.match_explain import exclusion_summary
+    from spatial.need import parse_weights
+    from spatial.scope import in_scope
+
+    if args.top < 1:
+        raise SpaceMapError(f"--top must be at least 1, got {args.top}")
+    store = open_store()
+    if args.spaces is None and "match" in store.pushdown:
+        return _match_in_store(args, store)
+    frames = store.read_all()
+    carriers = read_spaces(args.spaces) if args.spaces else combine_carriers(frames, CARRIER_LAYERS)
+    carriers = carriers.loc[in_scope(carriers, frames["district"], args.scope)].reset_index(drop=True)
+    carriers = zoned(carriers, frames)
+    need = _need(args, frames, carriers)
+    cands = candidate_arrays(carriers)
+    result = match(cands, need, weights=parse_weights(args.weights), top=args.top)
+    return _match_output(args, need, cands, result, len(cands), exclusion_summary(result))
+
+
+def _match_in_store(args, store) -> int:
+    """Matching with the hard filters run by the store (a database), the scoring in numpy (same results)."""
+    from layers.catalogue import CARRIER_LAYERS
+    from spatial.carriers import combine_carriers
+    from spatial.match_explain import exclusion_summary
+    from spatial.need import parse_weights
+
+    frames = {k: store.read_layer(k) for k in ("district", "subdistricts", "clusters", "hetao", "landmarks")}
+    named = {}
+    if args.near:  # a carrier named as the place to measure from: looked up by id or name, not by reading all
+        named = {k: store.read_layer(k, ids=[args.near.strip()], names=True) for k in CARRIER_LAYERS}
+    need = _need(args, frames, combine_carriers(named, CARRIER_LAYERS))
+    found = store.match(need, frames, scope=args.scope, weights=parse_weights(args.weights), top=args.top)
+    return _match_output(args, need, found["candidates"], found["result"], found["scope_size"],
+                         exclusion_summary(found["result"], counts=found["excluded"]))
+
+
+def _match_output(args, need, cands, result, candidates: int, reasons: dict) -> int:
+    from spatial.match_explain import results_table
+    from spatial.need import need_to_dict
+
+    rows = results_table(cands, result)
+    data = {
+        "need": need_to_dict(need), "scope": args.scope, "candidates": candidates, "results": rows,
+        "excluded_count": int(candidates - result.passing.sum()), "exclusion_reasons": reasons,
+        "near_misses": result.near_misses, "stable_top3": result.stable_top3,
+        "unstable_under": result.unstable_under, "weights": result.weights,
+    }
+    lines = [f"{len(rows)} result(s) of {candidates} candidates; {data['excluded_count']} excluded"]
+    for r in rows:
+        lines.append(f"  {r['rank']:>2}. {r['score']:5.1f}  {r['name_zh']}  ({r['layer']})"
+                     + (f"  ⚠ {'; '.join(r['flags'])}" if r["flags"] else ""))
+    for reason, count in data["exclusion_reasons"].items():
+        lines.append(f"  excluded: {reason}: {count}")
+    for miss in result.near_misses[:3]:
+        lines.append(f"  relaxing '{miss['reason']}' would add {miss['adds']}")
+    if rows and not result.stable_top3:
+        lines.append(f"  top three change when weights move ±20 %: {', '.join(result.unstable_under)}")
+    emit(data, as_json=args.json, text="\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_pool(args) -> int:
+    """List the demand pool, or import needs from a CSV whose columns mirror the match flags."""
+    from geodata.stewardship.pool import import_needs, pool_needs
+
+    if args.import_file is None:
+        pool = pool_needs()
+        emit({"needs": pool[["id", "name", "created_at"]].to_dict("records")}, as_json=args.json,
+             text="\n".join(f"{r.id}  {r.name}" for r in pool.itertuples()) or "(demand pool is empty)")
+        return EXIT_OK
+    data = import_needs(args.import_file)
+    lines = [f"{data['accepted']} need(s) accepted, {len(data['rejected'])} rejected; "
+             + ("committed" if data["committed"] else "nothing saved (fix the rejected rows and import again)")]
+    lines += [f"  row {r['row']}: {r['reason']}" for r in data["rejected"]]
+    emit(data, as_json=args.json, text="\n".join(lines))
+    return EXIT_OK if not data["rejected"] else EXIT_PROBLEMS
+
+
+def register(add) -> None:
+    """Add this group's sub-commands (``add(name, func, help)`` returns the sub-parser)."""
+    from geodata.stewardship.pool import POOL_COLUMNS
+    from spatial.need import STAGES
+    from spatial.scope import DEFAULT_SCOPE, SCOPES
+
+    p = add("match", cmd_match, "rank spaces for an enterprise need, with reasons")
+    p.add_argument("--industry", help="industry code, Chinese or English name or synonym (e.g. 生物医药)")
+    p.add_argument("--area", help="floor area range in m²: MIN-MAX, MIN- or -MAX")
+    p.add_argument("--max-rent", type=float, help="maximum rent, CNY per m² per month")
+    p.add_argument("--near", help="landmark (e.g. 皇岗口岸), carrier id or name, or 'lat,lon'")
+    p.add_argument("--within-km", type=float, help="maximum distance from --near in km")
+    p.add_argument("--needs", help="required facilities, comma-separated (e.g. wet_lab,clean_room)")
+    p.add_argument("--stage", choices=list(STAGES))
+    p.add_argument("--zones", help="preferred subdistricts or clusters, comma-separated ids or names")
+    p.add_argument("--hk-link", action="store_true", help="wants a Hong Kong link")
+    p.add_argument("--policy-support", action="store_true", help="wants applicable policy support")
+    p.add_argument("--weights", help="criterion weights, e.g. industry=30,cost=20")
+    p.add_argument("--top", type=int, default=10)
+    p.add_argument("--spaces", type=Path, help="match against this inventory (.gpkg, .geojson or .csv)")
+    p.add_argument("--scope", choices=list(SCOPES), default=DEFAULT_SCOPE,
+                   help="spaces in Futian only (default) or anywhere in Shenzhen")
+    p = add("pool", cmd_pool, "list the enterprise demand pool, or --import needs from a CSV (all or nothing)")
+    p.add_argument("--import", dest="import_file", type=Path,
+                   help=f"CSV with columns {', '.join(POOL_COLUMNS)} (values as for match)")
