@@ -9,4 +9,4 @@ command -v npm >/dev/null || bash scripts/system_deps.sh npm
 bash scripts/venv.sh requirements.txt
 .venv/bin/python scripts/vendor_assets.py
 .venv/bin/python cli.py store
-exec .venv/bin/python cli.py serve --port "${PORT:-8501}" "$@"
+exec .venv/bin/python cli.py serve "$@"  # port: $PORT (settings.py), default 8501

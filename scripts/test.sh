@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 bash scripts/system_deps.sh
 bash scripts/venv.sh requirements-dev.txt
 .venv/bin/python scripts/vendor_assets.py
+.venv/bin/lint-imports  # the layering of docs/ARCHITECTURE.md (.importlinter); a broken contract fails here
 .venv/bin/python benchmarks/bench_store.py || echo "bench_store: over budget (figures above)"
 .venv/bin/python benchmarks/bench_map.py --runs 3 || echo "bench_map: over budget (figures above)"
 .venv/bin/python benchmarks/bench_match.py || echo "bench_match: over budget (figures above)"

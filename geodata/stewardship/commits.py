@@ -19,8 +19,7 @@ import shapely
 
 from geodata.ingest.importer import ImportPlan
 from geodata.ingest.schema import coerce_frame, is_blank
-from geodata.storage.base import KEEP_BACKUPS
-from geodata.storage import (ConflictError, StoreBusyError, ensure_store, open_store, read_layer, read_rows, store_lock,
+from geodata.storage import (KEEP_BACKUPS, ConflictError, StoreBusyError, ensure_store, open_store, read_layer, read_rows, store_lock,
                              write_rows)
 from layers.catalogue import get_layer
 from spatial.crs import WGS84

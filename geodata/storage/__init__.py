@@ -25,7 +25,7 @@ import pandas as pd
 import settings
 from geodata.ingest.bundled import DATA_DIR, bundled_hash, read_bundled
 from geodata.ingest.validate import raise_if_problems, validate_frames
-from geodata.storage.base import NotSupported, Store, with_system_columns
+from geodata.storage.base import KEEP_BACKUPS, NotSupported, Store, with_system_columns
 from geodata.storage.migrations import LATEST, MIGRATIONS
 from layers.catalogue import LAYERS
 from spatial.errors import ConflictError, StoreBusyError, StoreError
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 Location = Union[Path, str]
 SCHEMA_VERSION = LATEST
 
-__all__ = ["Store", "NotSupported", "StoreBusyError", "ConflictError", "Location", "open_store", "store_path",
+__all__ = ["Store", "NotSupported", "KEEP_BACKUPS", "StoreBusyError", "ConflictError", "Location", "open_store", "store_path",
            "as_location", "ensure_store", "create_store", "upgrade_store", "store_lock", "describe_store",
            "store_version", "read_meta", "list_store_layers", "read_layer", "read_rows", "read_all",
            "replace_layers", "append_rows", "write_rows", "frames_for_import"]
