@@ -139,3 +139,90 @@ def tally(kind: str, *, land: str = "apportion", stated: str = "centroid") -> di
 def forget() -> None:
     """Drop cached data after the store changed (the cache keys on the file's mtime as well)."""
     st.cache_data.clear()
+
+
+# ---- stewardship: the pages write only through these (bound to the session's store) -----------
+
+def editor_accounts() -> dict[str, str]:
+    """Editor name → password hash, from the secrets and the editors file."""
+    import settings
+    from geodata.stewardship.accounts import load_editors
+
+    return load_editors(settings.secret_editors())
+
+
+def check_login(name: str, password: str, editors: dict[str, str]) -> bool:
+    """Whether ``password`` is ``name``'s (failures slow further tries for that name)."""
+    from geodata.stewardship.accounts import check_login as check
+
+    return check(name, password, editors)
+
+
+def wait_before_next_try(name: str) -> float:
+    """Seconds ``name`` must still wait after failed logins (0 when none)."""
+    from geodata.stewardship.accounts import wait_before_next_try as wait
+
+    return wait(name)
+
+
+def crs_choices() -> tuple[str, ...]:
+    """The coordinate systems an uploaded file may be in."""
+    from geodata.ingest.importer import CRS_CHOICES
+
+    return tuple(CRS_CHOICES)
+
+
+def plan_import(path, layer: str, *, crs: str):
+    """Check an uploaded file against the store: an :class:`geodata.ingest.importer.ImportPlan` (nothing written)."""
+    from geodata.ingest.importer import plan_import as plan
+
+    return plan(path, layer, frames(), crs=crs)
+
+
+def commit_import(plan, *, who: str) -> dict:
+    """Write a plan's accepted rows (backup, audit, all or nothing)."""
+    from geodata.stewardship.commits import commit_import as commit
+
+    return commit(plan, who=who, path=store())
+
+
+def edit_fields(carrier_id: str, values: dict, *, reason: str, who: str, expected_version: int | None) -> dict:
+    """Correct fields of one carrier with a reason (audited, undoable; conflicts refused)."""
+    from geodata.stewardship.commits import edit_fields as edit
+
+    return edit(carrier_id, values, reason=reason, who=who, path=store(), expected_version=expected_version)
+
+
+def undo_last(*, who: str) -> dict:
+    """Reverse the most recent import or edit not yet undone."""
+    from geodata.stewardship.commits import undo_last as undo
+
+    return undo(who=who, path=store())
+
+
+def audit_entries() -> list[dict]:
+    """The audit log, newest last (staff only: the page decides who sees it)."""
+    from geodata.stewardship.commits import audit_entries as entries
+
+    return entries(store())
+
+
+def set_goal(goal_m2: float, year: int, *, set_by: str, reason: str) -> dict:
+    """Record a planners' goal (kept with who, when and why; history kept)."""
+    from geodata.stewardship.goals import set_goal as record
+
+    return record(goal_m2, year, set_by=set_by, reason=reason, path=store())
+
+
+def save_need(name: str, need) -> str:
+    """Save a need to the demand pool; its id."""
+    from geodata.stewardship.pool import save_need as save
+
+    return save(name, need, location=store())
+
+
+def pool_needs():
+    """The demand pool's saved needs."""
+    from geodata.stewardship.pool import pool_needs as needs
+
+    return needs(store())
