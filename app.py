@@ -4,7 +4,7 @@ from pathlib import Path
 import streamlit as st
 
 from views import chrome
-from views.text import t
+from messages import t
 
 st.set_page_config(page_title="福田科技空间地图 · Futian tech-space map", page_icon=str(Path(__file__).parent / "static" / "icon.png"), layout="wide")
 title_slot = st.sidebar.container()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from messages import pick
+
 
 @dataclass(frozen=True)
 class BaseMap:
@@ -25,7 +27,7 @@ class BaseMap:
 
     def title(self, lang: str) -> str:
         """The title in ``lang``."""
-        return self.title_zh if lang == "zh" else self.title_en
+        return pick(self.title_zh, self.title_en, lang)
 
     def tile_urls(self, *, key: str | None = None) -> tuple[str, ...]:
         """The tile URL templates, with the API key filled in where one is needed."""

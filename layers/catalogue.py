@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from messages import pick
 from spatial.errors import UnknownLayerError
 
 AREA_FIELDS = ("land_area_m2", "floor_area_m2", "incubation_area_m2", "available_area_m2")
@@ -40,7 +41,7 @@ class FieldSpec:
 
     def title(self, lang: str) -> str:
         """Return the column title in ``lang``, falling back to the field name."""
-        return (self.title_zh if lang == "zh" else self.title_en) or self.name
+        return pick(self.title_zh, self.title_en, lang) or self.name
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class LayerSpec:
 
     def title(self, lang: str) -> str:
         """Return the layer title in ``lang``."""
-        return self.title_zh if lang == "zh" else self.title_en
+        return pick(self.title_zh, self.title_en, lang)
 
     @property
     def field_names(self) -> tuple[str, ...]:

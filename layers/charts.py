@@ -11,22 +11,27 @@ from functools import lru_cache
 import altair as alt
 import pandas as pd
 
+from messages import t
+
 SERIES = ("ledger", "reported", "baseline", "target", "goal", "projection", "what_if")
 SERIES_COLORS = dict(zip(SERIES, ("#2a9d4b", "#1f5fbf", "#7f8c8d", "#c0392b", "#8e44ad", "#5b7fbf", "#d9822b")))
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+VALUE_LABEL_SCALE = {"zh": (1e4, 1), "en": (1e3, 0)}
+"""(Divisor, decimals) of the figures written on the chart: 万 (ten thousand) with one decimal in
+Chinese, thousands (k) in English; the unit word is the ``chart_value`` message."""
 
 
 def progress_chart(chart_data: pd.DataFrame, goal_m2: float, *, names: dict[str, str], x_title: str,
-                   y_title: str, legend_title: str, width: int = 900) -> alt.LayerChart:
+                   y_title: str, legend_title: str, width: int = 900, lang: str = "zh") -> alt.LayerChart:
     """Cumulative ledger (step line), reported points, targets, the goal line and projections.
 
     ``chart_data`` comes from :func:`spatial.progress.cumulative_chart_data`; ``names`` maps
     each series key to its label in the interface language. Reported figures and targets are
-    labelled with their values.
+    labelled with their values, in ``lang``'s way (76.0 万 / 760k).
     """
     present = [s for s in SERIES if s in set(chart_data["series"])]
     frame = chart_data.assign(series_label=chart_data["series"].map(names),
-                              value_text=chart_data["area_m2"].map(lambda v: f"{v / 1e4:,.1f} 万"))
+                              value_text=chart_data["area_m2"].map(lambda v: value_label(v, lang)))
     color = alt.Color("series_label:N", title=legend_title,
                       scale=alt.Scale(domain=[names[s] for s in present], range=[SERIES_COLORS[s] for s in present]),
                       legend=alt.Legend(orient="bottom", columns=4, symbolType="circle"))
@@ -45,6 +50,12 @@ def progress_chart(chart_data: pd.DataFrame, goal_m2: float, *, names: dict[str,
         y="area_m2:Q")
     return alt.layer(goal, projections, ledger, points, marks, labels).properties(width=width, height=340) \
         .configure(font=FONT).configure_view(stroke=None)
+
+
+def value_label(area_m2: float, lang: str) -> str:
+    """A figure written on the chart: ``76.0 万`` in Chinese, ``760k`` in English."""
+    divisor, decimals = VALUE_LABEL_SCALE[lang]
+    return t("chart_value", lang, value=f"{area_m2 / divisor:,.{decimals}f}")
 
 
 @lru_cache(maxsize=64)

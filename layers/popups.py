@@ -4,35 +4,15 @@ from __future__ import annotations
 from layers.catalogue import AREA_FIELDS, RENT_FIELD, get_layer, source_field
 from layers.escape import escape_html
 from layers.vocab import VOCABULARIES, split_codes
+from messages import pick, t
 
-_LABELS = {
-    "layer": ("图层", "Layer"),
-    "address_zh": ("地址", "Address"),
-    "land_area_m2": ("占地面积", "Land area"),
-    "floor_area_m2": ("建筑面积", "Floor area"),
-    "incubation_area_m2": ("孵化面积", "Incubation area"),
-    "available_area_m2": ("可租面积", "Available area"),
-    "rent_cny_m2_month": ("租金", "Rent"),
-    "industries": ("产业", "Industries"),
-    "facilities": ("设施", "Facilities"),
-    "policies": ("适用政策", "Policies"),
-    "operator": ("运营方", "Operator"),
-    "status": ("状态", "Status"),
-    "opened": ("开业", "Opened"),
-    "accuracy_m": ("位置精度", "Position accuracy"),
-    "source": ("来源", "Source"),
-    "unknown": ("未知", "unknown"),
-    "location_unknown": ("位置未知", "location unknown"),
-    "part_of": ("所属", "Part of"),
-}
 ID_MARK = "#id:{}#"
 """Hidden marker in every tooltip so a clicked feature can be identified (see views)."""
 
 
 def label(key: str, lang: str) -> str:
-    """An interface label of the popup in ``lang``."""
-    zh, en = _LABELS[key]
-    return zh if lang == "zh" else en
+    """An interface label of the popup in ``lang`` (a field name, ``unknown``, ``part_of``…)."""
+    return t(f"pop_{key}", lang)
 
 
 def _is_blank(value) -> bool:
@@ -42,8 +22,7 @@ def _is_blank(value) -> bool:
 def code_labels(value, vocabulary: str, lang: str) -> str:
     """The labels of a ``;``-separated code list, joined for display."""
     vocab = VOCABULARIES[vocabulary]
-    return "、".join(vocab[c].label(lang) if c in vocab else c for c in split_codes(value)) if lang == "zh" \
-        else ", ".join(vocab[c].label(lang) if c in vocab else c for c in split_codes(value))
+    return t("list_sep", lang).join(vocab[c].label(lang) if c in vocab else c for c in split_codes(value))
 
 
 def figure_text(value, unit: str, lang: str) -> str:
@@ -60,7 +39,7 @@ def detail_rows(row: dict, lang: str) -> list[tuple[str, str, str | None]]:
         (label("address_zh", lang), row.get("address_zh") or label("unknown", lang), None),
     ]
     for field in (*AREA_FIELDS, RENT_FIELD):
-        unit = "元/㎡/月" if field == RENT_FIELD and lang == "zh" else ("CNY/m²/month" if field == RENT_FIELD else "m²")
+        unit = t("unit_rent", lang) if field == RENT_FIELD else "m²"
         source = row.get(source_field(field))
         rows.append((label(field, lang), figure_text(row.get(field), unit, lang), None if _is_blank(source) else source))
     for field in ("industries", "facilities", "policies"):
@@ -89,7 +68,7 @@ def detail_rows(row: dict, lang: str) -> list[tuple[str, str, str | None]]:
 def carrier_title(row: dict, lang: str) -> tuple[str, str]:
     """(primary, secondary) names: Chinese first in zh, English first in en."""
     zh, en = row.get("name_zh") or "", row.get("name_en") or ""
-    return (zh, en) if lang == "zh" else (en or zh, zh)
+    return pick((zh, en), (en or zh, zh), lang)
 
 
 def popup_html(row: dict, lang: str, *, full: bool = True) -> str:

@@ -23,6 +23,7 @@ from layers.basemaps import BaseMap
 from layers.catalogue import CARRIER_LAYERS, get_layer
 from layers.escape import escape_html
 from layers.popups import carrier_title, label, popup_html, tooltip_html
+from messages import name_column, t
 from spatial.areas import simplify_m
 from spatial.crs import shift_coords, shift_geoseries
 
@@ -123,7 +124,7 @@ def zone_group(frame: gpd.GeoDataFrame, key: str, *, lang: str, datum: str,
     """A feature group drawing one polygon layer with tooltips and (optionally) labels."""
     spec = get_layer(key)
     shown = to_display(simplify_m(frame, DISPLAY_TOLERANCE_M.get(key, 1.0)), datum)
-    name_col = "name_zh" if lang == "zh" else "name_en"
+    name_col = name_column(lang)
     props = pd.DataFrame({
         "id": shown["id"].astype(str),
         "context": shown["context"].fillna(False).astype(bool) if "context" in shown.columns else False,
@@ -295,7 +296,7 @@ def legend_items(lang: str, choropleth: Choropleth | None = None) -> list[tuple[
         for bound, color in zip(bounds, CHOROPLETH_COLORS):
             items.append((color, f"{lower:,.0f}–{bound:,.0f} m²"))
             lower = bound
-        items.append((NO_DATA_COLOR, "未知" if lang == "zh" else "unknown"))
+        items.append((NO_DATA_COLOR, escape_html(t("unknown", lang))))
     return items
 
 

@@ -8,14 +8,16 @@ import pandas as pd
 from layers.escape import escape_html
 
 
-def shortlist_report(title: str, need_lines: list[str], table: pd.DataFrame, notes: list[str]) -> str:
-    """Self-contained HTML (no external resources), A4-friendly, for printing or saving."""
+def shortlist_report(title: str, need_lines: list[str], table: pd.DataFrame, notes: list[str], *,
+                     lang: str = "zh") -> str:
+    """Self-contained HTML (no external resources), A4-friendly, for printing or saving; ``lang`` is
+    the language of the texts passed in."""
     head = "".join(f"<th>{escape_html(c)}</th>" for c in table.columns)
     body = "".join("<tr>" + "".join(f"<td>{escape_html(v)}</td>" for v in row) + "</tr>"
                    for row in table.itertuples(index=False))
     needs = "".join(f"<li>{escape_html(line)}</li>" for line in need_lines)
     extra = "".join(f"<li>{escape_html(n)}</li>" for n in notes)
-    return f"""<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>{escape_html(title)}</title>
+    return f"""<!doctype html><html lang="{escape_html(lang)}"><head><meta charset="utf-8"><title>{escape_html(title)}</title>
 <style>@page{{size:A4;margin:14mm}}body{{font-family:"Noto Sans CJK SC",sans-serif;font-size:11px;color:#222}}
 h1{{font-size:18px;margin:0 0 4px}}table{{border-collapse:collapse;width:100%;margin-top:8px}}
 th,td{{border:1px solid #ccc;padding:3px 5px;text-align:left;vertical-align:top}}th{{background:#f3f3f3}}

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from messages import pick
+
 
 @dataclass(frozen=True)
 class Term:
@@ -23,7 +25,7 @@ class Term:
 
     def label(self, lang: str) -> str:
         """Return the label in ``lang`` ('zh' or 'en')."""
-        return self.zh if lang == "zh" else self.en
+        return pick(self.zh, self.en, lang)
 
 
 INDUSTRIES: dict[str, Term] = {

@@ -18,8 +18,8 @@ import pandas as pd
 
 from layers.catalogue import CARRIER_LAYERS
 from layers.vocab import FACILITIES, INDUSTRIES, split_codes
+from messages import Pair, both
 from spatial.crs import METRIC_CRS, WGS84, get_transformer
-from spatial.match_text import both
 from spatial.need import CRITERIA, DEFAULT_WEIGHTS, STAGES, Need, need_from_dict, need_to_dict, with_need
 
 UNKNOWN_CREDIT = 0.25
@@ -150,16 +150,22 @@ class Constraint:
         return self.texts.get(lang, self.texts["en"])
 
 
-def where_words(need) -> dict:
-    return {"where_zh": need.near_label or "指定地点", "where_en": f" from {need.near_label}" if need.near_label else ""}
+def distance_message(key: str, need) -> tuple[str, dict]:
+    """The message ``key`` about the distance limit and its place: the ``_any`` variant when the
+    need's point has no name."""
+    if need.near_label:
+        return key, {"place": need.near_label}
+    return f"{key}_any", {}
 
 
-def industry_words(code: str) -> dict:
-    return {"ind_zh": INDUSTRIES[code].zh, "ind_en": INDUSTRIES[code].en.lower(), "ind_code": code}
+def industry_name(code: str) -> Pair:
+    """An industry's name for running text, in both languages."""
+    return Pair(INDUSTRIES[code].zh, INDUSTRIES[code].en.lower())
 
 
-def facility_words(code: str) -> dict:
-    return {"fac_zh": FACILITIES[code].zh, "fac_en": FACILITIES[code].en.lower(), "fac_code": code}
+def facility_name(code: str) -> Pair:
+    """A facility's name for running text, in both languages."""
+    return Pair(FACILITIES[code].zh, FACILITIES[code].en.lower())
 
 
 def _distance_m(cands: Candidates, need: Need) -> np.ndarray:
@@ -189,27 +195,28 @@ def constraints(cands: Candidates, need: Need, distance_m: np.ndarray) -> list[C
 
     Unknown values never fail a constraint (the candidate is flagged instead).
     """
-    out = [Constraint("closed", both("closed"), cands.closed)]
+    out = [Constraint("closed", both("ex_closed"), cands.closed)]
     if need.industry is not None:
         i = INDUSTRY_CODES.index(need.industry)
         unrelated = cands.has_industry & ~(cands.industries & RELATED[i]).any(axis=1)
-        out.append(Constraint("industry", both("industry", **industry_words(need.industry)), unrelated))
+        out.append(Constraint("industry", both("ex_industry", industry=industry_name(need.industry)), unrelated))
     if need.area_min is not None:
-        out.append(Constraint("area", both("area", need=f"{need.area_min:,.0f}"), cands.available < need.area_min))
+        out.append(Constraint("area", both("ex_area", need=f"{need.area_min:,.0f}"), cands.available < need.area_min))
     if need.max_rent is not None:
-        out.append(Constraint("rent", both("rent", max=f"{need.max_rent:,.0f}"), cands.rent > need.max_rent))
+        out.append(Constraint("rent", both("ex_rent", max=f"{need.max_rent:,.0f}"), cands.rent > need.max_rent))
     if need.within_km is not None and need.near is not None:
-        out.append(Constraint("distance", both("distance", km=f"{need.within_km:g}", **where_words(need)),
+        key, place = distance_message("ex_distance", need)
+        out.append(Constraint("distance", both(key, km=f"{need.within_km:g}", **place),
                               distance_m > need.within_km * 1000.0))
     for code in need.facilities:
         has = facility_present(cands, code) > 0
-        out.append(Constraint(f"facility:{code}", both("facility", **facility_words(code)),
+        out.append(Constraint(f"facility:{code}", both("ex_facility", facility=facility_name(code)),
                               cands.has_facilities & ~has))
     if need.within_km is not None and need.near is not None:
-        out.append(Constraint("location", both("location"), np.isnan(distance_m)))
+        out.append(Constraint("location", both("ex_location"), np.isnan(distance_m)))
     if need.zones:
         wanted = set(need.zones)
-        out.append(Constraint("zones", both("zones"),
+        out.append(Constraint("zones", both("ex_zones"),
                               np.fromiter((not (z & wanted) for z in cands.zones), bool, len(cands))))
     return out
 

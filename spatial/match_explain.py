@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from layers.vocab import FACILITIES, INDUSTRIES
+from messages import Pair, t
 from spatial.match import (INDUSTRY_CODES, MAYBE_FACILITY_CREDIT, RELATED, UNKNOWN_CREDIT, Candidates, MatchResult,
-                           Need, facility_present, facility_words, industry_words, match, take_candidates,
-                           where_words)
-from spatial.match_text import say
+                           Need, distance_message, facility_name, facility_present, industry_name, match,
+                           take_candidates)
 
 
 def _one(cands: Candidates, i: int) -> Candidates:
@@ -21,21 +21,21 @@ def flags_for(cands: Candidates, i: int, need: Need, distance_m: np.ndarray, *, 
     flags = []
     if need.area_min is not None or need.area_max is not None:
         if np.isnan(cands.available[i]):
-            flags.append(say("f_available", lang))
+            flags.append(t("flag_available", lang))
     if need.max_rent is not None and np.isnan(cands.rent[i]):
-        flags.append(say("f_rent", lang))
+        flags.append(t("flag_rent", lang))
     if need.facilities and not cands.has_facilities[i]:
-        flags.append(say("f_facilities", lang, fac_code=", ".join(need.facilities),
-                         fac_zh="、".join(FACILITIES[c].zh for c in need.facilities)))
+        names = Pair(t("list_sep", "zh").join(FACILITIES[c].zh for c in need.facilities), ", ".join(need.facilities))
+        flags.append(t("flag_facilities", lang, facilities=names))
     for code in need.facilities:
         if cands.has_facilities[i] and facility_present(_one(cands, i), code)[0] == MAYBE_FACILITY_CREDIT:
-            flags.append(say("f_maybe", lang, **facility_words(code)))
+            flags.append(t("flag_maybe", lang, facility=facility_name(code)))
     if need.near is not None and np.isnan(distance_m[i]):
-        flags.append(say("f_location", lang))
+        flags.append(t("flag_location", lang))
     if need.industry is not None and not cands.has_industry[i]:
-        flags.append(say("f_industries", lang))
+        flags.append(t("flag_industries", lang))
     if not cands.operating[i]:
-        flags.append(say("f_not_operating", lang))
+        flags.append(t("flag_not_operating", lang))
     return flags
 
 
@@ -44,27 +44,28 @@ def exclusion_reasons_for(cands: Candidates, i: int, need: Need, distance_m: np.
     """Why one candidate was excluded, in words with numbers (in ``lang``)."""
     out = []
     if cands.closed[i]:
-        out.append(say("closed", lang))
+        out.append(t("ex_closed", lang))
     if need.industry is not None and cands.has_industry[i]:
         k = INDUSTRY_CODES.index(need.industry)
         if not (cands.industries[i] & RELATED[k]).any():
             codes = [c for c, on in zip(INDUSTRY_CODES, cands.industries[i]) if on]
-            have = "、".join(INDUSTRIES[c].zh for c in codes) if lang == "zh" else ", ".join(codes)
-            out.append(say("x_industry", lang, have=have, **industry_words(need.industry)))
+            have = Pair(t("list_sep", "zh").join(INDUSTRIES[c].zh for c in codes), ", ".join(codes))
+            out.append(t("ex_industry_have", lang, have=have,
+                         industry=Pair(industry_name(need.industry).zh, need.industry)))
     if need.area_min is not None and cands.available[i] < need.area_min:
-        out.append(say("x_area", lang, have=f"{cands.available[i]:,.0f}", need=f"{need.area_min:,.0f}"))
+        out.append(t("ex_area_have", lang, have=f"{cands.available[i]:,.0f}", need=f"{need.area_min:,.0f}"))
     if need.max_rent is not None and cands.rent[i] > need.max_rent:
-        out.append(say("x_rent", lang, have=f"{cands.rent[i]:,.0f}", max=f"{need.max_rent:,.0f}"))
+        out.append(t("ex_rent_have", lang, have=f"{cands.rent[i]:,.0f}", max=f"{need.max_rent:,.0f}"))
     if need.within_km is not None and distance_m[i] > need.within_km * 1000:
-        out.append(say("x_distance", lang, have=f"{distance_m[i] / 1000:.1f}", km=f"{need.within_km:g}",
-                       **where_words(need)))
+        key, place = distance_message("ex_distance_have", need)
+        out.append(t(key, lang, have=f"{distance_m[i] / 1000:.1f}", km=f"{need.within_km:g}", **place))
     for code in need.facilities:
         if cands.has_facilities[i] and facility_present(_one(cands, i), code)[0] == 0:
-            out.append(say("facility", lang, **facility_words(code)))
+            out.append(t("ex_facility", lang, facility=facility_name(code)))
     if need.within_km is not None and need.near is not None and np.isnan(distance_m[i]):
-        out.append(say("location", lang))
+        out.append(t("ex_location", lang))
     if need.zones and not (cands.zones[i] & set(need.zones)):
-        out.append(say("zones", lang))
+        out.append(t("ex_zones", lang))
     return out
 
 

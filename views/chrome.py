@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from views.text import DEFAULT_LANG, LANGS, t
-
-_LANG_LABELS = {"zh": "中文", "en": "English"}
+from messages import DEFAULT_LANG, LANG_NAMES, LANGS, t
 
 
 def _session_choice(key: str, options, default: str) -> str:
@@ -30,7 +28,7 @@ def language_switch() -> str:
         f"{t('language', 'zh')} / {t('language', 'en')}",
         options=list(LANGS),
         index=list(LANGS).index(current),
-        format_func=_LANG_LABELS.get,
+        format_func=LANG_NAMES.get,
         horizontal=True,
         key="lang_switch",
     )

@@ -214,11 +214,11 @@ def set_goal(goal_m2: float, year: int, *, set_by: str, reason: str) -> dict:
     return record(goal_m2, year, set_by=set_by, reason=reason, path=store())
 
 
-def save_need(name: str, need) -> str:
-    """Save a need to the demand pool; its id."""
+def save_need(name: str, need, *, source: str | None = None) -> str:
+    """Save a need to the demand pool (``source``: where it was entered); its id."""
     from geodata.stewardship.pool import save_need as save
 
-    return save(name, need, location=store())
+    return save(name, need, location=store(), source=source)
 
 
 def pool_needs():

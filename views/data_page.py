@@ -8,20 +8,54 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-import settings
-from geodata.stewardship.accounts import check_login, load_editors, wait_before_next_try
 from geodata.reports.export import table_csv
-from geodata.ingest.importer import CRS_CHOICES, plan_import
-from geodata.stewardship.commits import audit_entries, commit_import, edit_fields, undo_last
 from layers.catalogue import CARRIER_FIELDS, CARRIER_LAYERS, get_layer
 from spatial.errors import ConflictError, SpaceMapError
+from messages import name_column, problem_text, t
 from views import data
 from views.chrome import current_lang
+from views.overview import problems_table
 from views.tables import frame_table
-from views.text import t
 
 UPLOAD_TYPES = ["csv", "txt", "xlsx", "geojson", "json", "gpkg", "zip"]
 EDITABLE = [f.name for f in CARRIER_FIELDS if f.name not in ("id", "layer")]
+AUDIT_COLUMNS = ("id", "at", "who", "action", "layer", "file_name", "sha256", "accepted", "rejected", "added",
+                 "updated", "reason", "undone_by")
+AUDIT_ACTIONS = ("import", "edit", "undo")
+
+
+def _error(exc: Exception, lang: str) -> None:
+    """Show a refused action's message in ``lang``."""
+    st.error(problem_text(str(exc), lang))
+
+
+def changes_table(updated: dict[str, list[dict]], lang: str) -> pd.DataFrame:
+    """The field changes an import would make to existing carriers, headers in ``lang``."""
+    return pd.DataFrame([{t("dc_id", lang): fid, t("dc_field", lang): c["field"], t("dc_old", lang): c["old"],
+                          t("dc_new", lang): c["new"]} for fid, cs in updated.items() for c in cs])
+
+
+def rejected_table(rejected: list[dict], lang: str) -> pd.DataFrame:
+    """The rejected rows (``Rejected.as_dict``) with headers and reasons in ``lang``. Where a reason
+    was translated, the importer's own words follow in a column of their own: the downloadable
+    rejected-rows file (and the CLI) give those."""
+    table = pd.DataFrame({t("dr_row", lang): [r["row"] for r in rejected],
+                          t("dr_field", lang): [r["field"] for r in rejected],
+                          t("dr_value", lang): [r["value"] for r in rejected],
+                          t("dr_reason", lang): [problem_text(r["reason"], lang) for r in rejected]})
+    originals = [r["reason"] for r in rejected]
+    if originals != table[t("dr_reason", lang)].tolist():
+        table[t("dr_reason_original", lang)] = originals
+    return table
+
+
+def audit_table(entries: list[dict], lang: str) -> pd.DataFrame:
+    """The audit log, newest first, with headers and actions in ``lang``."""
+    def cell(key, value):
+        return t(f"action_{value}", lang) if key == "action" and value in AUDIT_ACTIONS else value
+
+    return pd.DataFrame([{(t(f"au_{k}", lang) if k in AUDIT_COLUMNS else k): cell(k, v) for k, v in e.items()}
+                         for e in entries[::-1]])
 
 
 def _login(lang: str) -> str | None:
@@ -35,9 +69,9 @@ def _login(lang: str) -> str | None:
             st.rerun()
         return editor
     try:
-        editors = load_editors(settings.secret_editors())
+        editors = data.editor_accounts()
     except SpaceMapError as exc:
-        st.error(str(exc))
+        _error(exc, lang)
         return None
     if not editors:
         st.info(t("d_no_editors", lang))
@@ -47,10 +81,10 @@ def _login(lang: str) -> str | None:
         name = st.text_input(t("d_name", lang), key="d_login_name")
         password = st.text_input(t("d_password", lang), type="password", key="d_login_password")
         if st.form_submit_button(t("d_login_button", lang)):
-            wait = wait_before_next_try(name)
+            wait = data.wait_before_next_try(name)
             if wait > 0:
                 st.error(t("d_wait", lang, seconds=f"{wait:.0f}"))
-            elif check_login(name, password, editors):
+            elif data.check_login(name, password, editors):
                 st.session_state["editor"] = name
                 st.rerun()
             else:
@@ -64,14 +98,13 @@ def _plan_summary(plan, lang: str) -> None:
                   added=len(plan.added), updated=len(plan.updated), unchanged=len(plan.unchanged),
                   rejected=len({r.row for r in plan.rejected})))
     for note in plan.notes:
-        st.caption(note)
+        st.caption(problem_text(note, lang))
     if plan.updated:
         st.markdown(f"**{t('d_changes', lang)}**")
-        st.html(frame_table(pd.DataFrame([{"id": fid, "field": c["field"], "old": c["old"], "new": c["new"]}
-                                          for fid, cs in plan.updated.items() for c in cs]), max_height=300))
+        st.html(frame_table(changes_table(plan.updated, lang), max_height=300))
     if plan.rejected:
         st.markdown(f"**{t('d_rejected', lang)}**")
-        st.html(frame_table(pd.DataFrame(s["rejected"]), max_height=300))
+        st.html(frame_table(rejected_table(s["rejected"], lang), max_height=300))
         st.download_button(t("d_rejected_csv", lang), table_csv(plan.rejected_table()),
                            f"rejected-{Path(plan.file_name).stem}.csv", "text/csv", key="d_rejected_dl")
 
@@ -82,29 +115,29 @@ def _import(lang: str, editor: str) -> None:
     c1, c2 = st.columns(2)
     layer = c1.selectbox(t("f_layers", lang), CARRIER_LAYERS, format_func=lambda k: get_layer(k).title(lang),
                          key="d_layer")
-    crs = c2.selectbox(t("d_crs", lang), CRS_CHOICES, key="d_crs")
+    crs = c2.selectbox(t("d_crs", lang), data.crs_choices(), key="d_crs")
     if upload is not None and st.button(t("d_check", lang), key="d_check"):
         folder = Path(tempfile.mkdtemp(prefix="spacemap-upload-"))
         path = folder / Path(upload.name).name
         path.write_bytes(upload.getvalue())
         try:
-            st.session_state["d_plan"] = plan_import(path, layer, data.frames(), crs=crs)
+            st.session_state["d_plan"] = data.plan_import(path, layer, crs=crs)
         except SpaceMapError as exc:
             st.session_state.pop("d_plan", None)
-            st.error(str(exc))
+            _error(exc, lang)
     plan = st.session_state.get("d_plan")
     if plan is None:
         return
     _plan_summary(plan, lang)
     if len(plan.accepted) and st.button(t("d_commit", lang, n=len(plan.accepted)), key="d_commit", type="primary"):
         try:
-            result = commit_import(plan, who=editor, path=data.store())
+            result = data.commit_import(plan, who=editor)
         except ConflictError as exc:
             st.session_state.pop("d_plan", None)  # the preview is stale: make a new one
             ids = ", ".join(c["id"] for c in exc.conflicts[:5])
             st.error(t("d_conflict_import", lang, n=len(exc.conflicts), ids=ids))
         except SpaceMapError as exc:
-            st.error(str(exc))
+            _error(exc, lang)
         else:
             st.session_state.pop("d_plan", None)
             data.forget()
@@ -115,7 +148,7 @@ def _import(lang: str, editor: str) -> None:
 def _correct(lang: str, editor: str) -> None:
     st.subheader(t("d_correct", lang))
     carriers = data.carriers()
-    names = dict(zip(carriers["id"], carriers["name_zh" if lang == "zh" else "name_en"]))
+    names = dict(zip(carriers["id"], carriers[name_column(lang)]))
     c1, c2 = st.columns(2)
     fid = c1.selectbox(t("m_reverse_pick", lang), list(names), format_func=lambda i: f"{names[i]} ({i})",
                        key="d_fix_id")
@@ -130,20 +163,19 @@ def _correct(lang: str, editor: str) -> None:
     with st.form("d_correct_form"):
         value = st.text_input(t("d_value", lang), key="d_fix_value")
         source = st.text_input(t("d_value_source", lang), key="d_fix_source")
-        reason = st.text_input(t("p_goal_reason", lang), key="d_fix_reason")
+        reason = st.text_input(t("d_reason", lang), key="d_fix_reason")
         if st.form_submit_button(t("d_save", lang)):
             values = {field: value}
             if source.strip() and field.endswith(("_m2", "_month")):
                 values["rent_source" if field == "rent_cny_m2_month" else field.removesuffix("_m2") + "_source"] = source
             try:
-                edit_fields(fid, values, reason=reason, who=editor, path=data.store(),
-                            expected_version=seen[fid])
+                data.edit_fields(fid, values, reason=reason, who=editor, expected_version=seen[fid])
             except ConflictError as exc:
                 seen.pop(fid, None)  # show the current values, then the editor decides again
                 st.error(t("d_conflict_edit", lang, current=exc.conflicts[0]["current"],
                            seen=exc.conflicts[0]["expected"]))
             except SpaceMapError as exc:
-                st.error(str(exc))
+                _error(exc, lang)
             else:
                 seen.pop(fid, None)
                 data.forget()
@@ -166,7 +198,7 @@ def render() -> None:
     _, problems = data.overview()
     st.subheader(t("problems_title", lang))
     if problems:
-        st.html(frame_table(pd.DataFrame(problems), max_height=300))
+        st.html(frame_table(problems_table(problems, lang), max_height=300))
     else:
         st.caption(t("d_no_problems", lang))
     editor = _login(lang)
@@ -175,17 +207,17 @@ def render() -> None:
         _correct(lang, editor)
         if st.button(t("d_undo", lang), key="d_undo"):
             try:
-                result = undo_last(who=editor, path=data.store())
+                result = data.undo_last(who=editor)
             except SpaceMapError as exc:
-                st.error(str(exc))
+                _error(exc, lang)
             else:
                 data.forget()
                 st.session_state["d_done"] = t("d_undone", lang, entry=result["undone"])
                 st.rerun()
     st.subheader(t("d_audit", lang))
-    entries = audit_entries(data.store())
+    entries = data.audit_entries()
     if entries:
-        st.html(frame_table(pd.DataFrame(entries[::-1]), max_height=400))
+        st.html(frame_table(audit_table(entries, lang), max_height=400))
     else:
         st.caption(t("d_no_audit", lang))
 

@@ -1,7 +1,6 @@
 """Map page for investment-promotion staff: every layer, search, filters, details, export."""
 from __future__ import annotations
 
-
 import folium
 import pandas as pd
 import streamlit as st
@@ -19,20 +18,19 @@ from layers.popups import carrier_title, detail_rows
 from layers.render import (FUTIAN_CENTER, FUTIAN_ZOOM, SHENZHEN_CENTER, SHENZHEN_ZOOM, Choropleth, base_map,
                            data_groups, display_latlon, legend_html, standalone_map)
 from layers.vocab import INDUSTRIES
+from messages import name_column, t
 from spatial.carriers import filter_carriers
 from spatial.search import search_carriers
 from views import data
 from views.chrome import current_lang
 from views.tables import html_table
-from views.text import t
 
 MAP_HEIGHT = 620
 LIST_LIMIT = 200  # rows shown in the carrier list (search and filters reach the rest; exports hold all)
 
 
 def _zone_options(frame: pd.DataFrame, lang: str) -> dict[str, str]:
-    col = "name_zh" if lang == "zh" else "name_en"
-    return dict(zip(frame["id"], frame[col]))
+    return dict(zip(frame["id"], frame[name_column(lang)]))
 
 
 def _sidebar_controls(lang: str, frames, carriers) -> dict:
@@ -106,7 +104,7 @@ def _area_text(value, lang: str) -> str:
 
 def _carrier_list(lang: str, visible: pd.DataFrame, frames, basemap) -> None:
     subs = _zone_options(frames["subdistricts"], lang)
-    name_col = "name_zh" if lang == "zh" else "name_en"
+    name_col = name_column(lang)
     shown = visible.iloc[:LIST_LIMIT]
     rows = [[name, get_layer(layer).title(lang), subs.get(sub, "—"), _area_text(floor, lang), _area_text(avail, lang)]
             for name, layer, sub, floor, avail in zip(shown[name_col], shown["layer"], shown["subdistrict"],
@@ -144,6 +142,65 @@ def _exports(lang: str, frames, visible, basemap, choropleth) -> None:
     c3.download_button(t("export_html", lang), html, "futian-map.html", "text/html", key="dl_html", on_click="ignore")
 
 
+def _search(lang: str, query: str, carriers: pd.DataFrame, basemap) -> None:
+    """The sidebar's search results; picking one selects that carrier."""
+    hits = search_carriers(carriers, query)
+    if not hits:
+        st.sidebar.caption(t("search_none", lang))
+        return
+    names = dict(zip(carriers["id"], carriers[name_column(lang)]))
+    pick = st.sidebar.selectbox(t("search_results", lang), hits, format_func=names.get, key="map_search_pick")
+    if st.session_state.get("map_search_last") != (query, pick):
+        st.session_state["map_search_last"] = (query, pick)
+        _select(pick, carriers, basemap)
+
+
+def _counts(lang: str, ctl: dict, carriers: pd.DataFrame, visible: pd.DataFrame) -> None:
+    """How many carriers the filters leave, and how many a minimum available area leaves out."""
+    unlocated = int(visible.geometry.isna().sum())
+    st.caption(t("matching", lang, shown=len(visible), total=len(carriers), unlocated=unlocated))
+    if ctl["min_available"] > 0:
+        excluded = int((filter_carriers(carriers, layers=ctl["layers"]) &
+                        carriers["available_area_m2"].isna()).sum())
+        st.caption(t("min_available_note", lang, n=excluded))
+
+
+def _selected_point(carriers: pd.DataFrame) -> tuple[float, float] | None:
+    """(lat, lon) in WGS-84 of the selected carrier, if it has a location."""
+    fid = st.session_state.get("map_selected")
+    if fid is None:
+        return None
+    hit = carriers.loc[carriers["id"] == fid]
+    if len(hit) and hit.geometry.iloc[0] is not None:
+        return hit.geometry.iloc[0].y, hit.geometry.iloc[0].x
+    return None
+
+
+def _map(lang: str, frames, carriers: pd.DataFrame, visible: pd.DataFrame, basemap, choropleth) -> None:
+    """The one stable map with the visible carriers; a click on a carrier selects it."""
+    city = data.scope() == "shenzhen"
+    fmap = base_map(basemap, tile_key=settings.tianditu_key(), center=SHENZHEN_CENTER if city else FUTIAN_CENTER,
+                    zoom=SHENZHEN_ZOOM if city else FUTIAN_ZOOM)
+    groups = data_groups(frames, visible, lang=lang, basemap=basemap, choropleth=choropleth,
+                         selected=_selected_point(carriers))
+    result = st_folium(fmap, key=f"map_{basemap.key}_{data.scope()}", height=MAP_HEIGHT, use_container_width=True,
+                       feature_group_to_add=groups, layer_control=folium.LayerControl(collapsed=True),
+                       center=st.session_state.get("map_center"), zoom=st.session_state.get("map_zoom"),
+                       returned_objects=["last_object_clicked", "last_object_clicked_tooltip"])
+    located = visible.loc[visible.geometry.notna()]
+    lat_lon = [display_latlon(g.y, g.x, basemap.datum) for g in located.geometry]
+    clicked = clicked_feature_id(result, ids=located["id"], lats=[p[0] for p in lat_lon],
+                                 lons=[p[1] for p in lat_lon])
+    click_key = (result or {}).get("last_object_clicked")
+    if clicked and st.session_state.get("map_click_last") != (clicked, str(click_key)):
+        st.session_state["map_click_last"] = (clicked, str(click_key))
+        st.session_state["map_selected"] = clicked
+        st.rerun()
+    if basemap.datum == "gcj02":
+        st.caption(t("gcj_note", lang))
+    st.caption(t("approx_zones", lang))
+
+
 def render() -> None:
     """Draw the page."""
     lang = current_lang()
@@ -154,18 +211,8 @@ def render() -> None:
     carriers = data.carriers()
     ctl = _sidebar_controls(lang, frames, carriers)
     basemap = BASEMAPS[ctl["basemap"]]
-
     if ctl["query"]:
-        hits = search_carriers(carriers, ctl["query"])
-        if not hits:
-            st.sidebar.caption(t("search_none", lang))
-        else:
-            names = dict(zip(carriers["id"], carriers["name_zh" if lang == "zh" else "name_en"]))
-            pick = st.sidebar.selectbox(t("search_results", lang), hits, format_func=names.get, key="map_search_pick")
-            if st.session_state.get("map_search_last") != (ctl["query"], pick):
-                st.session_state["map_search_last"] = (ctl["query"], pick)
-                _select(pick, carriers, basemap)
-
+        _search(lang, ctl["query"], carriers, basemap)
     mask = filter_carriers(carriers, layers=ctl["layers"], industries=ctl["industries"],
                            subdistricts=ctl["subdistricts"], clusters=ctl["clusters"],
                            min_available_m2=ctl["min_available"])
@@ -173,42 +220,10 @@ def render() -> None:
     choropleth = _choropleth(ctl["choropleth"], visible, frames)
 
     st.header(t("page_map", lang))
-    unlocated = int(visible.geometry.isna().sum())
-    st.caption(t("matching", lang, shown=len(visible), total=len(carriers), unlocated=unlocated))
-    if ctl["min_available"] > 0:
-        excluded = int((filter_carriers(carriers, layers=ctl["layers"]) &
-                        carriers["available_area_m2"].isna()).sum())
-        st.caption(t("min_available_note", lang, n=excluded))
-
-    selected = None
-    fid = st.session_state.get("map_selected")
-    if fid is not None:
-        hit = carriers.loc[carriers["id"] == fid]
-        if len(hit) and hit.geometry.iloc[0] is not None:
-            selected = (hit.geometry.iloc[0].y, hit.geometry.iloc[0].x)
-
+    _counts(lang, ctl, carriers, visible)
     col_map, col_side = st.columns([3, 2], gap="medium")
     with col_map:
-        city = data.scope() == "shenzhen"
-        fmap = base_map(basemap, tile_key=settings.tianditu_key(), center=SHENZHEN_CENTER if city else FUTIAN_CENTER,
-                        zoom=SHENZHEN_ZOOM if city else FUTIAN_ZOOM)
-        groups = data_groups(frames, visible, lang=lang, basemap=basemap, choropleth=choropleth, selected=selected)
-        result = st_folium(fmap, key=f"map_{basemap.key}_{data.scope()}", height=MAP_HEIGHT, use_container_width=True,
-                           feature_group_to_add=groups, layer_control=folium.LayerControl(collapsed=True),
-                           center=st.session_state.get("map_center"), zoom=st.session_state.get("map_zoom"),
-                           returned_objects=["last_object_clicked", "last_object_clicked_tooltip"])
-        located = visible.loc[visible.geometry.notna()]
-        lat_lon = [display_latlon(g.y, g.x, basemap.datum) for g in located.geometry]
-        clicked = clicked_feature_id(result, ids=located["id"], lats=[p[0] for p in lat_lon],
-                                     lons=[p[1] for p in lat_lon])
-        click_key = (result or {}).get("last_object_clicked")
-        if clicked and st.session_state.get("map_click_last") != (clicked, str(click_key)):
-            st.session_state["map_click_last"] = (clicked, str(click_key))
-            st.session_state["map_selected"] = clicked
-            st.rerun()
-        if basemap.datum == "gcj02":
-            st.caption(t("gcj_note", lang))
-        st.caption(t("approx_zones", lang))
+        _map(lang, frames, carriers, visible, basemap, choropleth)
     with col_side:
         st.markdown(f"**{t('legend', lang)}**")
         st.html(legend_html(lang, choropleth))

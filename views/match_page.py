@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 
 import folium
 import numpy as np
@@ -11,43 +10,40 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata.reports.export import table_csv, table_xlsx
-from geodata.storage import append_rows, read_layer
 from layers.basemaps import BASEMAPS
 from layers.catalogue import get_layer
 from layers.escape import escape_html
 from layers.render import base_map, display_latlon
 from layers.report import shortlist_report
 from layers.vocab import FACILITIES, INDUSTRIES
-from spatial.match import CRITERIA, DEFAULT_WEIGHTS, STAGES, Need, candidate_arrays, match, need_from_dict, need_to_dict
+from messages import name_column, pick, problem_text, t
+from spatial.match import CRITERIA, DEFAULT_WEIGHTS, STAGES, Need, candidate_arrays, match, need_from_dict
 from spatial.match_explain import exclusion_reasons_for, exclusion_summary, results_table, reverse_match
 from views import data
 from views.chrome import current_lang
 from views.tables import html_table
-from views.text import t
 
 EXCLUDED_LIMIT = 200  # excluded candidates listed with their reasons
-STAGE_LABELS = {"startup": ("初创", "Startup"), "growth": ("成长期", "Growth"), "headquarters": ("总部", "Headquarters"),
-                "research_institute": ("研究机构", "Research institute")}
-CRITERION_LABELS = {"industry": ("产业", "Industry"), "area": ("面积", "Area"), "cost": ("成本", "Cost"),
-                    "distance": ("距离", "Distance"), "stage": ("阶段", "Stage"), "facilities": ("设施", "Facilities"),
-                    "policy": ("政策", "Policy"), "hk_link": ("涉港", "HK link")}
 
 
-def _lbl(pair: tuple[str, str], lang: str) -> str:
-    return pair[0] if lang == "zh" else pair[1]
+def _zone_names(frames, lang: str) -> dict[str, str]:
+    """Subdistrict and cluster id → name in ``lang``."""
+    return {i: n for key in ("subdistricts", "clusters")
+            for i, n in zip(frames[key]["id"], frames[key][name_column(lang)])}
 
 
 def _form(lang: str, frames, carriers) -> Need | None:
-    zones = {**dict(zip(frames["subdistricts"]["id"], frames["subdistricts"]["name_zh" if lang == "zh" else "name_en"])),
-             **dict(zip(frames["clusters"]["id"], frames["clusters"]["name_zh" if lang == "zh" else "name_en"]))}
-    places = {**{f"lm:{i}": n for i, n in zip(frames["landmarks"]["id"], frames["landmarks"]["name_zh"])},
-              **{f"c:{i}": n for i, n, g in zip(carriers["id"], carriers["name_zh"], carriers.geometry) if g is not None}}
+    zones = _zone_names(frames, lang)
+    name_col = name_column(lang)
+    located = carriers.loc[carriers.geometry.notna()]
+    places = {**{f"lm:{i}": n for i, n in zip(frames["landmarks"]["id"], frames["landmarks"][name_col])},
+              **{f"c:{i}": n for i, n in zip(located["id"], located[name_col])}}
     with st.form("need_form"):
         c1, c2, c3 = st.columns(3)
         industry = c1.selectbox(t("m_industry", lang), [None, *INDUSTRIES], key="m_industry",
                                 format_func=lambda c: "—" if c is None else INDUSTRIES[c].label(lang))
         stage = c2.selectbox(t("m_stage", lang), [None, *STAGES], key="m_stage",
-                             format_func=lambda s: "—" if s is None else _lbl(STAGE_LABELS[s], lang))
+                             format_func=lambda s: "—" if s is None else t(f"stage_{s}", lang))
         top = c3.slider(t("m_top", lang), 1, 20, 5, key="m_top")
         a1, a2, a3 = st.columns(3)
         area_min = a1.number_input(t("m_area_min", lang), min_value=0.0, value=0.0, step=100.0, key="m_area_min")
@@ -66,7 +62,7 @@ def _form(lang: str, frames, carriers) -> Need | None:
         policy = f3.checkbox(t("m_policy", lang), key="m_policy")
         with st.expander(t("m_weights", lang)):
             cols = st.columns(4)
-            weights = {k: cols[i % 4].slider(_lbl(CRITERION_LABELS[k], lang), 0, 50, int(DEFAULT_WEIGHTS[k]),
+            weights = {k: cols[i % 4].slider(t(f"crit_{k}", lang), 0, 50, int(DEFAULT_WEIGHTS[k]),
                                              key=f"m_w_{k}") for i, k in enumerate(CRITERIA)}
         submitted = st.form_submit_button(t("m_submit", lang), type="primary")
     if not submitted and "m_need" not in st.session_state:
@@ -77,7 +73,7 @@ def _form(lang: str, frames, carriers) -> Need | None:
             kind, _, pid = near.partition(":")
             frame = frames["landmarks"] if kind == "lm" else carriers
             row = frame.loc[frame["id"] == pid].iloc[0]
-            point, label = (float(row.geometry.x), float(row.geometry.y)), str(row["name_zh"])
+            point, label = (float(row.geometry.x), float(row.geometry.y)), str(row[name_col])
         need = Need(industry=industry, area_min=area_min or None, area_max=area_max or None,
                     max_rent=max_rent or None, zones=tuple(chosen_zones), near=point, near_label=label,
                     within_km=(within or None) if point else None, stage=stage, facilities=tuple(facilities),
@@ -95,7 +91,7 @@ def _result_map(lang: str, carriers, rows) -> None:
         if geom is None or geom.is_empty:
             continue
         lat, lon = display_latlon(geom.y, geom.x, "wgs84")
-        folium.Marker([lat, lon], tooltip=escape_html(r["name_zh"] if lang == "zh" else r["name_en"]),
+        folium.Marker([lat, lon], tooltip=escape_html(r[name_column(lang)]),
                       icon=folium.DivIcon(html=f'<div class="rank-marker" style="background:#c0392b;color:#fff;'
                                                f'border-radius:12px;width:24px;height:24px;line-height:24px;'
                                                f'text-align:center;font-weight:700;transform:translate(-50%,-50%)">'
@@ -107,7 +103,7 @@ def _result_map(lang: str, carriers, rows) -> None:
 def _shortlist_frame(rows, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("m_rank", lang): [r["rank"] for r in rows],
-        t("col_name", lang): [r["name_zh"] if lang == "zh" else r["name_en"] for r in rows],
+        t("col_name", lang): [r[name_column(lang)] for r in rows],
         t("layer_col", lang): [get_layer(r["layer"]).title(lang) for r in rows],
         t("m_score", lang): [r["score"] for r in rows],
         t("m_distance", lang): ["" if r["distance_km"] is None else r["distance_km"] for r in rows],
@@ -117,10 +113,9 @@ def _shortlist_frame(rows, lang: str) -> pd.DataFrame:
 
 def _breakdown_frame(rows, lang: str) -> pd.DataFrame:
     criteria = list(rows[0]["breakdown"]) if rows else []
-    out = {t("m_criterion", lang): [_lbl(CRITERION_LABELS[c], lang) for c in criteria]}
+    out = {t("m_criterion", lang): [t(f"crit_{c}", lang) for c in criteria]}
     for r in rows:
-        name = r["name_zh"] if lang == "zh" else r["name_en"]
-        out[name] = [f"{r['breakdown'][c]['points']:.1f} / {r['breakdown'][c]['max_points']:.1f}"
+        out[r[name_column(lang)]] = [f"{r['breakdown'][c]['points']:.1f} / {r['breakdown'][c]['max_points']:.1f}"
                      + (" (?)" if r["breakdown"][c]["value"] is None else "") for c in criteria]
     return pd.DataFrame(out)
 
@@ -129,20 +124,17 @@ def _save_need(lang: str, need: Need) -> None:
     c1, c2 = st.columns([3, 1])
     name = c1.text_input(t("m_pool_name", lang), key="m_pool_name")
     if c2.button(t("m_pool_save", lang), key="m_pool_save", disabled=not name.strip()):
-        row = pd.DataFrame([{"id": f"need-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}", "name": name.strip(),
-                             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                             "need_json": json.dumps(need_to_dict(need), ensure_ascii=False), "source": "Match page"}])
-        append_rows("demand_pool", row, data.store())
+        data.save_need(name, need, source="Match page")
         st.success(t("m_pool_saved", lang))
 
 
 def _reverse(lang: str, carriers, cands) -> None:
     st.subheader(t("m_reverse", lang))
-    pool = read_layer("demand_pool")
+    pool = data.pool_needs()
     if pool.empty:
         st.caption(t("m_pool_empty", lang))
         return
-    names = dict(zip(carriers["id"], carriers["name_zh" if lang == "zh" else "name_en"]))
+    names = dict(zip(carriers["id"], carriers[name_column(lang)]))
     pick = st.selectbox(t("m_reverse_pick", lang), list(names), format_func=names.get, key="m_reverse_pick")
     idx = int(carriers.index[carriers["id"] == pick][0])
     one = candidate_arrays(carriers.iloc[[idx]])
@@ -151,6 +143,73 @@ def _reverse(lang: str, carriers, cands) -> None:
     st.html(html_table([t("m_need_name", lang), t("m_score", lang), t("m_passes", lang), t("m_reasons", lang)],
                        [[pool["name"].iloc[r["index"]], r["score"], "✓" if r["passes"] else "✗", "; ".join(r["reasons"])]
                         for r in ranked]))
+
+
+def need_lines(need: Need, lang: str, zones: dict[str, str]) -> list[str]:
+    """The need in words, one line per criterion it sets (for the printable report)."""
+    sep = t("list_sep", lang)
+    values = {
+        "industry": INDUSTRIES[need.industry].label(lang) if need.industry in INDUSTRIES else need.industry,
+        "stage": t(f"stage_{need.stage}", lang) if need.stage in STAGES else need.stage,
+        "area_min": None if need.area_min is None else f"{need.area_min:,.0f}",
+        "area_max": None if need.area_max is None else f"{need.area_max:,.0f}",
+        "max_rent": None if need.max_rent is None else f"{need.max_rent:,.0f}",
+        "near_label": need.near_label,
+        "within_km": None if need.within_km is None else f"{need.within_km:g}",
+        "zones": sep.join(zones.get(z, z) for z in need.zones),
+        "facilities": sep.join(FACILITIES[c].label(lang) if c in FACILITIES else c for c in need.facilities),
+        "hk_link": t("yes", lang) if need.hk_link else None,
+        "policy_support": t("yes", lang) if need.policy_support else None,
+    }
+    return [t("need_line", lang, label=t(f"need_{k}", lang), value=v) for k, v in values.items() if v]
+
+
+def _summary(lang: str, cands, result, rows: list[dict], excluded: dict[str, int]) -> None:
+    """How many fit, what excluded the rest, which relaxation would help, whether the top three are stable."""
+    st.markdown(f"**{t('m_summary', lang, n=len(rows), total=len(cands), excluded=int((~result.passing).sum()))}**")
+    if excluded:
+        st.caption(" · ".join(f"{reason}: {count}" for reason, count in excluded.items()))
+    for miss in result.near_misses[:3]:
+        st.info(t("m_near_miss", lang, reason=pick(miss["reason_zh"], miss["reason"], lang), adds=miss["adds"]))
+    if rows and not result.stable_top3:
+        st.warning(t("m_unstable", lang, which=", ".join(result.unstable_under)))
+
+
+def _excluded(lang: str, cands, need: Need, result) -> None:
+    """The excluded candidates, each with its reasons (folded away)."""
+    excluded_idx = np.flatnonzero(~result.passing)
+    if not excluded_idx.size:
+        return
+    with st.expander(t("m_excluded", lang, n=excluded_idx.size)):
+        names = cands.frame[name_column(lang)]
+        st.html(html_table([t("col_name", lang), t("m_reasons", lang)], [
+            [names.iloc[i], "; ".join(exclusion_reasons_for(cands, int(i), need, result.distance_m, lang=lang))]
+            for i in excluded_idx[:EXCLUDED_LIMIT]]))
+
+
+def _compare_and_export(lang: str, need: Need, rows: list[dict], shortlist: pd.DataFrame, notes: list[str],
+                        zones: dict[str, str]) -> None:
+    """Pick results to compare score by score; download the shortlist (CSV, XLSX, printable report)."""
+    st.subheader(t("m_compare", lang))
+    names = {r["id"]: r[name_column(lang)] for r in rows}
+    chosen = st.multiselect(t("m_compare_pick", lang), list(names), default=list(names)[:min(3, len(names))],
+                            format_func=names.get, max_selections=4, key="m_compare")
+    picked = [r for r in rows if r["id"] in chosen]
+    if picked:
+        breakdown = _breakdown_frame(picked, lang)
+        st.html(html_table(list(breakdown.columns), breakdown.values.tolist()))
+        st.caption(t("m_breakdown_note", lang))
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(t("export_csv", lang), lambda: table_csv(shortlist), "shortlist.csv", "text/csv",
+                       key="m_dl_csv", on_click="ignore")
+    c2.download_button(t("m_xlsx", lang), lambda: table_xlsx({"shortlist": shortlist,
+                                                              "breakdown": _breakdown_frame(rows, lang)}),
+                       "shortlist.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key="m_dl_xlsx", on_click="ignore")
+    c3.download_button(t("m_report", lang), lambda: shortlist_report(t("page_match", lang),
+                                                                     need_lines(need, lang, zones), shortlist,
+                                                                     notes, lang=lang),
+                       "shortlist.html", "text/html", key="m_dl_html", on_click="ignore")
 
 
 def render() -> None:
@@ -166,54 +225,22 @@ def render() -> None:
     _, weights, top = st.session_state["m_need"]
     problems = need.validate()
     if problems:
-        st.error("; ".join(problems))
+        st.error("; ".join(problem_text(p, lang) for p in problems))
         return
     result = match(cands, need, weights={k: float(v) for k, v in weights.items()}, top=top)
     rows = results_table(cands, result, lang=lang)
     excluded = exclusion_summary(result, lang=lang)
-    st.markdown(f"**{t('m_summary', lang, n=len(rows), total=len(cands), excluded=int((~result.passing).sum()))}**")
-    if excluded:
-        st.caption(" · ".join(f"{reason}: {count}" for reason, count in excluded.items()))
-    for miss in result.near_misses[:3]:
-        st.info(t("m_near_miss", lang, reason=miss["reason_zh"] if lang == "zh" else miss["reason"],
-                  adds=miss["adds"]))
-    if rows and not result.stable_top3:
-        st.warning(t("m_unstable", lang, which=", ".join(result.unstable_under)))
+    _summary(lang, cands, result, rows, excluded)
     left, right = st.columns([3, 2])
     with left:
         shortlist = _shortlist_frame(rows, lang)
         st.html(html_table(list(shortlist.columns), shortlist.values.tolist()))
-        excluded_idx = np.flatnonzero(~result.passing)
-        if excluded_idx.size:
-            with st.expander(t("m_excluded", lang, n=excluded_idx.size)):
-                name_col = "name_zh" if lang == "zh" else "name_en"
-                st.html(html_table([t("col_name", lang), t("m_reasons", lang)], [
-                    [cands.frame[name_col].iloc[i], "; ".join(exclusion_reasons_for(cands, int(i), need,
-                                                                                      result.distance_m, lang=lang))]
-                    for i in excluded_idx[:EXCLUDED_LIMIT]]))
+        _excluded(lang, cands, need, result)
     with right:
         _result_map(lang, carriers, rows)
     if rows:
-        st.subheader(t("m_compare", lang))
-        names = {r["id"]: (r["name_zh"] if lang == "zh" else r["name_en"]) for r in rows}
-        chosen = st.multiselect(t("m_compare_pick", lang), list(names), default=list(names)[:min(3, len(names))],
-                                format_func=names.get, max_selections=4, key="m_compare")
-        picked = [r for r in rows if r["id"] in chosen]
-        if picked:
-            st.html(html_table(*(lambda f: (list(f.columns), f.values.tolist()))(_breakdown_frame(picked, lang))))
-            st.caption(t("m_breakdown_note", lang))
-        need_lines = [f"{k}: {v}" for k, v in need_to_dict(need).items() if v not in (None, [], (), False, "")]
         notes = [f"{reason}: {count}" for reason, count in excluded.items()]
-        c1, c2, c3 = st.columns(3)
-        c1.download_button(t("export_csv", lang), lambda: table_csv(shortlist), "shortlist.csv", "text/csv",
-                           key="m_dl_csv", on_click="ignore")
-        c2.download_button(t("m_xlsx", lang), lambda: table_xlsx({"shortlist": shortlist,
-                                                                  "breakdown": _breakdown_frame(rows, lang)}),
-                           "shortlist.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           key="m_dl_xlsx", on_click="ignore")
-        c3.download_button(t("m_report", lang), lambda: shortlist_report(t("page_match", lang), need_lines,
-                                                                         shortlist, notes),
-                           "shortlist.html", "text/html", key="m_dl_html", on_click="ignore")
+        _compare_and_export(lang, need, rows, shortlist, notes, _zone_names(frames, lang))
     _save_need(lang, need)
     _reverse(lang, carriers, cands)
 

@@ -6,9 +6,10 @@ from collections import Counter
 import pandas as pd
 import streamlit as st
 
+from layers.catalogue import LAYERS
+from messages import lang_column, pick, problem_text, t
 from views import data
 from views.chrome import current_lang
-from views.text import t
 
 _AREA_COLUMNS = (
     ("land_area_m2", "col_land"),
@@ -34,7 +35,7 @@ def overview_table(rows: list[dict], problems: list[dict], lang: str) -> pd.Data
     for r in rows:
         n = per_layer.get(r["key"], 0)
         rec = {
-            t("col_layer", lang): r["title_zh"] if lang == "zh" else r["title_en"],
+            t("col_layer", lang): pick(r["title_zh"], r["title_en"], lang),
             t("col_key", lang): r["key"],
             t("col_role", lang): t(f"role_{r['role']}", lang),
             t("col_count", lang): r["feature_count"],
@@ -51,6 +52,17 @@ def overview_table(rows: list[dict], problems: list[dict], lang: str) -> pd.Data
     return pd.DataFrame.from_records(records)
 
 
+def problems_table(problems: list[dict], lang: str) -> pd.DataFrame:
+    """Validation problems (``Problem.as_dict`` rows) with headers, layer titles and messages in ``lang``."""
+    return pd.DataFrame({
+        t("pr_layer", lang): [LAYERS[p["layer"]].title(lang) if p["layer"] in LAYERS else p["layer"] for p in problems],
+        t("pr_id", lang): [p["id"] for p in problems],
+        t("pr_field", lang): [p["field"] for p in problems],
+        t("pr_value", lang): ["" if p["value"] is None else str(p["value"]) for p in problems],
+        t("pr_message", lang): [problem_text(p["message"], lang) for p in problems],
+    })
+
+
 def _table_height(rows: int) -> int:
     """Pixel height that shows every row of a st.dataframe without inner scrolling."""
     return 38 + 35 * rows
@@ -62,7 +74,7 @@ def reports_table(reports: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("col_date", lang): reports["date"],
         t("col_area_m2", lang): reports["area_m2"].map("{:,.0f}".format),
         t("col_carriers", lang): reports["carriers"],
-        t("col_measure", lang): reports["measure_zh" if lang == "zh" else "measure_en"],
+        t("col_measure", lang): reports[lang_column("measure", lang)],
         t("col_sources", lang): reports["source"],
     })
 
@@ -94,7 +106,7 @@ def render() -> None:
     st.info(t("approximate_note", lang))
     if problems:
         with st.expander(t("problems_title", lang), expanded=True):
-            st.dataframe(pd.DataFrame(problems), hide_index=True, width="stretch")
+            st.dataframe(problems_table(problems, lang), hide_index=True, width="stretch")
     frames = data.frames()
     st.subheader(t("reports_title", lang))
     left, right = st.columns([3, 2])

@@ -5,16 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geodata.stewardship.goals import set_goal
 from layers.catalogue import CARRIER_LAYERS, get_layer
 from layers.vocab import LEDGER_FROM_BASES, STATUSES
 from layers.charts import SERIES, progress_chart, svg_img, to_svg
+from messages import lang_column, name_column, pick, problem_text, t
 from spatial.errors import SpaceMapError
 from views import data
 from views.chrome import current_lang
 from views.overview import reports_table
 from views.tables import frame_table, kpi_cards
-from views.text import t
 
 WHAT_IF_KEY = "p_wi_"
 
@@ -32,7 +31,7 @@ def chart_img(chart_data: pd.DataFrame, goal_m2: float, lang: str, alt: str) -> 
     """The progress chart as an ``<img>`` of server-rendered SVG (built once per data and language)."""
     chart = progress_chart(chart_data, goal_m2, names={k: t(f"series_{k}", lang) for k in SERIES},
                            x_title=t("col_date", lang), y_title=t("col_area_m2", lang),
-                           legend_title=t("col_series", lang))
+                           legend_title=t("col_series", lang), lang=lang)
     return svg_img(to_svg(chart), alt=alt, css_class="sm-chart")
 
 
@@ -47,14 +46,15 @@ def chart_alt(s: dict, lang: str) -> str:
 def headline_cards(s: dict, lang: str) -> list[tuple[str, str, str]]:
     """The four headline figures: (label, value, note) — reported and ledger labelled apart."""
     latest = s["latest_reported"]
-    measure = latest["measure_zh"] if lang == "zh" else latest["measure_en"]
+    measure = latest[lang_column("measure", lang)]
     return [
-        (t("p_reported", lang), f"{latest['area_m2']:,.0f} ㎡",
+        (t("p_reported", lang), t("value_m2", lang, value=f"{latest['area_m2']:,.0f}"),
          t("p_pct_goal", lang, pct=_pct(s["pct_of_goal_reported"])) + " · " +
          t("p_reported_help", lang, date=latest["date"], measure=measure, carriers=latest["carriers"],
            source=latest["source"])),
-        (t("p_ledger", lang), f"{s['ledger_total_m2']:,.0f} ㎡", t("p_pct_goal", lang, pct=_pct(s["pct_of_goal_ledger"]))),
-        (t("p_required", lang), f"{_m2(s['required_m2_per_year'])} ㎡/a",
+        (t("p_ledger", lang), t("value_m2", lang, value=f"{s['ledger_total_m2']:,.0f}"),
+         t("p_pct_goal", lang, pct=_pct(s["pct_of_goal_ledger"]))),
+        (t("p_required", lang), t("value_m2_year", lang, value=_m2(s["required_m2_per_year"])),
          t("p_required_help", lang, start=s["required_from"], deadline=s["deadline"]) + " · " +
          t("p_historical", lang, pace=_m2(s["historical_m2_per_year"]))),
         (t("p_projected", lang), str(s["projected_year_reaching_goal"] or t("p_never", lang)),
@@ -126,7 +126,7 @@ def ledger_table(ledger: pd.DataFrame, lang: str) -> pd.DataFrame:
     order = ledger.assign(_now=ledger["counting_now_m2"], _known=ledger["counted_area_m2"].notna()) \
         .sort_values(["_now", "_known", "layer"], ascending=[False, False, True], kind="stable")
     return pd.DataFrame({
-        t("col_name", lang): order["name_zh" if lang == "zh" else "name_en"],
+        t("col_name", lang): order[name_column(lang)],
         t("layer_col", lang): order["layer"].map(lambda k: get_layer(k).title(lang) if k in CARRIER_LAYERS else k),
         t("col_state", lang): order["status"].map(lambda c: STATUSES[c].label(lang) if c in STATUSES else c),
         t("col_counted", lang): order.apply(counted, axis=1),
@@ -144,7 +144,8 @@ def _what_if(lang: str, planned: pd.DataFrame, s: dict) -> None:
     st.caption(t("p_whatif_pick", lang))
     for i, zh, en, y, a in zip(planned["id"], planned["what_zh"], planned["what_en"], planned["year"],
                                planned["area_m2"]):
-        st.checkbox(f"{zh if lang == 'zh' else en} ({y}, +{a:,.0f} ㎡)", value=i in default, key=f"{WHAT_IF_KEY}{i}")
+        st.checkbox(t("p_whatif_item", lang, what=pick(zh, en, lang), year=y, area=f"{a:,.0f}"), value=i in default,
+                    key=f"{WHAT_IF_KEY}{i}")
 
 
 def _picked() -> tuple[str, ...] | None:
@@ -167,9 +168,9 @@ def _goal_form(lang: str, s: dict) -> None:
             reason = st.text_input(t("p_goal_reason", lang), key="p_goal_reason")
             if st.form_submit_button(t("p_goal_save", lang)):
                 try:
-                    set_goal(float(goal), int(year), set_by=by, reason=reason, path=data.store())
+                    data.set_goal(float(goal), int(year), set_by=by, reason=reason)
                 except SpaceMapError as exc:
-                    st.error(str(exc))
+                    st.error(problem_text(str(exc), lang))
                 else:
                     data.forget()
                     st.session_state["p_goal_saved"] = True

@@ -8,10 +8,10 @@ import streamlit as st
 from geodata.reports.export import table_csv, table_xlsx
 from geodata.reports.planning import KIND_TITLES, TALLY_COLUMNS, choropleth_mode, tally_sources, tally_table
 from layers.render import NO_DATA_COLOR, Choropleth
+from messages import name_column, t
 from spatial.tally import OUTSIDE, UNIT_KINDS, UNLOCATED
 from views import data
 from views.chrome import current_lang
-from views.text import t
 
 MEASURES = ("floor_area_m2", "incubation_area_m2", "available_area_m2", "stated_land_area_m2", "land_area_m2",
             "count")
@@ -31,41 +31,42 @@ def bar_colors(rows: pd.DataFrame, kind: str, measure: str) -> list[str]:
 
 def tally_chart(rows: pd.DataFrame, kind: str, measure: str, lang: str) -> alt.Chart:
     """One horizontal bar per unit (special rows such as 'no location' included, in grey when unknown)."""
-    name_col = "name_zh" if lang == "zh" else "name_en"
-    i = 0 if lang == "zh" else 1
-    label = TALLY_COLUMNS[measure][i]
-    frame = pd.DataFrame({"unit": rows[name_col], "value": pd.to_numeric(rows[measure], errors="coerce"),
+    label = TALLY_COLUMNS[measure].get(lang)
+    frame = pd.DataFrame({"unit": rows[name_column(lang)], "value": pd.to_numeric(rows[measure], errors="coerce"),
                           "color": bar_colors(rows, kind, measure)})
     frame["shown"] = frame["value"].fillna(0.0)
     frame["text"] = frame["value"].map(lambda v: t("unknown", lang) if v != v else f"{v:,.0f}")
     base = alt.Chart(frame).encode(
         y=alt.Y("unit:N", sort=None, title=None, axis=alt.Axis(labelLimit=240)),
         x=alt.X("shown:Q", title=label, axis=alt.Axis(format=",.0f")),
-        tooltip=[alt.Tooltip("unit:N", title=TALLY_COLUMNS["unit"][i]), alt.Tooltip("text:N", title=label)])
+        tooltip=[alt.Tooltip("unit:N", title=TALLY_COLUMNS["unit"].get(lang)), alt.Tooltip("text:N", title=label)])
     bars = base.mark_bar(stroke="#8a8a8a", strokeWidth=0.5).encode(color=alt.Color("color:N", scale=None))
     text = base.mark_text(align="left", dx=4, color="#333").encode(text="text:N")
     return (bars + text).properties(height=alt.Step(28),
-                                    title=t("tl_chart_title", lang, measure=label, kind=KIND_TITLES[kind][i]))
+                                    title=t("tl_chart_title", lang, measure=label, kind=KIND_TITLES[kind].get(lang)))
 
 
 def display_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The tally table for the screen: thousands separators, 'unknown' for figures no carrier
     states (exports keep numbers and leave those cells empty), unit ids left to the exports."""
-    out = table.drop(columns=[TALLY_COLUMNS["unit_id"][0 if lang == "zh" else 1]])
+    out = table.drop(columns=[TALLY_COLUMNS["unit_id"].get(lang)])
     for col in out.columns[1:]:
         out[col] = out[col].map(lambda v: t("unknown", lang) if v is None or v != v or v is pd.NA else f"{v:,.0f}")
     return out
 
 
 def _controls(lang: str) -> tuple[str, str, str, str]:
-    i = 0 if lang == "zh" else 1
     c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
-    kind = c1.radio(t("tl_by", lang), UNIT_KINDS, format_func=lambda k: KIND_TITLES[k][i], key="tl_kind")
-    measure = c2.selectbox(t("tl_measure", lang), MEASURES, format_func=lambda m: TALLY_COLUMNS[m][i],
+    kind = c1.radio(t("tl_by", lang), UNIT_KINDS, format_func=lambda k: KIND_TITLES[k].get(lang), key="tl_kind")
+    measure = c2.selectbox(t("tl_measure", lang), MEASURES, format_func=lambda m: TALLY_COLUMNS[m].get(lang),
                            key="tl_measure")
     methods = ("apportion", "centroid")
-    land = c3.radio(t("tl_land", lang), methods, format_func=lambda m: t(f"m_{m}", lang), key="tl_land")
-    stated = c4.radio(t("tl_stated", lang), methods[::-1], format_func=lambda m: t(f"m_{m}", lang), key="tl_stated")
+
+    def method(m: str) -> str:
+        return t(f"tl_method_{m}", lang)
+
+    land = c3.radio(t("tl_land", lang), methods, format_func=method, key="tl_land")
+    stated = c4.radio(t("tl_stated", lang), methods[::-1], format_func=method, key="tl_stated")
     return kind, measure, land, stated
 
 

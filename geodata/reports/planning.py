@@ -12,40 +12,32 @@ import pandas as pd
 from geodata.storage import NotSupported, open_store
 from layers.catalogue import CARRIER_FIELDS, CARRIER_LAYERS, get_layer, source_field
 from layers.vocab import INDUSTRIES
+from messages import Pair, name_column, pair, t
 from spatial.progress import build_ledger, progress_summary
 from spatial.scope import DEFAULT_SCOPE, check_scope, in_scope
 from spatial.tally import (HETAO_INSIDE, HETAO_OUTSIDE, NONE_STATED, OUTSIDE, STATED_FIELDS, UNIT_KINDS,
                            UNLOCATED, stated_column, tally_by)
 
-SPECIAL_UNITS = {
-    OUTSIDE: ("不在任何单元内", "outside every unit"),
-    UNLOCATED: ("位置未知", "location unknown"),
-    NONE_STATED: ("未注明", "none stated"),
-    HETAO_INSIDE: ("河套深圳园区内", "inside the Hetao Shenzhen Park"),
-    HETAO_OUTSIDE: ("河套以外", "outside Hetao"),
-    "total": ("合计", "Total"),
+SPECIAL_UNITS: dict[str, Pair] = {
+    OUTSIDE: pair("unit_outside"),
+    UNLOCATED: pair("unit_unlocated"),
+    NONE_STATED: pair("unit_none_stated"),
+    HETAO_INSIDE: pair("unit_hetao_inside"),
+    HETAO_OUTSIDE: pair("unit_hetao_outside"),
+    "total": pair("unit_total"),
 }
+"""The tally's rows that are not units, named in Chinese and English."""
 
-KIND_TITLES = {
-    "subdistrict": ("街道", "Subdistrict"),
-    "cluster": ("创新集群与街区", "Innovation cluster"),
-    "hetao": ("河套内外", "Inside / outside Hetao"),
-    "layer": ("图层", "Layer"),
-    "industry": ("产业", "Industry"),
-    "district": ("区（全市）", "District (Shenzhen)"),
-}
+KIND_TITLES: dict[str, Pair] = {kind: pair(f"unit_kind_{kind}") for kind in UNIT_KINDS}
+"""Each unit kind's title in Chinese and English."""
 
-_CARRIER_TITLES = {f.name: (f.title_zh, f.title_en) for f in CARRIER_FIELDS}
-TALLY_COLUMNS: dict[str, tuple[str, str]] = {
-    "unit": ("单元", "Unit"),
-    "unit_id": ("单元代码", "Unit id"),
-    "count": ("载体数", "Carriers"),
-    "polygon_count": ("面状要素数", "Polygons"),
-    "land_area_m2": ("计算占地面积(㎡, EPSG:4547)", "Computed land area (m², EPSG:4547)"),
-    "stated_land_area_m2": ("申报占地面积(㎡)", "Stated land area (m²)"),
+_CARRIER_TITLES = {f.name: Pair(f.title_zh, f.title_en) for f in CARRIER_FIELDS}
+TALLY_COLUMNS: dict[str, Pair] = {
+    **{col: pair(f"tc_{col}") for col in ("unit", "unit_id", "count", "polygon_count", "land_area_m2",
+                                          "stated_land_area_m2")},
     **{f: _CARRIER_TITLES[f] for f in STATED_FIELDS if f != "land_area_m2"},
 }
-"""Export columns with their units, in Chinese and English."""
+"""Export columns with their units, in Chinese and English (``TALLY_COLUMNS[col].get(lang)``)."""
 
 
 def unit_names(kind: str, frames: dict[str, pd.DataFrame]) -> dict[str, tuple[str, str]]:
@@ -126,16 +118,15 @@ def tally_json(result: dict) -> dict:
 
 def tally_table(result: dict, lang: str) -> pd.DataFrame:
     """The tally (rows then the totals row) with headers in ``lang`` that carry the units."""
-    i = 0 if lang == "zh" else 1
     rows = result["rows"]
-    total = {**result["total"], "name_zh": SPECIAL_UNITS["total"][0], "name_en": SPECIAL_UNITS["total"][1]}
+    total = {**result["total"], "name_zh": SPECIAL_UNITS["total"].zh, "name_en": SPECIAL_UNITS["total"].en}
     frame = pd.concat([rows, pd.DataFrame([total])], ignore_index=True)
-    out = pd.DataFrame({TALLY_COLUMNS["unit"][i]: frame["name_zh" if lang == "zh" else "name_en"],
-                        TALLY_COLUMNS["unit_id"][i]: frame["unit"]})
+    out = pd.DataFrame({TALLY_COLUMNS["unit"].get(lang): frame[name_column(lang)],
+                        TALLY_COLUMNS["unit_id"].get(lang): frame["unit"]})
     for col in ("count", "polygon_count", "land_area_m2", "stated_land_area_m2", "floor_area_m2",
                 "incubation_area_m2", "available_area_m2"):
         values = pd.to_numeric(frame[col], errors="coerce")
-        out[TALLY_COLUMNS[col][i]] = values.round(1) if col.endswith("_m2") else values.astype("Int64")
+        out[TALLY_COLUMNS[col].get(lang)] = values.round(1) if col.endswith("_m2") else values.astype("Int64")
     return out
 
 
@@ -150,8 +141,7 @@ def tally_sources(result: dict, carriers: pd.DataFrame, lang: str, frames: dict 
         result = {**tally_report(result["kind"], carriers, frames, land=result["land"], stated=result["stated"],
                                  scope=result.get("scope", DEFAULT_SCOPE)), "rows": result["rows"]}
     carriers = result.get("carriers", carriers)
-    i = 0 if lang == "zh" else 1
-    names = dict(zip(result["rows"]["unit"], result["rows"]["name_zh" if lang == "zh" else "name_en"]))
+    names = dict(zip(result["rows"]["unit"], result["rows"][name_column(lang)]))
     anchor = result["anchor"]
     records = []
     for field in STATED_FIELDS:
@@ -166,14 +156,13 @@ def tally_sources(result: dict, carriers: pd.DataFrame, lang: str, frames: dict 
                 continue
             c = carriers.iloc[pos]
             records.append({
-                ("单元", "Unit")[i]: names.get(unit, unit),
-                ("载体编号", "Carrier id")[i]: c["id"],
-                ("载体", "Carrier")[i]: c["name_zh" if lang == "zh" else "name_en"],
-                ("面积项", "Figure")[i]: TALLY_COLUMNS[stated_column(field)][i],
-                ("数值(㎡)", "Value (m²)")[i]: float(values[pos]),
-                ("计入合计", "Counted")[i]: ("是", "yes")[i] if counted[pos] else
-                ("否（已含在上级载体中）", "no (inside a parent that states it)")[i],
-                ("来源", "Source")[i]: src[pos],
+                t("ts_unit", lang): names.get(unit, unit),
+                t("ts_carrier_id", lang): c["id"],
+                t("ts_carrier", lang): c[name_column(lang)],
+                t("ts_figure", lang): TALLY_COLUMNS[stated_column(field)].get(lang),
+                t("ts_value", lang): float(values[pos]),
+                t("ts_counted", lang): t("yes" if counted[pos] else "ts_not_counted", lang),
+                t("ts_source", lang): src[pos],
             })
     return pd.DataFrame.from_records(records)
 

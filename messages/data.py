@@ -1,0 +1,95 @@
+"""Messages of the Data page (stewards: problems, login, import, corrections, undo, audit log)
+and the headers of its tables: key → (Chinese, English). The importer's own English messages
+are translated by :mod:`messages.problems`."""
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "d_intro": ("校验问题与变更记录对所有人开放；导入与更正需要编辑登录。每次写入要么全部完成、要么什么都不改，"
+                "记入变更记录，可撤销；若他人已先修改同一载体，会提示冲突而不会覆盖。",
+                "Validation problems and the audit log are open to all; importing and correcting need an editor "
+                "login. Every write is all or nothing, logged and undoable; if somebody changed the same carrier "
+                "first, you get a conflict instead of overwriting their work."),
+    "d_backup_file": ("文件存储：每次写入前在 backups/ 中保留副本（最近 10 份）。",
+                      "File store: a copy goes to backups/ before every write (the last ten are kept)."),
+    "d_backup_db": ("数据库存储（{where}）：备份由数据库完成（pg_dump 或时间点恢复）。",
+                    "Database store ({where}): backups are the database's own (pg_dump or point-in-time recovery)."),
+    "d_no_problems": ("没有校验问题。", "No validation problems."),
+    # login
+    "d_login": ("编辑登录", "Editor login"),
+    "d_name": ("用户名", "Name"),
+    "d_password": ("密码", "Password"),
+    "d_login_button": ("登录", "Log in"),
+    "d_logout": ("退出", "Log out"),
+    "d_logged_in": ("已登录：{name}", "Logged in as {name}"),
+    "d_login_failed": ("用户名或密码不正确。", "Wrong name or password."),
+    "d_wait": ("失败次数过多，请 {seconds} 秒后再试。", "Too many failures: try again in {seconds} s."),
+    "d_no_editors": ("尚未配置编辑账号，导入与更正已关闭。管理员可运行 python cli.py editor add 用户名 添加"
+                     "（密码只以哈希保存在仓库以外），或在 .streamlit/secrets.toml 的 [editors] 中配置。",
+                     "No editor account is configured, so importing and correcting are off. An administrator can "
+                     "run python cli.py editor add NAME (the password is stored only as a hash, outside the "
+                     "repository) or configure [editors] in .streamlit/secrets.toml."),
+    # import
+    "d_import": ("导入", "Import"),
+    "d_file": ("文件（CSV、XLSX、GeoJSON、GeoPackage、zip 打包的 Shapefile）",
+               "File (CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile)"),
+    "d_crs": ("坐标系", "Coordinates in"),
+    "d_check": ("检查（不写入）", "Check (writes nothing)"),
+    "d_preview": ("**{file}**：{rows} 行，可导入 {accepted} 行（新增 {added}，修改 {updated}，不变 {unchanged}），"
+                  "拒绝 {rejected} 行。",
+                  "**{file}**: {rows} rows, {accepted} accepted ({added} new, {updated} changed, {unchanged} "
+                  "unchanged), {rejected} rejected."),
+    "d_changes": ("将修改的字段", "Changes to existing carriers"),
+    "d_rejected": ("被拒绝的行", "Rejected rows"),
+    "d_rejected_csv": ("下载被拒绝的行（CSV，可修改后重新导入）", "Download rejected rows (CSV to fix and re-import)"),
+    "d_commit": ("写入 {n} 行", "Commit {n} rows"),
+    "d_committed": ("已写入：新增 {added}，修改 {updated}。", "Committed: {added} added, {updated} changed."),
+    "d_conflict_import": ("冲突：预览后有 {n} 个载体已被他人修改（{ids}）。未写入任何内容；请重新预览后再提交。",
+                          "Conflict: {n} carrier(s) changed since your preview ({ids}). Nothing was written; "
+                          "preview the file again, then commit."),
+    # corrections and undo
+    "d_correct": ("更正字段", "Correct a field"),
+    "d_field": ("字段", "Field"),
+    "d_value": ("新值", "New value"),
+    "d_value_source": ("数值来源（面积、租金必填）", "Source of the figure (needed for areas and rent)"),
+    "d_reason": ("理由", "Reason"),
+    "d_save": ("保存更正", "Save correction"),
+    "d_corrected": ("已更正并记录。", "Corrected and logged."),
+    "d_current": ("当前值：{value}（版本 {version}）", "Current value: {value} (version {version})"),
+    "d_conflict_edit": ("冲突：您查看后，该载体已被他人修改（您看到的是版本 {seen}，现在是版本 {current}）。"
+                        "未保存任何内容；请查看当前值后重新提交。",
+                        "Conflict: somebody changed this carrier after you opened it (you saw version {seen}, "
+                        "it is now version {current}). Nothing was saved; check the current value and submit again."),
+    "d_undo": ("撤销最近一次导入或更正", "Undo the last import or correction"),
+    "d_undone": ("已撤销 {entry}。", "Undid {entry}."),
+    "d_audit": ("变更记录", "Audit log"),
+    "d_no_audit": ("尚无导入或更正。", "No imports or corrections yet."),
+    # ---- table headers -------------------------------------------------------------------
+    # changes an import would make
+    "dc_id": ("编号", "ID"),
+    "dc_field": ("字段", "Field"),
+    "dc_old": ("原值", "Old value"),
+    "dc_new": ("新值", "New value"),
+    # rejected rows
+    "dr_row": ("行号", "Row"),
+    "dr_field": ("字段", "Field"),
+    "dr_value": ("值", "Value"),
+    "dr_reason": ("原因", "Reason"),
+    "dr_reason_original": ("原文（与下载文件一致）", "Original message (as in the download)"),
+    # the audit log
+    "au_id": ("编号", "ID"),
+    "au_at": ("时间", "At"),
+    "au_who": ("操作人", "Who"),
+    "au_action": ("操作", "Action"),
+    "au_layer": ("图层", "Layer"),
+    "au_file_name": ("文件", "File"),
+    "au_sha256": ("文件摘要 (SHA-256)", "File digest (SHA-256)"),
+    "au_accepted": ("接受", "Accepted"),
+    "au_rejected": ("拒绝", "Rejected"),
+    "au_added": ("新增", "Added"),
+    "au_updated": ("修改", "Changed"),
+    "au_reason": ("理由", "Reason"),
+    "au_undone_by": ("被撤销于", "Undone by"),
+    "action_import": ("导入", "import"),
+    "action_edit": ("更正", "edit"),
+    "action_undo": ("撤销", "undo"),
+}
