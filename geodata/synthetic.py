@@ -45,24 +45,47 @@ def synthetic_carriers(n: int, boundary, *, seed: int = DEFAULT_SEED, layer: str
     layer : str, keyword-only, optional
         Put every carrier in this carrier layer (default: spread over the four).
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)  # the draws below come in a fixed order: the same seed, the same inventory
     xy = random_points_in(boundary, n, rng)
+    codes = _codes(n, rng)
+    figures = _figures(n, rng)
+    layers = np.array(CARRIER_LAYERS)[rng.integers(0, len(CARRIER_LAYERS), n)] if layer is None else \
+        np.full(n, layer)
+    frame = _carrier_frame(n, prefix, f"synthetic (seed {seed})", layers, codes, figures, hk_link=rng.random(n) < 0.1)
+    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=WGS84)
+
+
+def _codes(n: int, rng: np.random.Generator) -> dict[str, object]:
+    """Industries (one, or two for about 30 %) and facilities (each with a 15 % chance)."""
     industries = np.array(list(INDUSTRIES))
     facilities = np.array(list(FACILITIES))
     ind_a = industries[rng.integers(0, len(industries), n)]
     ind_b = industries[rng.integers(0, len(industries), n)]
     two = rng.random(n) < 0.3
-    industry_codes = np.where(two & (ind_a != ind_b), np.char.add(np.char.add(ind_a, ";"), ind_b), ind_a)
     fac_mask = rng.random((n, len(facilities))) < 0.15
-    facility_codes = [";".join(facilities[row]) for row in fac_mask]
-    floor = np.round(np.exp(rng.normal(8.3, 1.0, n)), 0)  # median ≈ 4,000 m²
+    return {"industries": np.where(two & (ind_a != ind_b), np.char.add(np.char.add(ind_a, ";"), ind_b), ind_a),
+            "facilities": [";".join(facilities[row]) for row in fac_mask]}
+
+
+def _figures(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Floor area (log-normal, median ≈ 4,000 m²) and, for some carriers, available area, rent and
+    incubation area (NaN: not stated)."""
+    floor = np.round(np.exp(rng.normal(8.3, 1.0, n)), 0)
     available = np.where(rng.random(n) < 0.7, np.round(floor * rng.uniform(0.0, 0.6, n), 0), np.nan)
     rent = np.where(rng.random(n) < 0.7, np.round(rng.uniform(40, 260, n), 0), np.nan)
     incubation = np.where(rng.random(n) < 0.3, np.round(floor * rng.uniform(0.2, 1.0, n), 0), np.nan)
-    layers = np.array(CARRIER_LAYERS)[rng.integers(0, len(CARRIER_LAYERS), n)] if layer is None else \
-        np.full(n, layer)
-    cite = f"synthetic (seed {seed})"
-    frame = pd.DataFrame({
+    return {"floor_area_m2": floor, "incubation_area_m2": incubation, "available_area_m2": available,
+            "rent_cny_m2_month": rent}
+
+
+def _cited(values: np.ndarray, cite: str) -> np.ndarray:
+    return np.where(np.isnan(values), None, cite)
+
+
+def _carrier_frame(n: int, prefix: str, cite: str, layers: np.ndarray, codes: dict, figures: dict, *,
+                   hk_link: np.ndarray) -> pd.DataFrame:
+    """The carrier attributes in catalogue order; every stated figure cites ``cite``."""
+    return pd.DataFrame({
         "id": [f"{prefix}-{i:07d}" for i in range(n)],
         "layer": layers,
         "name_zh": [f"合成载体{i}" for i in range(n)],
@@ -73,27 +96,26 @@ def synthetic_carriers(n: int, boundary, *, seed: int = DEFAULT_SEED, layer: str
         "location_note": cite,
         "land_area_m2": np.nan,
         "land_area_source": None,
-        "floor_area_m2": floor,
+        "floor_area_m2": figures["floor_area_m2"],
         "floor_area_source": cite,
-        "incubation_area_m2": incubation,
-        "incubation_area_source": np.where(np.isnan(incubation), None, cite),
-        "available_area_m2": available,
-        "available_area_source": np.where(np.isnan(available), None, cite),
-        "rent_cny_m2_month": rent,
-        "rent_source": np.where(np.isnan(rent), None, cite),
-        "industries": industry_codes,
-        "facilities": facility_codes,
+        "incubation_area_m2": figures["incubation_area_m2"],
+        "incubation_area_source": _cited(figures["incubation_area_m2"], cite),
+        "available_area_m2": figures["available_area_m2"],
+        "available_area_source": _cited(figures["available_area_m2"], cite),
+        "rent_cny_m2_month": figures["rent_cny_m2_month"],
+        "rent_source": _cited(figures["rent_cny_m2_month"], cite),
+        "industries": codes["industries"],
+        "facilities": codes["facilities"],
         "policies": None,
         "status": "operating",
         "status_source": None,
         "opened": None,
         "operator": None,
         "parent_id": None,
-        "hk_link": rng.random(n) < 0.1,
+        "hk_link": hk_link,
         "source": cite,
         "notes": None,
     })
-    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=WGS84)
 
 
 def synthetic_parcels(n: int, boundary, *, seed: int = DEFAULT_SEED, prefix: str = "parcel",

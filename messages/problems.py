@@ -40,7 +40,7 @@ EXACT: dict[str, str] = {
     "coordinates out of range": "坐标超出范围",
     "outside Shenzhen (check the coordinates and the CRS)": "位于深圳以外（请检查坐标和坐标系）",
     "this id belongs to a carrier of another layer": "该编号属于其他图层的载体",
-    "outside Shenzhen (the store holds Shenzhen's carriers)": "位于深圳以外（数据库只收录深圳的载体）",
+    "contains a NUL character (0x00), which the store cannot hold": "含有 NUL 字符（0x00），数据库无法保存",
     # import notes
     "eastings carried the zone prefix 38 (EPSG:4526 style); it was removed": "东坐标带有带号前缀 38（EPSG:4526 形式），已去除",
     "non-point geometries were placed at a point on their surface": "非点要素已取其范围内的一点作为位置",

@@ -237,13 +237,73 @@ def progress_summary(*, reports: pd.DataFrame, targets: pd.DataFrame, goals: pd.
     latest_m2 = float(latest["area_m2"])
     span = _years(first["day"], latest["day"])
     historical = (latest_m2 - float(first["area_m2"])) / span if span > 0 else None
-    years_left = _years(latest["day"], goal.deadline)
-    required = (goal.area_m2 - latest_m2) / years_left if years_left > 0 else None
-    remaining_now = _years(now, goal.deadline)
     ledger_now = ledger_total(ledger) if len(ledger) else 0.0
-    known = ledger["counted_area_m2"].notna() if len(ledger) else pd.Series([], dtype=bool)
-    counted_now = counted_at(ledger, None) if len(ledger) else pd.Series([], dtype=float)
-    unknown = ledger.loc[~known] if len(ledger) else ledger
+    return {
+        **_goal_status(goal, r, now),
+        "latest_reported": _latest_reported(latest),
+        "ledger_total_m2": ledger_now,
+        "pct_of_goal_reported": 100.0 * latest_m2 / goal.area_m2,
+        "pct_of_goal_ledger": 100.0 * ledger_now / goal.area_m2,
+        "gap_reported_minus_ledger_m2": latest_m2 - ledger_now,
+        "ledger_counts": _ledger_counts(ledger),
+        **_required_paces(goal, latest, now),
+        "historical_m2_per_year": historical,
+        "historical_from": first["day"].date().isoformat(),
+        "pace_between_reports": pace_between(reports),
+        "projected_year_reaching_goal": projected_year(latest["day"], latest_m2, goal.area_m2, historical),
+        "targets": target_outcomes(reports, targets),
+        "what_if": _what_if(planned, what_if, latest, goal, historical),
+    }
+
+
+def _goal_status(goal: Goal, reports: pd.DataFrame, now: pd.Timestamp) -> dict:
+    """The goal in force, today, its deadline and whether a report reached it by then."""
+    reached = bool((reports.loc[reports["day"] <= goal.deadline, "area_m2"] >= goal.area_m2).any())
+    return {"goal_m2": goal.area_m2, "goal_year": goal.year, "goal_source": goal.source,
+            "goal_set_by_planner": goal.set_by_planner, "today": now.date().isoformat(),
+            "deadline": goal.deadline.date().isoformat(), "deadline_passed": bool(now > goal.deadline),
+            "reached_by_deadline": reached}
+
+
+def _latest_reported(latest: pd.Series) -> dict:
+    """The latest reported figure, with its measure and source."""
+    return {"date": latest["day"].date().isoformat(), "area_m2": float(latest["area_m2"]),
+            "carriers": None if pd.isna(latest.get("carriers")) else int(latest["carriers"]),
+            "measure_zh": latest.get("measure_zh"), "measure_en": latest.get("measure_en"),
+            "source": latest["source"]}
+
+
+def _ledger_counts(ledger: pd.DataFrame) -> dict:
+    """How many ledger entries there are, count now, have a known area, or sit inside a counted parent."""
+    if not len(ledger):
+        return {"carriers": 0, "counting_now": 0, "area_known": 0, "area_unknown": 0,
+                "area_unknown_with_floor_area": 0, "floor_area_of_unknown_m2": 0.0, "within_counted_parent": 0}
+    known = ledger["counted_area_m2"].notna()
+    counted_now = counted_at(ledger, None)
+    unknown = ledger.loc[~known]
+    return {"carriers": int(len(ledger)), "counting_now": int((counted_now > 0).sum()),
+            "area_known": int(known.sum()), "area_unknown": int((~known).sum()),
+            "area_unknown_with_floor_area": int(unknown["floor_area_m2"].notna().sum()) if len(unknown) else 0,
+            "floor_area_of_unknown_m2": float(unknown["floor_area_m2"].sum()) if len(unknown) else 0.0,
+            "within_counted_parent": int((known & (counted_now == 0) & _active(ledger, None)).sum())}
+
+
+def _required_paces(goal: Goal, latest: pd.Series, now: pd.Timestamp) -> dict:
+    """What is left to the goal and the pace it needs, from the latest report and from today."""
+    latest_m2 = float(latest["area_m2"])
+    years_left = _years(latest["day"], goal.deadline)
+    remaining_now = _years(now, goal.deadline)
+    return {"remaining_m2": max(goal.area_m2 - latest_m2, 0.0),
+            "required_m2_per_year": (goal.area_m2 - latest_m2) / years_left if years_left > 0 else None,
+            "required_from": latest["day"].date().isoformat(),
+            "required_m2_per_year_from_today": (goal.area_m2 - latest_m2) / remaining_now
+            if remaining_now > 0 else None}
+
+
+def _what_if(planned: pd.DataFrame, what_if: list[str] | None, latest: pd.Series, goal: Goal,
+             historical: float | None) -> dict:
+    """The latest reported figure plus the chosen planned additions (default: those of the latest
+    report's year and later), and when that reaches the goal at the historical pace."""
     if what_if is None:
         what_if = [i for i, y in zip(planned["id"], planned["year"]) if int(y) >= int(latest["day"].year)]
     chosen = planned.loc[planned["id"].isin(what_if)]
@@ -252,53 +312,15 @@ def progress_summary(*, reports: pd.DataFrame, targets: pd.DataFrame, goals: pd.
         raise ValueError(f"unknown planned addition(s): {', '.join(unknown_ids)}; "
                          f"known: {', '.join(planned['id'])}")
     added = float(chosen["area_m2"].sum())
-    with_additions = latest_m2 + added
-    reached_by_deadline = bool((r.loc[r["day"] <= goal.deadline, "area_m2"] >= goal.area_m2).any())
+    with_additions = float(latest["area_m2"]) + added
     return {
-        "goal_m2": goal.area_m2,
-        "goal_year": goal.year,
-        "goal_source": goal.source,
-        "goal_set_by_planner": goal.set_by_planner,
-        "today": now.date().isoformat(),
-        "deadline": goal.deadline.date().isoformat(),
-        "deadline_passed": bool(now > goal.deadline),
-        "reached_by_deadline": reached_by_deadline,
-        "latest_reported": {"date": latest["day"].date().isoformat(), "area_m2": latest_m2,
-                            "carriers": None if pd.isna(latest.get("carriers")) else int(latest["carriers"]),
-                            "measure_zh": latest.get("measure_zh"), "measure_en": latest.get("measure_en"),
-                            "source": latest["source"]},
-        "ledger_total_m2": ledger_now,
-        "pct_of_goal_reported": 100.0 * latest_m2 / goal.area_m2,
-        "pct_of_goal_ledger": 100.0 * ledger_now / goal.area_m2,
-        "gap_reported_minus_ledger_m2": latest_m2 - ledger_now,
-        "ledger_counts": {
-            "carriers": int(len(ledger)),
-            "counting_now": int((counted_now > 0).sum()),
-            "area_known": int(known.sum()),
-            "area_unknown": int((~known).sum()),
-            "area_unknown_with_floor_area": int(unknown["floor_area_m2"].notna().sum()) if len(unknown) else 0,
-            "floor_area_of_unknown_m2": float(unknown["floor_area_m2"].sum()) if len(unknown) else 0.0,
-            "within_counted_parent": int((known & (counted_now == 0) & _active(ledger, None)).sum())
-            if len(ledger) else 0,
-        },
-        "remaining_m2": max(goal.area_m2 - latest_m2, 0.0),
-        "required_m2_per_year": required,
-        "required_from": latest["day"].date().isoformat(),
-        "required_m2_per_year_from_today": (goal.area_m2 - latest_m2) / remaining_now if remaining_now > 0 else None,
-        "historical_m2_per_year": historical,
-        "historical_from": first["day"].date().isoformat(),
-        "pace_between_reports": pace_between(reports),
-        "projected_year_reaching_goal": projected_year(latest["day"], latest_m2, goal.area_m2, historical),
-        "targets": target_outcomes(reports, targets),
-        "what_if": {
-            "additions": [{"id": a["id"], "year": int(a["year"]), "area_m2": float(a["area_m2"]),
-                           "what_en": a["what_en"], "what_zh": a["what_zh"], "source": a["source"]}
-                          for a in chosen.to_dict("records")],
-            "added_m2": added,
-            "total_m2": with_additions,
-            "pct_of_goal": 100.0 * with_additions / goal.area_m2,
-            "projected_year_reaching_goal": projected_year(latest["day"], with_additions, goal.area_m2, historical),
-        },
+        "additions": [{"id": a["id"], "year": int(a["year"]), "area_m2": float(a["area_m2"]),
+                       "what_en": a["what_en"], "what_zh": a["what_zh"], "source": a["source"]}
+                      for a in chosen.to_dict("records")],
+        "added_m2": added,
+        "total_m2": with_additions,
+        "pct_of_goal": 100.0 * with_additions / goal.area_m2,
+        "projected_year_reaching_goal": projected_year(latest["day"], with_additions, goal.area_m2, historical),
     }
 
 

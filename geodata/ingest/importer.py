@@ -2,16 +2,18 @@
 row, and say what would change — before anything is written (see :mod:`geodata.stewardship.commits`
 for the commit).
 
-Coordinates come from a geometry (GIS formats) or lon/lat columns in the declared CRS:
-``wgs84``, ``gcj02`` (AMap/Tencent), ``bd09`` (Baidu), ``cgcs2000`` (EPSG:4490) or
-``epsg:4547`` (metres). The usual mistakes are caught per row: swapped lat/lon,
-zone-prefixed 8-digit eastings (stripped, with a note), AMap (GCJ-02) data declared as
-WGS-84 when the file says where it came from, and points outside Shenzhen.
+Coordinates come from a geometry (GIS formats) or lon/lat columns in the declared CRS
+(:mod:`geodata.ingest.coords`). Every row is accepted or rejected with its row number, field and
+reason (:mod:`geodata.ingest.rowchecks`): swapped lat/lon, AMap (GCJ-02) data declared as WGS-84
+when the file says where it came from, points outside Shenzhen, wrong types, missing values,
+figures without a source, unknown codes, broken parent links. Whatever the commit's validator
+would refuse about a row is refused here, for that row, so one row never fails a whole import.
+A point in Shenzhen outside Futian is accepted, with a note: it shows when the scope is all of
+Shenzhen. "Inside" is :mod:`spatial.scope`'s definition, the one the validator and the scope use.
 """
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,37 +23,22 @@ import pandas as pd
 import shapely
 
 from geodata.ingest.columns import map_headers, read_mapping
+from geodata.ingest.coords import CRS_CHOICES, Coordinates, amap_hint, read_coordinates
 from geodata.ingest.readers import RawTable, read_table
-from geodata.ingest.schema import coerce_frame, is_blank
-from geodata.ingest.validate import validate_layer
-from layers.catalogue import CARRIER_LAYERS, get_layer
-from spatial.crs import (METRIC_CRS, WGS84, bd09_to_wgs84, gcj02_to_wgs84, get_transformer, is_zone_prefixed_easting,
-                         strip_zone_prefix)
+from geodata.ingest.rowchecks import Rejected, Verdicts, check_locations, check_rows
+from geodata.ingest.schema import is_blank, parses_as
+from layers.catalogue import AREA_FIELDS, CARRIER_LAYERS, RENT_FIELD, get_layer, source_field
+from spatial.crs import WGS84
 from spatial.errors import SpaceMapError
+from spatial.scope import inside_futian, inside_shenzhen
 
-CRS_CHOICES = ("wgs84", "gcj02", "bd09", "cgcs2000", "epsg:4547")
-AMAP_HINT = re.compile(r"高德|amap|gaode|autonavi|gcj", re.IGNORECASE)
-SHENZHEN_TOLERANCE_M = 500.0
+__all__ = ["CRS_CHOICES", "ImportPlan", "Rejected", "file_sha256", "plan_import", "transliterate"]
+
 COMPARED = ("name_zh", "name_en", "address_zh", "land_area_m2", "floor_area_m2", "incubation_area_m2",
             "available_area_m2", "rent_cny_m2_month", "industries", "facilities", "policies", "status", "opened",
             "operator", "parent_id", "hk_link", "source", "notes", "land_area_source", "floor_area_source",
             "incubation_area_source", "available_area_source", "rent_source", "lon", "lat")
-
-
-@dataclass
-class Rejected:
-    """One rejected row: its number in the file, the field, the value and why."""
-
-    row: int
-    field: str | None
-    value: object
-    reason: str
-
-    def as_dict(self) -> dict:
-        value = self.value if isinstance(self.value, (str, int, float, bool, type(None))) else str(self.value)
-        if isinstance(value, float) and value != value:
-            value = None
-        return {"row": self.row, "field": self.field, "value": value, "reason": self.reason}
+ID_PREFIX = {"science_parks": "sp", "tech_buildings": "tb", "lowcost_spaces": "lc", "incubators": "inc"}
 
 
 @dataclass
@@ -114,89 +101,6 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _numbers(series: pd.Series | None, n: int) -> np.ndarray:
-    if series is None:
-        return np.full(n, np.nan)
-    return pd.to_numeric(series.map(lambda v: str(v).strip().replace(",", "") if v is not None else v),
-                         errors="coerce").to_numpy(dtype=float)
-
-
-def _to_wgs84(x: np.ndarray, y: np.ndarray, crs: str, notes: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    if crs == "gcj02":
-        return gcj02_to_wgs84(x, y)
-    if crs == "bd09":
-        return bd09_to_wgs84(x, y)
-    if crs == "cgcs2000":
-        return get_transformer("EPSG:4490", WGS84).transform(x, y)
-    if crs == "epsg:4547":
-        if is_zone_prefixed_easting(x):
-            x = strip_zone_prefix(x)
-            notes.append("eastings carried the zone prefix 38 (EPSG:4526 style); it was removed")
-        return get_transformer(METRIC_CRS, WGS84).transform(x, y)
-    return x, y
-
-
-def _coordinates(raw: RawTable, frame: pd.DataFrame, crs: str, notes: list[str]):
-    """WGS-84 lon/lat arrays plus the rows' raw input, from geometry or lon/lat columns."""
-    n = len(frame)
-    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
-        geoms = frame.geometry
-        if geoms.crs is None:
-            raise SpaceMapError("the file's geometry has no coordinate system (.prj / CRS missing)")
-        pts = geoms.to_numpy()
-        located = ~shapely.is_missing(pts) & ~shapely.is_empty(pts)
-        if (located & (shapely.get_type_id(pts) != 0)).any():
-            notes.append("non-point geometries were placed at a point on their surface")
-            pts = np.where(located & (shapely.get_type_id(pts) != 0),
-                           shapely.point_on_surface(np.where(located, pts, None)), pts)
-        wgs = gpd.GeoSeries(pts, crs=geoms.crs).to_crs(WGS84)
-        x = np.where(located, wgs.x.to_numpy(), np.nan)
-        y = np.where(located, wgs.y.to_numpy(), np.nan)
-        if crs in ("gcj02", "bd09"):  # a GIS file in EPSG:4326 whose numbers are really GCJ-02 / BD-09
-            x, y = _to_wgs84(x, y, crs, notes)
-        return x, y, x.copy(), y.copy(), pd.Series([None] * n), pd.Series([None] * n)
-    lon_raw, lat_raw = frame.get("lon"), frame.get("lat")
-    if lon_raw is None or lat_raw is None:
-        notes.append("no lon/lat columns: every row is imported without a location")
-    x_in, y_in = _numbers(lon_raw, n), _numbers(lat_raw, n)
-    x, y = _to_wgs84(x_in.copy(), y_in.copy(), crs, notes)
-    return np.asarray(x, float), np.asarray(y, float), x_in, y_in, lon_raw, lat_raw
-
-
-def _location_problems(i: int, x, y, x_in, y_in, raw_lon, raw_lat, crs: str, shenzhen, amap_hint: str | None):
-    """Why row ``i``'s coordinates cannot be used (None if they can, or if there are none)."""
-    given = not (is_blank(raw_lon) and is_blank(raw_lat)) if raw_lon is not None or raw_lat is not None else \
-        not np.isnan(x_in)
-    if not given:
-        return None
-    if np.isnan(x_in) or np.isnan(y_in):
-        return "lon/lat", f"{raw_lon},{raw_lat}", "coordinates are not numbers"
-    if crs in ("wgs84", "gcj02", "bd09", "cgcs2000"):
-        if 3.0 <= x_in <= 54.0 and 73.0 <= y_in <= 136.0:
-            return "lon/lat", f"{x_in},{y_in}", "longitude and latitude look swapped: swap the two columns"
-        if not (-180 <= x_in <= 180 and -90 <= y_in <= 90):
-            return "lon/lat", f"{x_in},{y_in}", ("not degrees: use --crs epsg:4547 for metres" if x_in > 1000
-                                                 else "coordinates out of range")
-    if amap_hint and crs == "wgs84":
-        return "lon/lat", f"{x_in},{y_in}", (f"the file says its coordinates come from AMap ({amap_hint}), which "
-                                             "uses GCJ-02, but the CRS given is WGS-84: import with --crs gcj02")
-    if shenzhen is not None and not shenzhen.covers(shapely.Point(x, y)):
-        return "lon/lat", f"{x_in},{y_in}", "outside Shenzhen (check the coordinates and the CRS)"
-    return None
-
-
-def _amap_hint(path: Path, frame: pd.DataFrame) -> str | None:
-    if AMAP_HINT.search(path.name):
-        return f"file name {path.name!r}"
-    for col in frame.columns:
-        if str(col) in ("source", "crs", "坐标系", "coord_sys", "datum") or AMAP_HINT.search(str(col)):
-            values = frame[col].dropna().astype(str)
-            hit = values[values.str.contains(AMAP_HINT)]
-            if len(hit):
-                return f"column {col!r}: {hit.iloc[0][:40]!r}"
-    return None
-
-
 def transliterate(text: str) -> str:
     """Pinyin of the Chinese characters, words capitalised (other characters kept)."""
     from pypinyin import lazy_pinyin
@@ -243,14 +147,28 @@ def plan_import(path: Path, layer: str, frames, *, crs: str = "wgs84",
     SpaceMapError
         Bad arguments (layer, CRS, mapping) or a file whose headers cannot be used.
     """
-    path = Path(path)
-    if layer not in CARRIER_LAYERS:
-        raise SpaceMapError(f"import supports the carrier layers: {', '.join(CARRIER_LAYERS)} (got {layer!r})")
-    crs = crs.lower()
-    if crs not in CRS_CHOICES:
-        raise SpaceMapError(f"unknown CRS {crs!r}: use one of {', '.join(CRS_CHOICES)}")
+    path, crs = Path(path), _checked_arguments(layer, crs)
     raw = read_table(path, prefer_layer=layer)
     notes = list(raw.notes) + ([f"text encoding {raw.encoding}"] if raw.encoding else [])
+    frame = _mapped_frame(raw, path, mapping_file, notes)
+    frames = _store_frames(frames, frame)
+    coords = read_coordinates(frame, crs, notes)
+    verdicts, typed = _checked_rows(raw, frame, coords, path, layer, crs, frames, notes)
+    accepted = typed.iloc[verdicts.kept].reset_index(drop=True)
+    return _plan(raw, path, layer, crs, accepted, verdicts, frames, notes)
+
+
+def _checked_arguments(layer: str, crs: str) -> str:
+    """The CRS in lower case, after checking the layer and the CRS are ones the importer knows."""
+    if layer not in CARRIER_LAYERS:
+        raise SpaceMapError(f"import supports the carrier layers: {', '.join(CARRIER_LAYERS)} (got {layer!r})")
+    if crs.lower() not in CRS_CHOICES:
+        raise SpaceMapError(f"unknown CRS {crs.lower()!r}: use one of {', '.join(CRS_CHOICES)}")
+    return crs.lower()
+
+
+def _mapped_frame(raw: RawTable, path: Path, mapping_file: Path | None, notes: list[str]) -> pd.DataFrame:
+    """The file's columns renamed to catalogue fields; the others dropped, and said so."""
     mapping, unmapped = map_headers(raw.frame.columns, read_mapping(mapping_file) if mapping_file else None)
     if unmapped:
         notes.append(f"columns not imported (no matching field): {', '.join(unmapped)}")
@@ -258,136 +176,121 @@ def plan_import(path: Path, layer: str, frames, *, crs: str = "wgs84",
     frame = frame[[c for c in frame.columns if c in set(mapping.values()) or c == "geometry"]]
     if "name_zh" not in frame.columns:
         raise SpaceMapError(f"{path.name}: no name column (名称 / name_zh) among {list(raw.frame.columns)}")
-    n = len(frame)
-    if callable(frames):
-        ids = frame["id"].dropna().astype(str).tolist() if "id" in frame.columns else []
-        parents = frame["parent_id"].dropna().astype(str).tolist() if "parent_id" in frame.columns else []
-        frames = frames(ids, parents)
-    row_numbers = [raw.first_data_row + i for i in range(n)]
-    x, y, x_in, y_in, raw_lon, raw_lat = _coordinates(raw, frame, crs, notes)
-    district = frames["district"].geometry.union_all()
-    shenzhen_parts = [frames["shenzhen_districts"].geometry.union_all(), district]
-    shenzhen = gpd.GeoSeries([shapely.union_all(shenzhen_parts)], crs=WGS84).to_crs(METRIC_CRS) \
-        .buffer(SHENZHEN_TOLERANCE_M).to_crs(WGS84).iloc[0]
-    shapely.prepare(shenzhen)
-    hint = _amap_hint(path, raw.frame)
-    spec = get_layer(layer)
+    return frame
+
+
+def _store_frames(frames, frame: pd.DataFrame) -> dict:
+    """The store's layers: as given, or loaded for the ids and parent ids the file names."""
+    if not callable(frames):
+        return frames
+    ids = frame["id"].dropna().astype(str).tolist() if "id" in frame.columns else []
+    parents = frame["parent_id"].dropna().astype(str).tolist() if "parent_id" in frame.columns else []
+    return frames(ids, parents)
+
+
+def _checked_rows(raw: RawTable, frame: pd.DataFrame, coords: Coordinates, path: Path, layer: str, crs: str,
+                  frames: dict, notes: list[str]) -> tuple[Verdicts, gpd.GeoDataFrame]:
+    """Check every row: coordinates, then the typed rows (see :mod:`geodata.ingest.rowchecks`)."""
+    row_numbers = [raw.first_data_row + i for i in range(len(frame))]
+    verdicts = Verdicts(row_numbers)
+    city, points = _city(frames), coords.points()
+    in_city = inside_shenzhen(points, gpd.GeoSeries([city], crs=WGS84)).to_numpy()
+    check_locations(verdicts, coords, crs, in_city=in_city, hint=amap_hint(path, raw.frame))
+    attrs = _attributes(frame, layer, path.name, coords.located, row_numbers, notes)
+    geometry = points.to_numpy().copy()
+    geometry[sorted(verdicts.bad)] = None  # rows whose coordinates cannot be used have no location
+    rows = gpd.GeoDataFrame(attrs, geometry=geometry, crs=WGS84)
+    return verdicts, check_rows(verdicts, rows, get_layer(layer), frames, city=city)
+
+
+def _city(frames: dict):
+    """Shenzhen in WGS-84: the Futian layer and the other district layers together."""
+    layers = [frames[k].geometry for k in ("district", "shenzhen_districts") if k in frames]
+    return shapely.union_all([g for layer in layers for g in layer.to_numpy() if g is not None])
+
+
+def _attributes(frame: pd.DataFrame, layer: str, file_name: str, located: np.ndarray, row_numbers: list[int],
+                notes: list[str]) -> pd.DataFrame:
+    """The rows' catalogue fields, with what the importer fills in (and says so in ``notes``)."""
     attrs = pd.DataFrame(frame.drop(columns=[c for c in ("geometry", "lon", "lat") if c in frame.columns]))
     attrs = attrs.reset_index(drop=True)
     attrs["layer"] = layer
-    rejected: list[Rejected] = []
-    bad = set()
-    for i in range(n):
-        problem = _location_problems(i, x[i], y[i], x_in[i], y_in[i],
-                                     None if raw_lon is None else raw_lon.iloc[i],
-                                     None if raw_lat is None else raw_lat.iloc[i], crs, shenzhen, hint)
-        if problem:
-            rejected.append(Rejected(row_numbers[i], *problem))
-            bad.add(i)
-    located = ~np.isnan(x) & ~np.isnan(y)
     if "location_basis" not in attrs.columns:
         attrs["location_basis"] = np.where(located, "address", "unknown")
     if "status" not in attrs.columns or attrs["status"].isna().all():
-        attrs["status"] = attrs.get("status", pd.Series([None] * n)).fillna("unknown")
-    if "source" not in attrs.columns:
-        attrs["source"] = f"import of {path.name}"
-    attrs["source"] = attrs["source"].where(attrs["source"].notna(), f"import of {path.name}")
-    for area in ("land_area_m2", "floor_area_m2", "incubation_area_m2", "available_area_m2", "rent_cny_m2_month"):
-        src = "rent_source" if area == "rent_cny_m2_month" else area.removesuffix("_m2") + "_source"
-        if area in attrs.columns and src not in attrs.columns:  # the file is the source of its own figures
-            attrs[src] = np.where(~np.isnan(_numbers(attrs[area], n)), f"import of {path.name}", None)
-    missing_en = attrs["name_en"].map(is_blank) if "name_en" in attrs.columns else pd.Series(True, index=attrs.index)
-    if missing_en.any():
-        attrs["name_en"] = [transliterate(zh) if blank and not is_blank(zh) else en for zh, en, blank in zip(
-            attrs["name_zh"], attrs.get("name_en", pd.Series([None] * n)), missing_en)]
-        notes.append(f"name_en was empty in {int(missing_en.sum())} row(s): filled with the pinyin of name_zh; "
-                     "replace it with the official English name when known")
+        attrs["status"] = attrs.get("status", pd.Series([None] * len(attrs))).fillna("unknown")
+    _cite_the_file(attrs, file_name)
+    _fill_name_en(attrs, notes)
     if "hk_link" not in attrs.columns:
         attrs["hk_link"] = False
     attrs["hk_link"] = attrs["hk_link"].where(attrs["hk_link"].notna(), False)
-    ids = attrs["id"] if "id" in attrs.columns else pd.Series([None] * n)
-    if ids.isna().any():
-        prefix = {"science_parks": "sp", "tech_buildings": "tb", "lowcost_spaces": "lc", "incubators": "inc"}[layer]
-        digest = hashlib.sha256(path.name.encode()).hexdigest()[:6]
-        attrs["id"] = [v if not is_blank(v) else f"{prefix}-imp-{digest}-{row_numbers[i]}" for i, v in enumerate(ids)]
-        notes.append("rows without an id got one made from the file name and row number")
-    geometry = [shapely.Point(x[i], y[i]) if located[i] and i not in bad else None for i in range(n)]
-    original_ids = attrs["id"].tolist()
-    firsts: set[str] = set()
-    keys = []  # the first row with an id keeps it; later duplicates get a key of their own while checking
-    for i, fid in enumerate(original_ids):
-        key = str(fid) if str(fid) not in firsts else f"{fid}\u0000row{i}"
-        firsts.add(str(fid))
-        keys.append(key)
-    attrs["id"] = keys
-    gdf = gpd.GeoDataFrame(attrs, geometry=geometry, crs=WGS84)
-    typed, problems = coerce_frame(gdf, spec)
-    typed = gpd.GeoDataFrame(typed, geometry="geometry", crs=WGS84)
-    index_of = {key: i for i, key in enumerate(keys)}
-    typed["id"] = [original_ids[i] for i in range(n)]
-    row_of = {}
-    for i, fid in enumerate(typed["id"].astype(str)):
-        row_of.setdefault(fid, row_numbers[i])
-    seen: dict[str, int] = {}
-    for i, fid in enumerate(typed["id"].astype(str)):
-        if fid in seen:
-            rejected.append(Rejected(row_numbers[i], "id", fid, f"duplicate id (also on row {seen[fid]})"))
-            bad.add(i)
-        seen.setdefault(fid, row_numbers[i])
-    other_layers = {str(v) for k in CARRIER_LAYERS if k != layer and k in frames for v in frames[k]["id"]}
-    known_ids = other_layers | {str(v) for v in frames[layer]["id"]} | set(seen)
-    for i, (fid, parent) in enumerate(zip(typed["id"].astype(str), typed["parent_id"])):
-        if fid in other_layers:
-            rejected.append(Rejected(row_numbers[i], "id", fid, "this id belongs to a carrier of another layer"))
-            bad.add(i)
-        if not is_blank(parent) and str(parent) not in known_ids:
-            rejected.append(Rejected(row_numbers[i], "parent_id", parent, "parent carrier does not exist"))
-            bad.add(i)
-    checked = typed.loc[[i for i in range(n) if i not in bad]].assign(id=[keys[i] for i in range(n) if i not in bad])
-    checks = problems + validate_layer(checked, spec, district=shenzhen)
-    for p in checks:
-        i = index_of.get(str(p.feature_id)) if p.feature_id is not None else None
-        if i is None and p.feature_id and str(p.feature_id).startswith("row "):
-            i = int(str(p.feature_id)[4:]) - 1
-        if i is None:
-            raise SpaceMapError(f"{path.name}: {p}")
-        if p.field == "geometry" and "outside Shenzhen" in p.message:
-            reason = "outside Shenzhen (the store holds Shenzhen's carriers)"
-        else:
-            reason = p.message
-        rejected.append(Rejected(row_numbers[i], p.field, p.value, reason))
-        bad.add(i)
-    keep = [i for i in range(n) if i not in bad]
-    accepted = typed.iloc[keep].reset_index(drop=True)
-    existing = {r["id"]: r for r in _records(frames[layer])} if len(frames[layer]) else {}
-    added, updated, unchanged = [], {}, []
-    for rec in _records(accepted):
-        old = existing.get(rec["id"])
-        if old is None:
-            added.append(rec["id"])
-            continue
-        changes = _diff(old, rec)
-        if changes:
-            updated[rec["id"]] = changes
-        else:
-            unchanged.append(rec["id"])
-    rejected.sort(key=lambda r: (r.row, str(r.field)))
+    _fill_ids(attrs, layer, file_name, row_numbers, notes)
+    return attrs
+
+
+def _cite_the_file(attrs: pd.DataFrame, file_name: str) -> None:
+    """The file is the source of its rows, and of its figures when it has no source column for them."""
+    cite = f"import of {file_name}"
+    if "source" not in attrs.columns:
+        attrs["source"] = cite
+    attrs["source"] = attrs["source"].where(attrs["source"].notna(), cite)
+    for figure in (*AREA_FIELDS, RENT_FIELD):
+        src = source_field(figure)
+        if figure in attrs.columns and src not in attrs.columns:
+            attrs[src] = [cite if parses_as(v, "float") else None for v in attrs[figure]]
+
+
+def _fill_name_en(attrs: pd.DataFrame, notes: list[str]) -> None:
+    """An empty English name becomes the pinyin of the Chinese one, with a note."""
+    missing = attrs["name_en"].map(is_blank) if "name_en" in attrs.columns else pd.Series(True, index=attrs.index)
+    if not missing.any():
+        return
+    english = attrs.get("name_en", pd.Series([None] * len(attrs)))
+    attrs["name_en"] = [transliterate(zh) if blank and not is_blank(zh) else en
+                        for zh, en, blank in zip(attrs["name_zh"], english, missing)]
+    notes.append(f"name_en was empty in {int(missing.sum())} row(s): filled with the pinyin of name_zh; "
+                 "replace it with the official English name when known")
+
+
+def _fill_ids(attrs: pd.DataFrame, layer: str, file_name: str, row_numbers: list[int], notes: list[str]) -> None:
+    """A row without an id gets one made from the file name and its row number, with a note."""
+    ids = attrs["id"] if "id" in attrs.columns else pd.Series([None] * len(attrs))
+    if not ids.isna().any():
+        return
+    digest = hashlib.sha256(file_name.encode()).hexdigest()[:6]
+    attrs["id"] = [v if not is_blank(v) else f"{ID_PREFIX[layer]}-imp-{digest}-{row}"
+                   for v, row in zip(ids, row_numbers)]
+    notes.append("rows without an id got one made from the file name and row number")
+
+
+def _plan(raw: RawTable, path: Path, layer: str, crs: str, accepted: gpd.GeoDataFrame, verdicts: Verdicts,
+          frames: dict, notes: list[str]) -> ImportPlan:
+    """Compare the accepted rows with the store and say what the commit would do."""
+    added, updated, unchanged = _compare(accepted, frames[layer])
     versions = {}
     if "row_version" in frames[layer].columns:
         versions = {str(i): int(v) for i, v in zip(frames[layer]["id"], frames[layer]["row_version"])}
     base = {str(i): versions.get(str(i)) for i in accepted["id"]}
-    outside = _outside_futian(accepted, district)
+    outside = int((~inside_futian(accepted, frames["district"]) & ~accepted.geometry.isna()).sum())
     if outside:
         notes.append(f"{outside} accepted row(s) lie in Shenzhen outside Futian: they show when the scope is "
                      "all of Shenzhen")
-    return ImportPlan(path.name, file_sha256(path), layer, raw.format, crs, accepted, [row_numbers[i] for i in keep],
-                      rejected, added, updated, unchanged, notes, n, raw.frame, raw.first_data_row, base)
+    rejected = sorted(verdicts.rejected, key=lambda r: (r.row, str(r.field)))
+    return ImportPlan(path.name, file_sha256(path), layer, raw.format, crs, accepted,
+                      [verdicts.row_numbers[i] for i in verdicts.kept], rejected, added, updated, unchanged, notes,
+                      len(verdicts.row_numbers), raw.frame, raw.first_data_row, base)
 
 
-def _outside_futian(accepted: gpd.GeoDataFrame, district) -> int:
-    geoms = accepted.geometry.to_numpy()
-    located = ~shapely.is_missing(geoms)
-    if not located.any():
-        return 0
-    metric = gpd.GeoSeries([district], crs=WGS84).to_crs(METRIC_CRS).buffer(SHENZHEN_TOLERANCE_M).to_crs(WGS84).iloc[0]
-    return int((~shapely.covers(metric, geoms[located])).sum())
+def _compare(accepted: gpd.GeoDataFrame, existing: gpd.GeoDataFrame) -> tuple[list, dict, list]:
+    """Ids the commit would add, the changes it would make to existing ids, and the ids it leaves as they are."""
+    old_rows = {r["id"]: r for r in _records(existing)} if len(existing) else {}
+    added, updated, unchanged = [], {}, []
+    for rec in _records(accepted):
+        old = old_rows.get(rec["id"])
+        if old is None:
+            added.append(rec["id"])
+        elif changes := _diff(old, rec):
+            updated[rec["id"]] = changes
+        else:
+            unchanged.append(rec["id"])
+    return added, updated, unchanged

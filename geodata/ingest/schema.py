@@ -91,6 +91,17 @@ _COERCERS = {
 _DTYPES = {"float": "float64", "int": "Int64", "bool": "boolean"}
 
 
+def parses_as(value, dtype: str) -> bool:
+    """Whether :func:`coerce_frame` takes non-blank ``value`` as a ``dtype`` (``float``, ``int``, …)."""
+    if is_blank(value):
+        return False
+    try:
+        _COERCERS[dtype](value)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return True
+
+
 def coerce_frame(frame: pd.DataFrame, spec: LayerSpec) -> tuple[pd.DataFrame, list[Problem]]:
     """Return a copy of ``frame`` typed to ``spec`` and the problems met on the way.
 

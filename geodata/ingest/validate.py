@@ -1,26 +1,28 @@
 """Validators: one pass per layer that collects every problem, then cross-layer checks.
 
-Checks: missing required values, negative figures, unknown vocabulary codes, stated
-figures without a source, invalid / empty / wrongly typed geometry, features outside the
-district that are not flagged as context, duplicate ids, dangling parent links, CRS.
+Checks: missing required values, negative figures, unknown vocabulary codes, text with a NUL
+character (PostgreSQL cannot store one), stated figures without a source, invalid /
+empty / wrongly typed geometry, features outside the district (Futian for zones, Shenzhen for
+carriers, as :mod:`spatial.scope` defines them) that are not flagged as context, duplicate ids,
+dangling parent links, CRS.
 Call :func:`validate_frames` for the list, :func:`raise_if_problems` to raise once.
 """
 from __future__ import annotations
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
 from geodata.ingest.schema import is_blank
 from layers.catalogue import AREA_FIELDS, CARRIER_LAYERS, RENT_FIELD, LAYERS, LayerSpec, source_field
 from layers.vocab import VOCABULARIES, split_codes
-from spatial.crs import METRIC_CRS, WGS84, require_crs
+from spatial.crs import WGS84, require_crs
 from spatial.errors import CRSError, Problem, ValidationError
+from spatial.scope import MIN_SHARE_INSIDE, futian, shenzhen
 
-INSIDE_TOLERANCE_M = 1.0
-"""A feature counts as inside the district if it lies within this distance of it."""
 
-MIN_SHARE_INSIDE = 0.95
-"""Non-context polygons must have at least this share of their area inside the district."""
+NUL_MESSAGE = "contains a NUL character (0x00), which the store cannot hold"
 
 
 def _ids(frame: pd.DataFrame) -> list[str | None]:
@@ -42,6 +44,8 @@ def _check_fields(frame: pd.DataFrame, spec: LayerSpec, ids: list) -> list[Probl
                 if field.required:
                     problems.append(Problem(spec.key, fid, field.name, None, "required value is missing"))
                 continue
+            if isinstance(value, str) and "\x00" in value:
+                problems.append(Problem(spec.key, fid, field.name, value.replace("\x00", "\\x00"), NUL_MESSAGE))
             if field.nonnegative and isinstance(value, (int, float)) and value < 0:
                 problems.append(Problem(spec.key, fid, field.name, value, "must not be negative"))
             if field.vocabulary:
@@ -70,22 +74,26 @@ def _check_sources(frame: pd.DataFrame, spec: LayerSpec, ids: list) -> list[Prob
 
 
 def _check_geometry(frame, spec: LayerSpec, ids: list, district) -> list[Problem]:
-    problems = []
     try:
         require_crs(frame, expected=WGS84)
     except CRSError as exc:
         return [Problem(spec.key, None, "geometry", getattr(frame, "crs", None), str(exc))]
-    geoms = frame.geometry.to_numpy()
+    problems, usable = _check_shapes(frame, spec, ids)
+    if district is not None:
+        if "context" in frame.columns:
+            usable &= ~frame["context"].fillna(False).astype(bool).to_numpy()
+        if usable.any():
+            problems += _check_inside(frame.loc[usable], spec, [fid for fid, u in zip(ids, usable) if u], district)
+    return problems
+
+
+def _check_shapes(frame, spec: LayerSpec, ids: list) -> tuple[list[Problem], np.ndarray]:
+    """Missing, mistyped and invalid geometries, and which rows have a usable one."""
+    problems = []
     allowed = {spec.geometry, "Polygon"} if spec.geometry == "MultiPolygon" else {spec.geometry}
     unknown_ok = (frame["location_basis"] == "unknown").to_numpy() if "location_basis" in frame.columns else None
-    context = frame["context"].fillna(False).astype(bool).to_numpy() if "context" in frame.columns else None
-    inside_check = district is not None
-    if inside_check:
-        metric_district = shapely.buffer(_to_metric(district), INSIDE_TOLERANCE_M)
-        shapely.prepare(metric_district)
-        metric_geoms = frame.geometry.to_crs(METRIC_CRS).to_numpy()
-        covered = shapely.covers(metric_district, metric_geoms)
-    for i, (fid, geom) in enumerate(zip(ids, geoms)):
+    usable = np.zeros(len(frame), dtype=bool)
+    for i, (fid, geom) in enumerate(zip(ids, frame.geometry.to_numpy())):
         missing = geom is None or geom.is_empty
         if missing:
             if unknown_ok is not None and unknown_ok[i]:
@@ -101,25 +109,26 @@ def _check_geometry(frame, spec: LayerSpec, ids: list, district) -> list[Problem
         if not geom.is_valid:
             problems.append(Problem(spec.key, fid, "geometry", shapely.is_valid_reason(geom), "invalid geometry"))
             continue
-        if not inside_check or (context is not None and context[i]) or covered[i]:
-            continue
-        if spec.geometry == "Point":
-            problems.append(Problem(spec.key, fid, "geometry", geom.wkt, ("outside Shenzhen (no context flag)" if spec.key in CARRIER_LAYERS
-                                    else "outside the district (no context flag)")))
-            continue
-        metric = metric_geoms[i]
-        if metric.area > 0:
-            share = metric.intersection(metric_district).area / metric.area
-            if share < MIN_SHARE_INSIDE:
-                problems.append(Problem(spec.key, fid, "geometry", f"{share:.1%} inside",
-                                        f"less than {MIN_SHARE_INSIDE:.0%} inside the district (no context flag)"))
-    return problems
+        usable[i] = True
+    return problems, usable
 
 
-def _to_metric(geom):
-    import geopandas as gpd
-
-    return gpd.GeoSeries([geom], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
+def _check_inside(frame, spec: LayerSpec, ids: list, district) -> list[Problem]:
+    """Carriers must lie inside Shenzhen, zones inside Futian: :mod:`spatial.scope` says what inside means."""
+    layer = gpd.GeoSeries([district], crs=WGS84)
+    boundary = shenzhen(layer) if spec.key in CARRIER_LAYERS else futian(layer)
+    outside = ~boundary.inside(frame.geometry).to_numpy()
+    if not outside.any():
+        return []
+    if spec.geometry == "Point":
+        message = "outside Shenzhen (no context flag)" if spec.key in CARRIER_LAYERS else \
+            "outside the district (no context flag)"
+        return [Problem(spec.key, fid, "geometry", geom.wkt, message)
+                for fid, geom in zip(np.asarray(ids, dtype=object)[outside], frame.geometry.to_numpy()[outside])]
+    share = boundary.share(frame.geometry.loc[outside]).fillna(0.0).to_numpy()
+    return [Problem(spec.key, fid, "geometry", f"{s:.1%} inside",
+                    f"less than {MIN_SHARE_INSIDE:.0%} inside the district (no context flag)")
+            for fid, s in zip(np.asarray(ids, dtype=object)[outside], share)]
 
 
 def validate_layer(frame: pd.DataFrame, spec: LayerSpec, *, district=None) -> list[Problem]:
@@ -133,7 +142,8 @@ def validate_layer(frame: pd.DataFrame, spec: LayerSpec, *, district=None) -> li
         Its catalogue entry.
     district : shapely geometry, keyword-only, optional
         The boundary in WGS-84 the layer's non-context features must lie inside when given:
-        Futian for zone layers, Shenzhen for carriers (see :func:`validate_frames`).
+        Futian for zone layers, Shenzhen for carriers (see :func:`validate_frames`), each with
+        its tolerance (:func:`spatial.scope.futian`, :func:`spatial.scope.shenzhen`).
     """
     ids = _ids(frame)
     problems = _check_fields(frame, spec, ids)
@@ -156,7 +166,8 @@ def validate_frames(frames: dict[str, pd.DataFrame]) -> list[Problem]:
 
     Zone layers (subdistricts, clusters, Hetao) must lie inside Futian; carriers inside
     Shenzhen (the district layers together), so one store can hold the whole city's inventory
-    and the app's scope switch shows Futian or all of Shenzhen.
+    and the app's scope switch shows Futian or all of Shenzhen. "Inside" is
+    :mod:`spatial.scope`'s definition, the one the importer's row check and the scope filter use.
     """
     district = city = None
     if "district" in frames and len(frames["district"]):

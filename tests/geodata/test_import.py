@@ -388,3 +388,89 @@ def test_plan_import__duplicate_id_problems_stay_on_their_own_rows(tmp_path, sto
     assert reasons[(2, "floor_area_m2")] == "must not be negative"
     assert "duplicate id" in reasons[(3, "id")]
     assert plan.accepted.empty
+
+
+GOOD = "ok-1,好空间,Good space,114.085,22.545"
+
+
+def _file(tmp_path, columns: str, *rows: str, good: str | None = None):
+    """A CSV of ``id,name_zh,name_en,lon,lat`` plus ``columns``; the first row is a good one
+    (``good``: its cells in ``columns``, blank by default)."""
+    extra = columns.count(",") + 1 if columns else 0
+    path = tmp_path / "gap.csv"
+    lines = [f"id,name_zh,name_en,lon,lat{',' + columns if columns else ''}",
+             GOOD + ("," + good if good is not None else "," * extra), *rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _plan_and_commit(path, store_copy):
+    """Plan, then commit: the commit's validator must take whatever the plan accepted."""
+    plan = _plan(path, store_copy)
+    commit_import(plan, who="t", path=store_copy)
+    return plan, set(read_layer("incubators", store_copy)["id"])
+
+
+@pytest.mark.parametrize("columns,row,field,reason", [
+    ("floor_area_m2,floor_area_source", "g-2,乙,B,114.085,22.545,-5,survey", "floor_area_m2", "must not be negative"),
+    ("floor_area_m2,floor_area_source", "g-2,乙,B,114.085,22.545,800,", "floor_area_source",
+     "floor_area_m2 = 800.0 is stated without a source"),
+    ("floor_area_source", "g-2,乙,B,114.085,22.545,survey", "floor_area_m2",
+     "floor_area_source is given but the figure is missing"),
+    ("industries", "g-2,乙,B,114.085,22.545,warp_drive", "industries", "unknown industries code"),
+    ("status", "g-2,乙,B,114.085,22.545,exploded", "status", "unknown status code"),
+    ("location_basis", "g-2,乙,B,114.085,22.545,unknown", "location_basis",
+     "location_basis is 'unknown' but a geometry is given"),
+    ("status", "g-2,乙,B,114.085,22.545,", "status", "required value is missing"),
+    ("accuracy_m", "g-2,乙,B,114.085,22.545,-1", "accuracy_m", "must not be negative"),
+    ("", "g-2,,B,114.085,22.545", "name_zh", "required value is missing"),
+])
+def test_commit_import__each_validator_rule_is_caught_on_its_row(tmp_path, store_copy, columns, row, field, reason):
+    good = {"status": "operating", "location_basis": "address"}.get(columns)
+    plan, stored = _plan_and_commit(_file(tmp_path, columns, row, good=good), store_copy)
+    assert plan.accepted_rows == [2] and "ok-1" in stored and "g-2" not in stored
+    assert [(r.row, r.field) for r in plan.rejected] == [(3, field)]
+    assert plan.rejected[0].reason.split(";")[0] == reason
+
+
+def test_plan_import__carrier_named_as_its_own_parent_rejected_on_its_row(tmp_path, store_copy):
+    """Was: accepted, then the commit failed whole ("a carrier cannot be its own parent")."""
+    plan, stored = _plan_and_commit(_file(tmp_path, "parent_id", "g-2,乙,B,114.085,22.545,g-2"), store_copy)
+    assert [r.as_dict() for r in plan.rejected] == [
+        {"row": 3, "field": "parent_id", "value": "g-2", "reason": "a carrier cannot be its own parent"}]
+    assert "ok-1" in stored and "g-2" not in stored
+
+
+def test_plan_import__children_of_a_rejected_row_are_rejected_too(tmp_path, store_copy):
+    """Was: the child of a rejected row was accepted, then the commit failed whole ("parent carrier does not exist")."""
+    path = _file(tmp_path, "parent_id,floor_area_m2,floor_area_source",
+                 "p-1,父,Parent,114.085,22.545,,-5,survey",     # rejected: negative figure
+                 "c-1,子,Child,114.085,22.545,p-1,,",           # its child
+                 "c-2,孙,Grandchild,114.085,22.545,c-1,,",      # and grandchild
+                 "c-3,另,Other,114.085,22.545,ok-1,,",          # the child of an accepted row stays
+                 "c-4,无,Orphan,114.085,22.545,ghost,,")
+    plan, stored = _plan_and_commit(path, store_copy)
+    assert [(r.row, r.field, r.value, r.reason) for r in plan.rejected] == [
+        (3, "floor_area_m2", -5.0, "must not be negative"),
+        (4, "parent_id", "p-1", "parent carrier is on a rejected row of this file"),
+        (5, "parent_id", "c-1", "parent carrier is on a rejected row of this file"),
+        (7, "parent_id", "ghost", "parent carrier does not exist")]
+    assert plan.accepted_rows == [2, 6] and {"ok-1", "c-3"} <= stored and not {"p-1", "c-1", "c-2"} & stored
+
+
+def test_plan_import__text_with_a_nul_character_rejected_on_its_row(tmp_path, store_copy):
+    """Was: accepted, then PostgreSQL refused the whole commit (text cannot hold 0x00)."""
+    plan, stored = _plan_and_commit(_file(tmp_path, "", "g-2,乙\x00丙,B,114.085,22.545"), store_copy)
+    assert [r.as_dict() for r in plan.rejected] == [
+        {"row": 3, "field": "name_zh", "value": "乙\\x00丙",
+         "reason": "contains a NUL character (0x00), which the store cannot hold"}]
+    assert "ok-1" in stored and "g-2" not in stored
+
+
+def test_plan_import__full_width_digits_in_a_figure_cite_the_file(tmp_path, store_copy):
+    """Was: "１２００" typed as 1200 but the file was not cited for it, so the row was refused
+    as "stated without a source"."""
+    plan, _ = _plan_and_commit(_file(tmp_path, "floor_area_m2", "g-2,乙,B,114.085,22.545,１２００"), store_copy)
+    assert plan.rejected == [] and plan.accepted_rows == [2, 3]
+    row = read_layer("incubators", store_copy).set_index("id").loc["g-2"]
+    assert row["floor_area_m2"] == 1200.0 and row["floor_area_source"] == "import of gap.csv"

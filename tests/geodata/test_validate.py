@@ -95,3 +95,36 @@ def test_raise_if_problems__raises_once_with_all():
     assert len(info.value.problems) == 7
     assert "7 validation problem(s)" in str(info.value)
     raise_if_problems([])  # nothing to raise
+
+
+def test_validate_layer__text_with_a_nul_character_reported():
+    typed, _ = _frame([_carrier(name_zh="测\x00试")])
+    found = validate_layer(typed, get_layer("incubators"), district=DISTRICT)
+    assert [(p.feature_id, p.field, p.value, p.message) for p in found] == [
+        ("c1", "name_zh", "测\\x00试", "contains a NUL character (0x00), which the store cannot hold")]
+
+
+def _metres_east_of_district(metres: float) -> Point:
+    """A point ``metres`` east of DISTRICT's east edge (x = 114.1°), mid-edge."""
+    edge = gpd.GeoSeries([Point(114.1, 22.55)], crs=WGS84).to_crs("EPSG:4547").iloc[0]
+    return gpd.GeoSeries([Point(edge.x + metres, edge.y)], crs="EPSG:4547").to_crs(WGS84).iloc[0]
+
+
+def test_validate_layer__carriers_inside_shenzhen_within_100_m():
+    typed, _ = _frame([_carrier(id="in", geometry=_metres_east_of_district(99.0)),
+                       _carrier(id="out", geometry=_metres_east_of_district(101.0))])
+    found = validate_layer(typed, get_layer("incubators"), district=DISTRICT)
+    assert [(p.feature_id, p.message) for p in found] == [("out", "outside Shenzhen (no context flag)")]
+
+
+def test_validate_layer__zones_inside_futian_within_50_m():
+    def square(west_m: float) -> Polygon:  # 100 m × 100 m, its west side ``west_m`` east of DISTRICT
+        a, b = _metres_east_of_district(west_m), _metres_east_of_district(west_m + 100.0)
+        return Polygon([(a.x, 22.55), (b.x, 22.55), (b.x, 22.5509), (a.x, 22.5509)])
+
+    frame = gpd.GeoDataFrame({"id": ["near", "far"], "name_zh": ["z", "z"], "name_en": ["z", "z"],
+                              "kind": ["cluster"] * 2, "approximate": [True] * 2, "accuracy_m": [10.0] * 2,
+                              "source": ["t"] * 2}, geometry=[square(-60.0), square(-40.0)], crs=WGS84)
+    found = validate_layer(frame, get_layer("clusters"), district=DISTRICT)
+    assert [(p.feature_id, p.value, p.message) for p in found] == [
+        ("far", "90.0% inside", "less than 95% inside the district (no context flag)")]
