@@ -13,7 +13,6 @@ returns the :class:`~geodata.storage.base.Store`. The functions below are shorth
 """
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from datetime import datetime, timezone
@@ -102,11 +101,8 @@ def open_store(location: Location | None = None) -> Store:
 
 
 def _create(store: Store, *, data_dir: Path = DATA_DIR, replace: bool = False) -> None:
-    """Create ``store`` from the bundled files, all or nothing (under the lock where the lock
-    lives in the store itself, i.e. a database)."""
-    with contextlib.ExitStack() as stack:
-        if store.kind == "postgis":
-            stack.enter_context(store.lock())
+    """Create ``store`` from the bundled files, all or nothing (rebuilding under the write lock)."""
+    with store.creation_lock():
         if store.exists() and not replace:
             raise StoreError(f"store already exists at {store.describe()}; pass replace=True to rebuild it")
         started = time.perf_counter()

@@ -79,6 +79,10 @@ class Store(abc.ABC):
     def lock(self, *, timeout: float = LOCK_TIMEOUT_S) -> contextlib.AbstractContextManager:
         """The exclusive write lock (re-entrant in a process); :class:`StoreBusyError` after ``timeout`` s."""
 
+    def creation_lock(self) -> contextlib.AbstractContextManager:
+        """The lock :func:`geodata.storage.open_store` holds while it creates or rebuilds the store."""
+        return self.lock()
+
     @abc.abstractmethod
     def create(self, frames: dict[str, pd.DataFrame], meta: dict[str, str], migrations) -> None:
         """Write a new store from ``frames`` (validated), replacing any, all or nothing."""

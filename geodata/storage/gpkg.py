@@ -12,7 +12,6 @@ import os
 import shutil
 import sqlite3
 import tempfile
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,49 +21,49 @@ import pyogrio
 
 from geodata.ingest.validate import raise_if_problems, validate_frames
 from geodata.storage.base import KEEP_BACKUPS, LOCK_TIMEOUT_S, Store
+from geodata.storage.locking import held, wait_until
 from geodata.storage.migrations import LATEST, MIGRATIONS_TABLE, ROW_VERSION, columns, pending
 from layers.catalogue import CARRIER_LAYERS, get_layer
-from spatial.errors import StoreBusyError, StoreError
+from spatial.errors import StoreError
 
 META_TABLE = "spacemap_meta"
 WRITE_ERRORS = (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError, sqlite3.Error)
 
-_held: dict[str, int] = {}  # lock files this process holds, with nesting depth
+def lock(path: Path, *, timeout: float):
+    """Hold the store's exclusive write lock (a lock file beside it, see
+    :func:`geodata.storage.locking.held`); :class:`StoreBusyError` after ``timeout`` s. Temporary
+    files left by a writer that died are removed once the lock is held (every writer takes it)."""
+    key = str(Path(f"{path}.lock").resolve())
+    return held(key, lambda seconds: _lock_file(Path(path), key, seconds), timeout=timeout)
 
 
 @contextlib.contextmanager
-def lock(path: Path, *, timeout: float):
-    """Hold the store's exclusive write lock (a lock file beside it); waits up to ``timeout`` s,
-    then raises :class:`StoreBusyError`. Re-entrant within a process. Temporary files left by a
-    writer that died are removed once the lock is held (every writer takes this lock)."""
+def _lock_file(path: Path, key: str, seconds: float):
     import fcntl
 
-    key = str(Path(f"{path}.lock").resolve())
-    if _held.get(key):
-        _held[key] += 1
+    def try_once() -> bool:
         try:
-            yield
-        finally:
-            _held[key] -= 1
-        return
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+    _make_folder(path)
     with open(key, "a+") as handle:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise StoreBusyError("store busy, try again (another import or edit is being written)") from None
-                time.sleep(0.05)
-        _held[key] = 1
+        wait_until(try_once, seconds)
         try:
-            for stale in Path(path).parent.glob(f".{Path(path).name}.*.tmp.gpkg"):
+            for stale in path.parent.glob(f".{path.name}.*.tmp.gpkg"):
                 stale.unlink(missing_ok=True)
             yield
         finally:
-            _held.pop(key, None)
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _make_folder(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the store's folder {path.parent}: {exc}") from exc
 
 
 def _typed_for_file(key: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -107,14 +106,15 @@ def _now() -> str:
 
 
 @contextlib.contextmanager
-def _rewrite(path: Path):
-    """A copy of the store to write into, renamed over the store when the block succeeds."""
+def _rewrite(path: Path, *, fresh: bool = False):
+    """A copy of the store (``fresh``: an empty file) to write into, renamed over the store when
+    the block succeeds: readers see the old store or the new one, never none."""
     path = Path(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        if path.exists():
+        if path.exists() and not fresh:
             shutil.copy2(path, tmp)
         else:
             tmp.unlink()
@@ -160,12 +160,14 @@ class GeoPackageStore(Store):
     def lock(self, *, timeout: float = LOCK_TIMEOUT_S):
         return lock(self.location, timeout=timeout)
 
+    def creation_lock(self):
+        """Rebuilding waits for writers; a new file needs no lock (nothing to overwrite, nothing
+        left behind if it fails): it is written beside and renamed into place."""
+        return self.lock() if self.exists() else contextlib.nullcontext()
+
     def create(self, frames: dict[str, pd.DataFrame], meta: dict[str, str], migrations) -> None:
-        path = self.location
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists():
-            path.unlink()
-        with _rewrite(path) as tmp:
+        _make_folder(self.location)
+        with _rewrite(self.location, fresh=True) as tmp:
             for key, frame in frames.items():
                 _write_layer(tmp, key, frame)
             _write_meta(tmp, meta, migrations)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 
-from spatial.errors import StoreBusyError, StoreError
+from geodata.storage.locking import held, wait_until
+from spatial.errors import StoreError
 
 LOCK_KEY = 0x53504D31  # 'SPM1': the store's write lock (session-level advisory lock)
 
@@ -101,33 +101,20 @@ def transaction(url: str):
         con.close()
 
 
-_held: dict[str, tuple[int, object]] = {}
+def lock(url: str, *, timeout: float):
+    """The store's exclusive write lock: a session advisory lock held on its own connection (see
+    :func:`geodata.storage.locking.held`); :class:`StoreBusyError` after ``timeout`` s."""
+    return held(url, lambda seconds: _advisory(url, seconds), timeout=timeout)
 
 
 @contextlib.contextmanager
-def lock(url: str, *, timeout: float):
-    """The store's exclusive write lock: a session advisory lock held on its own connection.
-    Re-entrant within a process; :class:`StoreBusyError` after ``timeout`` s."""
-    if url in _held:
-        depth, con = _held[url]
-        _held[url] = (depth + 1, con)
-        try:
-            yield
-        finally:
-            _held[url] = (_held[url][0] - 1, con)
-        return
+def _advisory(url: str, seconds: float):
     con = connect(url, autocommit=True)
     try:
-        deadline = time.monotonic() + timeout
-        while not con.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0]:
-            if time.monotonic() >= deadline:
-                raise StoreBusyError("store busy, try again (another import or edit is being written)")
-            time.sleep(0.05)
-        _held[url] = (1, con)
+        wait_until(lambda: con.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0], seconds)
         try:
             yield
         finally:
-            _held.pop(url, None)
             con.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
     finally:
         con.close()

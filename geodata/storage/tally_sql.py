@@ -31,7 +31,6 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
-import pandas as pd
 
 from geodata.storage.ddl import CACHE_TABLES, CELL_M
 from geodata.storage.pg import ident, literal, transaction

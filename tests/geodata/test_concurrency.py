@@ -159,3 +159,42 @@ pg._copy = slow
     commit_import(plan, who="after", path=store_copy)
     assert "kill-1" in set(read_layer("incubators", store_copy)["id"])
     assert audit_entries(store_copy)[-1]["who"] == "after"
+
+
+def test_store_lock__another_thread_of_the_process_waits_like_another_process(store_copy):
+    """Two Streamlit sessions are two threads of one process: the second writer must wait."""
+    import threading
+    import time
+
+    from spatial.errors import StoreBusyError
+
+    store = open_store(store_copy)
+    inside, release, outcome = threading.Event(), threading.Event(), {}
+
+    def first():
+        with store.lock():
+            with store.lock():  # re-entrant in the holding thread
+                inside.set()
+                release.wait(10)
+
+    def second(timeout, key):
+        try:
+            with store.lock(timeout=timeout):
+                outcome[key] = "held"
+        except StoreBusyError:
+            outcome[key] = "busy"
+
+    holder = threading.Thread(target=first)
+    holder.start()
+    assert inside.wait(10)
+    quick = threading.Thread(target=second, args=(0.2, "quick"))
+    quick.start()
+    quick.join()
+    patient = threading.Thread(target=second, args=(10, "patient"))
+    patient.start()
+    time.sleep(0.2)
+    assert "patient" not in outcome  # still waiting while the first thread holds the lock
+    release.set()
+    holder.join()
+    patient.join()
+    assert outcome == {"quick": "busy", "patient": "held"}
