@@ -17,45 +17,56 @@ def _need(args, frames, carriers):
 
 
 def cmd_match(args) -> int:
-    from geodata.reports.inventory import read_spaces, zoned
-    from geodata.storage import open_store
+    """Match against the store (its own pre-filter where it has one) or against ``--spaces``."""
+    from geodata.storage import NotSupported, open_store
     from layers.catalogue import CARRIER_LAYERS
     from spatial.carriers import combine_carriers
-    from spatial.match import candidate_arrays, match
     from spatial.match_explain import exclusion_summary
     from spatial.need import parse_weights
-    from spatial.scope import in_scope
 
     if args.top < 1:
         raise SpaceMapError(f"--top must be at least 1, got {args.top}")
+    weights = parse_weights(args.weights)
+    if args.spaces is not None:
+        return _match_file(args, open_store().read_all(), weights)
     store = open_store()
-    if args.spaces is None and "match" in store.pushdown:
-        return _match_in_store(args, store)
-    frames = store.read_all()
-    carriers = read_spaces(args.spaces) if args.spaces else combine_carriers(frames, CARRIER_LAYERS)
-    carriers = carriers.loc[in_scope(carriers, frames["district"], args.scope)].reset_index(drop=True)
-    carriers = zoned(carriers, frames)
-    need = _need(args, frames, carriers)
-    cands = candidate_arrays(carriers)
-    result = match(cands, need, weights=parse_weights(args.weights), top=args.top)
-    return _match_output(args, need, cands, result, len(cands), exclusion_summary(result))
-
-
-def _match_in_store(args, store) -> int:
-    """Matching with the hard filters run by the store (a database), the scoring in numpy (same results)."""
-    from layers.catalogue import CARRIER_LAYERS
-    from spatial.carriers import combine_carriers
-    from spatial.match_explain import exclusion_summary
-    from spatial.need import parse_weights
-
     frames = {k: store.read_layer(k) for k in ("district", "subdistricts", "clusters", "hetao", "landmarks")}
     named = {}
     if args.near:  # a carrier named as the place to measure from: looked up by id or name, not by reading all
         named = {k: store.read_layer(k, ids=[args.near.strip()], names=True) for k in CARRIER_LAYERS}
     need = _need(args, frames, combine_carriers(named, CARRIER_LAYERS))
-    found = store.match(need, frames, scope=args.scope, weights=parse_weights(args.weights), top=args.top)
+    try:
+        found = store.match(need, frames, scope=args.scope, weights=weights, top=args.top)
+    except NotSupported:  # the store cannot pre-filter: score every carrier of the scope here
+        return _match_here(args, need, store.read_all(), weights)
     return _match_output(args, need, found["candidates"], found["result"], found["scope_size"],
                          exclusion_summary(found["result"], counts=found["excluded"]))
+
+
+def _match_file(args, frames, weights) -> int:
+    """Match against another inventory file (``--spaces``); places may name its carriers."""
+    from geodata.reports.inventory import read_spaces
+
+    carriers = read_spaces(args.spaces)
+    return _match_here(args, None, frames, weights, carriers=carriers)
+
+
+def _match_here(args, need, frames, weights, *, carriers=None) -> int:
+    """Score the carriers of the scope in memory (the store's, or ``carriers``)."""
+    from geodata.reports.inventory import zoned
+    from layers.catalogue import CARRIER_LAYERS
+    from spatial.carriers import combine_carriers
+    from spatial.match import candidate_arrays, match
+    from spatial.match_explain import exclusion_summary
+    from spatial.scope import in_scope
+
+    carriers = combine_carriers(frames, CARRIER_LAYERS) if carriers is None else carriers
+    carriers = carriers.loc[in_scope(carriers, frames["district"], args.scope)].reset_index(drop=True)
+    carriers = zoned(carriers, frames)
+    need = need if need is not None else _need(args, frames, carriers)
+    cands = candidate_arrays(carriers)
+    result = match(cands, need, weights=weights, top=args.top)
+    return _match_output(args, need, cands, result, len(cands), exclusion_summary(result))
 
 
 def _match_output(args, need, cands, result, candidates: int, reasons: dict) -> int:

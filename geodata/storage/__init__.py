@@ -32,10 +32,9 @@ from spatial.errors import ConflictError, StoreBusyError, StoreError
 log = logging.getLogger(__name__)
 
 Location = Union[Path, str]
-SCHEMA_VERSION = LATEST
 
 __all__ = ["Store", "NotSupported", "KEEP_BACKUPS", "StoreBusyError", "ConflictError", "Location", "open_store", "store_path",
-           "as_location", "ensure_store", "create_store", "upgrade_store", "store_lock", "describe_store",
+           "as_location", "ensure_store", "create_store", "store_lock", "describe_store",
            "store_version", "read_meta", "list_store_layers", "read_layer", "read_rows", "read_all",
            "replace_layers", "append_rows", "write_rows", "frames_for_import"]
 
@@ -115,6 +114,8 @@ def _create(store: Store, *, data_dir: Path = DATA_DIR, replace: bool = False) -
 
 
 def _upgrade(store: Store, *, data_dir: Path = DATA_DIR) -> list[str]:
+    """Apply pending schema migrations and add catalogue layers the store lacks (from the
+    bundled files), under the write lock, all or nothing. Returns what was done."""
     with store.lock():
         present = set(store.list_layers())
         missing = [key for key in LAYERS if key not in present]
@@ -142,12 +143,6 @@ def create_store(location: Location | None = None, *, data_dir: Path = DATA_DIR,
     store = _backend(location)
     _create(store, data_dir=data_dir, replace=replace)
     return store.location
-
-
-def upgrade_store(location: Location | None = None, *, data_dir: Path = DATA_DIR) -> list[str]:
-    """Apply pending schema migrations and add catalogue layers the store lacks (from the
-    bundled files), under the write lock, all or nothing. Returns what was done."""
-    return _upgrade(_backend(location), data_dir=data_dir)
 
 
 def ensure_store(location: Location | None = None) -> Location:

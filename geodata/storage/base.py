@@ -43,9 +43,6 @@ class Store(abc.ABC):
     """``gpkg`` or ``postgis``: for display only, never to branch on."""
     keeps_backups: bool = False
     """True when every commit first copies the store to ``backups/`` beside it."""
-    pushdown: frozenset[str] = frozenset()
-    """The optional work (``tally``, ``match``) this backend does itself, so a caller can skip
-    preparing for it; the methods raise :class:`NotSupported` all the same."""
 
     def __init__(self, location):
         self.location = location
@@ -150,10 +147,11 @@ class Store(abc.ABC):
         """Every catalogue layer."""
         return {key: self.read_layer(key) for key in LAYERS}
 
-    def import_frames(self) -> dict[str, pd.DataFrame] | Callable[[list[str], list[str]], dict]:
-        """What :func:`geodata.ingest.importer.plan_import` needs from the store: every layer,
-        or a loader of the zone layers and the carriers a file names (backends that look rows up by index)."""
-        return self.read_all()
+    def import_frames(self) -> Callable[[list[str], list[str]], dict[str, pd.DataFrame]]:
+        """What :func:`geodata.ingest.importer.plan_import` needs from the store: a loader of the
+        layers for the ids (and parent ids) a file names — here every layer; a backend that looks
+        rows up by index loads only those carriers."""
+        return lambda ids, parents: self.read_all()
 
     def replace_layers(self, frames: dict[str, pd.DataFrame]) -> None:
         """Replace whole layers, validated with the rest of the store, all or nothing."""

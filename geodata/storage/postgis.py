@@ -11,7 +11,6 @@ tally and the matching pre-filter run in the database (:mod:`geodata.storage.tal
 """
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -38,7 +37,6 @@ class PostGISStore(Store):
     """The store as tables of one PostgreSQL database with PostGIS."""
 
     kind = "postgis"
-    pushdown = frozenset({"tally", "match"})
 
     def exists(self) -> bool:
         with pg.query(self.location) as con:
@@ -111,17 +109,14 @@ class PostGISStore(Store):
             _bump(con)
         return done
 
-    def read_table(self, key: str, *, ids=None, names: bool = False, con=None) -> pd.DataFrame:
-        """Layer ``key`` in table order; with ``ids`` by index lookups (``con``: run on this
-        connection, e.g. one holding temp tables)."""
+    def read_table(self, key: str, *, ids=None, names: bool = False) -> pd.DataFrame:
+        """Layer ``key`` in table order; with ``ids`` by index lookups."""
         where, params = sql.SQL(""), {}
         if ids is not None:
             where = sql.SQL("WHERE t.id = ANY(%(w)s)" + (" OR t.name_zh = ANY(%(w)s) OR t.name_en = ANY(%(w)s)"
                                                          if names else ""))
             params = {"w": list(ids)}
-        with contextlib.ExitStack() as stack:
-            if con is None:
-                con = stack.enter_context(pg.query(self.location))
+        with pg.query(self.location) as con:
             return _read(con, key, where, params, self.describe())
 
     def write_layers(self, frames: dict[str, pd.DataFrame]) -> None:
@@ -160,31 +155,31 @@ class PostGISStore(Store):
         ids = set(map(str, upsert["id"])) if len(upsert) else set()
         parent_ids = upsert.get("parent_id", pd.Series([None] * len(upsert), dtype=object))
         parents = {str(p) for p in parent_ids.dropna() if str(p) not in ids}
-        present = self.existing_ids(sorted(parents)) if parents else set()
+        present = self._existing_ids(sorted(parents)) if parents else set()
         for fid, parent in zip(upsert["id"], parent_ids):
             if parent is not None and parent == parent and str(parent) not in ids | present - set(delete_ids):
                 found.append(Problem(layer, fid, "parent_id", parent, "parent carrier does not exist"))
         others = [k for k in CARRIER_LAYERS if k != layer]
-        for fid in sorted(self.existing_ids(sorted(ids), others)) if ids else []:
+        for fid in sorted(self._existing_ids(sorted(ids), others)) if ids else []:
             found.append(Problem("carriers", fid, "id", fid, "duplicate id across layers"))
         if delete_ids:
             ledger = tables.get("incubation_ledger", self.read_layer("incubation_ledger"))
             for eid, cid in zip(ledger["id"], ledger["carrier_id"]):
                 if cid is not None and str(cid) in set(delete_ids):
                     found.append(Problem("incubation_ledger", eid, "carrier_id", cid, "carrier does not exist"))
-            for fid, parent in self.children_of(delete_ids):
+            for fid, parent in self._children_of(delete_ids):
                 if fid not in set(delete_ids):
                     found.append(Problem(layer, fid, "parent_id", parent, "parent carrier does not exist"))
         raise_if_problems(found)
 
-    def existing_ids(self, ids: list[str], layers=CARRIER_LAYERS) -> set[str]:
+    def _existing_ids(self, ids: list[str], layers=CARRIER_LAYERS) -> set[str]:
         """Which of ``ids`` name a carrier in ``layers``."""
         union = sql.SQL(" UNION ALL ").join(sql.SQL("SELECT id FROM {} WHERE id = ANY(%(ids)s)").format(
             sql.Identifier(k)) for k in layers)
         with pg.query(self.location) as con:
             return {str(r[0]) for r in con.execute(union, {"ids": list(ids)}).fetchall()}
 
-    def children_of(self, ids: list[str]) -> list[tuple[str, str]]:
+    def _children_of(self, ids: list[str]) -> list[tuple[str, str]]:
         """(id, parent_id) of carriers whose parent is one of ``ids``."""
         union = sql.SQL(" UNION ALL ").join(sql.SQL("SELECT id, parent_id FROM {} WHERE parent_id = ANY(%(ids)s)")
                                             .format(sql.Identifier(k)) for k in CARRIER_LAYERS)
