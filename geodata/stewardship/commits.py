@@ -1,8 +1,8 @@
 """Write to the store safely: one writer at a time, a backup before each commit, an audit
 entry with a reversible change set for every import and edit, and undo of the last one.
 
-All writes go through :func:`geodata.storage.write_rows` (validated, all or nothing: a file
-rewrite renamed into place, or one database transaction), inside :func:`store_lock` (one
+All writes go through :meth:`geodata.storage.base.Store.write_rows` (validated, all or nothing: a file
+rewrite renamed into place, or one database transaction), inside the store's lock (one
 writer at a time across processes: the second waits, then fails with "store busy, try
 again"). Rows carry versions: an import or correction prepared from rows somebody else has
 changed since gets :class:`ConflictError` instead of overwriting their work.
@@ -19,8 +19,7 @@ import shapely
 
 from geodata.ingest.importer import ImportPlan
 from geodata.ingest.schema import coerce_frame, is_blank
-from geodata.storage import (KEEP_BACKUPS, ConflictError, StoreBusyError, ensure_store, open_store, read_layer, read_rows, store_lock,
-                             write_rows)
+from geodata.storage import KEEP_BACKUPS, ConflictError, Store, StoreBusyError, open_store, store_lock
 from layers.catalogue import get_layer
 from spatial.crs import WGS84
 from spatial.errors import SpaceMapError
@@ -51,11 +50,11 @@ def _rows(frame: gpd.GeoDataFrame, ids) -> dict[str, dict]:
     return out
 
 
-def _find_carrier(carrier_id: str, path) -> tuple[str, gpd.GeoDataFrame]:
+def _find_carrier(carrier_id: str, store: Store) -> tuple[str, gpd.GeoDataFrame]:
     from layers.catalogue import CARRIER_LAYERS
 
     for key in CARRIER_LAYERS:
-        rows = read_rows(key, [carrier_id], path)
+        rows = store.read_layer(key, ids=[carrier_id])
         if (rows["id"].astype(str) == carrier_id).any():
             return key, rows
     raise SpaceMapError(f"no carrier with id {carrier_id!r}")
@@ -89,19 +88,19 @@ def commit_import(plan: ImportPlan, *, who: str, path: Path | None = None) -> di
     """
     if not str(who or "").strip():
         raise SpaceMapError("say who imports (--by or the editor login)")
-    path = ensure_store(path)
-    with store_lock(path):
+    store = open_store(path)
+    with store.lock():
         ids = [str(i) for i in plan.accepted["id"]]
-        current = read_rows(plan.layer, ids, path)
+        current = store.read_layer(plan.layer, ids=ids)
         before = _rows(current, ids)
         changes = {"layer": plan.layer, "ids": ids, "before": before}
-        audit = _audit_row(read_layer("audit_log", path), who=who.strip(), action="import", layer=plan.layer,
+        audit = _audit_row(store.read_layer("audit_log"), who=who.strip(), action="import", layer=plan.layer,
                            file_name=plan.file_name, sha256=plan.sha256, accepted=len(ids),
                            rejected=len({r.row for r in plan.rejected}), added=len(ids) - len(before),
                            updated=len(before), changes=json.dumps(changes, ensure_ascii=False, default=str))
-        saved = backup_store(path)
-        write_rows(plan.layer, plan.accepted, tables={"audit_log": audit}, location=path,
-                   expected_versions=plan.base_versions or None)
+        saved = store.backup()
+        store.write_rows(plan.layer, plan.accepted, tables={"audit_log": audit},
+                         expected_versions=plan.base_versions or None)
     return {"committed": True, "audit_id": audit["id"].iloc[-1], "backup": None if saved is None else str(saved),
             "added": len(ids) - len(before), "updated": len(before)}
 
@@ -133,9 +132,9 @@ def edit_fields(carrier_id: str, values: dict, *, reason: str, who: str, path: P
     for field in values:
         if field not in names:
             raise SpaceMapError(f"unknown field {field!r}: use one of {', '.join(sorted(names))}")
-    path = ensure_store(path)
-    with store_lock(path):
-        layer, current = _find_carrier(carrier_id, path)
+    store = open_store(path)
+    with store.lock():
+        layer, current = _find_carrier(carrier_id, store)
         current = current.loc[current["id"].astype(str) == carrier_id].reset_index(drop=True)
         before = _rows(current, [carrier_id])
         edited = current.copy()
@@ -150,21 +149,21 @@ def edit_fields(carrier_id: str, values: dict, *, reason: str, who: str, path: P
         diff = [{"field": f, "old": before[carrier_id].get(f), "new": None if is_blank(v) else v}
                 for f, v in values.items()]
         changes = {"layer": layer, "ids": [carrier_id], "before": before, "diff": diff}
-        audit = _audit_row(read_layer("audit_log", path), who=who.strip(), action="edit", layer=layer,
+        audit = _audit_row(store.read_layer("audit_log"), who=who.strip(), action="edit", layer=layer,
                            reason=reason.strip(), accepted=1, rejected=0, added=0, updated=1,
                            changes=json.dumps(changes, ensure_ascii=False, default=str))
-        backup_store(path)
-        versions = write_rows(layer, gpd.GeoDataFrame(typed, geometry="geometry", crs=WGS84), tables={"audit_log": audit},
-                              location=path, expected_versions=None if expected_version is None
-                              else {carrier_id: int(expected_version)})
+        store.backup()
+        expected = None if expected_version is None else {carrier_id: int(expected_version)}
+        versions = store.write_rows(layer, gpd.GeoDataFrame(typed, geometry="geometry", crs=WGS84),
+                                    tables={"audit_log": audit}, expected_versions=expected)
     return {"audit_id": audit["id"].iloc[-1], "layer": layer, "changes": diff, "row_version": versions[carrier_id]}
 
 
 def undo_last(*, who: str, path: Path | None = None) -> dict:
     """Reverse the most recent import or edit not yet undone, from its change set."""
-    path = ensure_store(path)
-    with store_lock(path):
-        audit = read_layer("audit_log", path)
+    store = open_store(path)
+    with store.lock():
+        audit = store.read_layer("audit_log")
         open_entries = audit.loc[audit["action"].isin(["import", "edit"]) & audit["undone_by"].map(is_blank)]
         if not len(open_entries):
             raise SpaceMapError("nothing to undo")
@@ -179,15 +178,15 @@ def undo_last(*, who: str, path: Path | None = None) -> dict:
                            file_name=entry.get("file_name"), sha256=entry.get("sha256"),
                            reason=f"undo of {entry['id']}", changes=json.dumps(undo_changes))
         audit.loc[audit["id"] == entry["id"], "undone_by"] = audit["id"].iloc[-1]
-        backup_store(path)
-        write_rows(layer, restored, removed, tables={"audit_log": audit}, location=path)
+        store.backup()
+        store.write_rows(layer, restored, removed, tables={"audit_log": audit})
     return {"undone": entry["id"], "action": entry["action"], "layer": layer, "removed": len(changes["ids"]) -
             len(restored_rows), "restored": len(restored_rows)}
 
 
 def audit_entries(path: Path | None = None) -> list[dict]:
     """The audit log, newest last (change sets left out: see the store for them)."""
-    audit = read_layer("audit_log", ensure_store(path))
+    audit = open_store(path).read_layer("audit_log")
     cols = [c for c in audit.columns if c != "changes"]
     counts = ("accepted", "rejected", "added", "updated")
     return [{k: (None if is_blank(v) else int(v) if k in counts else (v.item() if hasattr(v, "item") else v))

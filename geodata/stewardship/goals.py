@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geodata.storage import ensure_store, read_layer, replace_layers, store_lock
+from geodata.storage import open_store
 from spatial.errors import SpaceMapError
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -31,12 +31,12 @@ def set_goal(goal_m2: float, goal_year: int, *, set_by: str, reason: str, path: 
         raise SpaceMapError("say who sets the goal (set_by)")
     if not str(reason or "").strip():
         raise SpaceMapError("give a reason for the new goal")
-    path = ensure_store(path)
-    with store_lock(path):  # read and write as one step: two planners never lose each other's goal
-        goals = read_layer("progress_goals", path)
+    store = open_store(path)
+    with store.lock():  # read and write as one step: two planners never lose each other's goal
+        goals = store.read_layer("progress_goals")
         stamp = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
         row = {"id": f"goal-{len(goals) + 1:03d}", "goal_m2": float(goal_m2), "goal_year": int(goal_year),
                "set_at": stamp, "set_by": str(set_by).strip(), "reason": str(reason).strip()}
         updated = pd.concat([goals, pd.DataFrame([row])], ignore_index=True) if len(goals) else pd.DataFrame([row])
-        replace_layers({"progress_goals": updated}, path)
+        store.replace_layers({"progress_goals": updated})
     return row
