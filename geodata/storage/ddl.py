@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from psycopg import sql
 
-from geodata.storage.migrations import LATEST, MIGRATIONS_TABLE, ROW_VERSION, columns
+from geodata.storage.migrations import LATEST, META_TABLE, MIGRATIONS_TABLE, ROW_VERSION, columns
 from layers.catalogue import CARRIER_LAYERS, get_layer
 
-META_TABLE = "spacemap_meta"
 SQL_TYPES = {"str": "text", "code": "text", "codes": "text", "date": "text", "float": "double precision",
              "int": "bigint", "bool": "boolean"}
 CELL_M = 250.0

@@ -22,11 +22,10 @@ import pyogrio
 from geodata.ingest.validate import raise_if_problems, validate_frames
 from geodata.storage.base import KEEP_BACKUPS, LOCK_TIMEOUT_S, Store
 from geodata.storage.locking import held, wait_until
-from geodata.storage.migrations import LATEST, MIGRATIONS_TABLE, ROW_VERSION, columns, pending
+from geodata.storage.migrations import LATEST, META_TABLE, MIGRATIONS_TABLE, ROW_VERSION, columns, now_iso, pending
 from layers.catalogue import CARRIER_LAYERS, get_layer
 from spatial.errors import StoreError
 
-META_TABLE = "spacemap_meta"
 WRITE_ERRORS = (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError, sqlite3.Error)
 
 def lock(path: Path, *, timeout: float):
@@ -98,11 +97,8 @@ def _write_meta(path: Path, meta: dict[str, str], migrations=()) -> None:
         con.execute(f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, "
                     "description TEXT NOT NULL, applied_at TEXT NOT NULL)")
         con.executemany(f"INSERT OR REPLACE INTO {MIGRATIONS_TABLE} VALUES (?, ?, ?)",
-                        [(m.version, m.description, _now()) for m in migrations])
+                        [(m.version, m.description, now_iso()) for m in migrations])
 
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 @contextlib.contextmanager

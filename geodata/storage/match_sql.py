@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 
 from geodata.storage.pg import ident, literal, transaction
-from geodata.storage.tally_sql import PIECE_VERTICES
+from geodata.storage.tally_sql import futian_pieces
 from layers.catalogue import CARRIER_LAYERS
 from spatial.carriers import annotate_carriers
 from spatial.crs import METRIC_CRS, WGS84, get_transformer
@@ -74,7 +74,7 @@ MATCH_COLUMNS = ("id", "name_zh", "name_en", "industries", "facilities", "polici
 
 def _fetch(con, where: str, params) -> gpd.GeoDataFrame:
     """The carriers matching ``where`` (alias ``t``), only the columns matching uses, in one query."""
-    cols = ", ".join(f"t.{c}" for c in MATCH_COLUMNS)
+    cols = ", ".join(f"t.{ident(c)}" for c in MATCH_COLUMNS)
     union = " UNION ALL ".join(f"SELECT {cols}, {literal(k)} AS layer, ST_AsBinary(t.geom) FROM {ident(k)} t WHERE {where}"
                                for k in CARRIER_LAYERS)
     with con.cursor(binary=True) as cur:
@@ -88,7 +88,7 @@ def _fetch(con, where: str, params) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=WGS84), crs=WGS84)
 
 
-def _with_parents(con, url: str, spaces: pd.DataFrame, scope: str) -> tuple[pd.DataFrame, int]:
+def _with_parents(con, spaces: pd.DataFrame, scope: str) -> tuple[pd.DataFrame, int]:
     """``spaces`` followed by their in-scope parents that are not among them (facilities are inherited)."""
     missing = sorted({str(p) for p in spaces["parent_id"].dropna()} - set(spaces["id"].astype(str)))
     if not missing:
@@ -98,9 +98,9 @@ def _with_parents(con, url: str, spaces: pd.DataFrame, scope: str) -> tuple[pd.D
     return gpd.GeoDataFrame(both_, geometry="geometry", crs=spaces.crs), len(spaces)
 
 
-def _candidates(con, url, where, params, scope, frames):
+def _candidates(con, where, params, scope, frames):
     spaces = _fetch(con, f"{where} AND {_scope_sql(scope)}", params)
-    spaces, n = _with_parents(con, url, spaces, scope)
+    spaces, n = _with_parents(con, spaces, scope)
     zoned = annotate_carriers(spaces, subdistricts=frames["subdistricts"], clusters=frames["clusters"],
                               hetao=frames["hetao"])
     return take_candidates(candidate_arrays(zoned), np.arange(n))
@@ -125,15 +125,13 @@ def match_in_database(url: str, need: Need, frames: dict[str, pd.DataFrame], *, 
     conds = _conditions(need)
     with transaction(url) as con:
         if scope != "shenzhen":
-            con.execute(f"CREATE TEMP TABLE _s ON COMMIT DROP AS SELECT ST_Subdivide(geom_m, {PIECE_VERTICES}) AS g "
-                        "FROM district")
-            con.execute("CREATE INDEX ON _s USING gist (g)")
+            futian_pieces(con)
         where, params = _passing_sql(conds)
-        cands = _candidates(con, url, where, params, scope, frames)
+        cands = _candidates(con, where, params, scope, frames)
         counts = _sql_counts(con, conds, scope)
         result = match(cands, need, weights={**DEFAULT_WEIGHTS, **(weights or {})}, top=top, explain=explain)
         if explain and len(result.order) < top:
-            result.near_misses = _near_misses(con, url, need, conds, scope, frames, result)
+            result.near_misses = _near_misses(con, need, conds, scope, frames, result)
     excluded = {c.key: int(c.fails.sum()) for c in result.constraints if c.key not in conds}
     excluded.update({k: v for k, v in counts["fails"].items()})
     return {"candidates": cands, "result": result, "scope_size": counts["total"], "excluded": excluded,
@@ -162,7 +160,7 @@ def _sql_counts(con, conds: dict, scope: str) -> dict:
     return {"total": int(row[0]), "fails": {k: fails[k] for k in conds}}
 
 
-def _near_misses(con, url, need, conds, scope, frames, result) -> list[dict]:
+def _near_misses(con, need, conds, scope, frames, result) -> list[dict]:
     """Near misses: the embedded ones for the numpy-side constraints (all such spaces passed the
     database filter), plus one relaxed query per database-side constraint."""
     out = [m for m in result.near_misses if m["relax"] not in conds]
@@ -171,7 +169,7 @@ def _near_misses(con, url, need, conds, scope, frames, result) -> list[dict]:
             continue
         others, params = _passing_sql(conds, skip=key)
         sql, p = conds[key]
-        relaxed = _candidates(con, url, f"{others} AND coalesce({sql}, false)", params + p, scope, frames)
+        relaxed = _candidates(con, f"{others} AND coalesce({sql}, false)", params + p, scope, frames)
         if not len(relaxed):
             continue
         partial = match(relaxed, need, weights=result.weights, top=1, explain=False)

@@ -9,10 +9,13 @@ applies the missing ones in order, inside the store's write lock, all or nothing
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from layers.catalogue import CARRIER_LAYERS, LAYERS, get_layer
 
 MIGRATIONS_TABLE = "spacemap_migrations"
+META_TABLE = "spacemap_meta"
+"""The store's metadata table (schema version, source data hash, creation time, revision)."""
 ROW_VERSION = "row_version"
 """Carrier rows carry a version bumped by every write; an editor's write names the version it
 started from and gets a conflict when somebody else changed the row in between."""
@@ -53,3 +56,8 @@ def pending(applied: int) -> list[Migration]:
 def layer_keys() -> list[str]:
     """Every layer of the schema, in catalogue order."""
     return list(LAYERS)
+
+
+def now_iso() -> str:
+    """The current UTC time, to the second, as recorded with an applied migration."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

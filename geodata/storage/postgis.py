@@ -11,7 +11,6 @@ tally and the matching pre-filter run in the database (:mod:`geodata.storage.tal
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,8 +22,7 @@ from psycopg import sql
 from geodata.ingest.validate import raise_if_problems, validate_frames
 from geodata.storage import ddl, pg
 from geodata.storage.base import LOCK_TIMEOUT_S, Store
-from geodata.storage.ddl import META_TABLE
-from geodata.storage.migrations import MIGRATIONS, MIGRATIONS_TABLE, ROW_VERSION, columns, pending
+from geodata.storage.migrations import META_TABLE, MIGRATIONS, MIGRATIONS_TABLE, ROW_VERSION, columns, now_iso, pending
 from layers.catalogue import CARRIER_LAYERS, LAYERS, get_layer
 from spatial.crs import WGS84
 from spatial.errors import Problem, StoreError
@@ -233,9 +231,6 @@ class PostGISStore(Store):
             con.close()
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
 
 def _set_meta(con, key: str, value: str) -> None:
     con.execute(sql.SQL("INSERT INTO {} VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value")
@@ -243,7 +238,7 @@ def _set_meta(con, key: str, value: str) -> None:
 
 
 def _record_migration(con, m) -> None:
-    con.execute(sql.SQL("INSERT INTO {} VALUES (%s, %s, %s)").format(_MIGRATIONS), (m.version, m.description, _now()))
+    con.execute(sql.SQL("INSERT INTO {} VALUES (%s, %s, %s)").format(_MIGRATIONS), (m.version, m.description, now_iso()))
 
 
 def _apply_migration(con, version: int) -> None:

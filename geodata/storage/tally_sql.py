@@ -95,7 +95,7 @@ def unit_set(con, kind: str) -> tuple[str, list[str]]:
 def _build(con, kind: str, key: str, units: list[str]) -> None:
     old = [r[0] for r in con.execute("SELECT key FROM spacemap_unit_sets WHERE kind = %s", (kind,)).fetchall()]
     for table in CACHE_TABLES:
-        con.execute(f"DELETE FROM {table} WHERE key = ANY(%s)", (old,))
+        con.execute(f"DELETE FROM {ident(table)} WHERE key = ANY(%s)", (old,))
     s = CELL_M
     src = _unit_source(kind)
     con.execute(f"INSERT INTO spacemap_unit_pieces SELECT %s, ord, ST_Subdivide(g, {PIECE_VERTICES}) FROM ({src}) u",
@@ -125,7 +125,7 @@ def _build(con, kind: str, key: str, units: list[str]) -> None:
     con.execute("INSERT INTO spacemap_unit_sets VALUES (%s, %s, %s, %s)",
                 (key, kind, units, datetime.now(timezone.utc).isoformat(timespec="seconds")))
     for table in CACHE_TABLES[1:]:
-        con.execute(f"ANALYZE {table}")
+        con.execute(f"ANALYZE {ident(table)}")
 
 
 # ---- scope, parents, crossing polygons ----------------------------------------------------
@@ -147,7 +147,7 @@ class _Sql:
 
     def values(self) -> str:
         """Per stated field, the value that counts: NULL when unknown or inside a parent stating it."""
-        return ", ".join(f"CASE WHEN t.parent_id IS NOT NULL AND t.id = ANY(%(cov{i})s) THEN NULL ELSE t.{f} END AS v{i}"
+        return ", ".join(f"CASE WHEN t.parent_id IS NOT NULL AND t.id = ANY(%(cov{i})s) THEN NULL ELSE t.{ident(f)} END AS v{i}"
                          for i, f in enumerate(STATED_FIELDS))  # only a carrier with a parent can be covered
 
     def counted(self) -> str:
@@ -157,13 +157,18 @@ class _Sql:
                 f"FROM ({self.features()}) t WHERE {self.scope}")
 
 
+def futian_pieces(con) -> None:
+    """Temporary table ``_s``: Futian cut into small indexed pieces, for "within 50 m of the district"."""
+    con.execute(f"CREATE TEMP TABLE _s ON COMMIT DROP AS SELECT ST_Subdivide(geom_m, {PIECE_VERTICES}) AS g "
+                f"FROM {ident('district')}")
+    con.execute("CREATE INDEX ON _s USING gist (g)")
+
+
 def _scope(con, q: _Sql, scope: str) -> None:
     """Limit ``q`` to ``scope``: Futian keeps carriers within 50 m of the district and those without a location."""
     if scope == "shenzhen":
         return
-    con.execute(f"CREATE TEMP TABLE _s ON COMMIT DROP AS SELECT ST_Subdivide(geom_m, {PIECE_VERTICES}) AS g "
-                "FROM district")
-    con.execute("CREATE INDEX ON _s USING gist (g)")
+    futian_pieces(con)
     near = " UNION ".join(f'SELECT t.id FROM _s JOIN {ident(t)} t ON ST_DWithin(_s.g, t.geom_m, {EDGE_TOLERANCE_M})'
                           for t in q.tables)
     q.params["inscope"] = [r[0] for r in con.execute(near).fetchall()]
@@ -176,7 +181,7 @@ def _covered(con, q: _Sql) -> None:
     with_parent = " UNION ALL ".join(f'SELECT id, parent_id, geom_m FROM {ident(t)} WHERE parent_id IS NOT NULL'
                                      for t in q.tables)
     every = q.features(area=False)
-    flags = ", ".join(f"bool_or(t.{f} IS NOT NULL)" for f in STATED_FIELDS)
+    flags = ", ".join(f"bool_or(t.{ident(f)} IS NOT NULL)" for f in STATED_FIELDS)
     rows = con.execute(f"""
         WITH RECURSIVE anc(id, aid, depth) AS (
             SELECT t.id, t.parent_id, 1 FROM ({with_parent}) t WHERE {q.scope}
