@@ -13,7 +13,7 @@ variable                   meaning (default)
 ``SPACEMAP_EDITORS``       editor accounts file, salted hashes
                            (``~/.config/spacemap/editors.json``)
 ``SPACEMAP_TODAY``         the date "now" means on the pages, ``YYYY-MM-DD`` (today)
-``SPACEMAP_DEBUG``         any value: the CLI shows tracebacks instead of one-line errors
+``SPACEMAP_DEBUG``         ``1``: the CLI shows tracebacks instead of one-line errors
 ``TIANDITU_KEY``           Tianditu base-map key (also in secrets; unset: no Tianditu)
 ``PORT``                   port of ``scripts/start.sh`` (8501)
 =========================  ===============================================================
@@ -80,8 +80,9 @@ def today() -> date:
 
 
 def debug() -> bool:
-    """``SPACEMAP_DEBUG``: show tracebacks in the CLI instead of one-line errors."""
-    return _env("SPACEMAP_DEBUG") is not None
+    """``SPACEMAP_DEBUG``: show tracebacks in the CLI instead of one-line errors (unset, ``0``,
+    ``false``, ``no`` or ``off``: one-line errors)."""
+    return (_env("SPACEMAP_DEBUG") or "0").lower() not in ("0", "false", "no", "off")
 
 
 def port() -> int:

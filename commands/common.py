@@ -38,11 +38,16 @@ def user() -> str:
 
 
 def parse_day(text: str | None, *, flag: str = "--today"):
-    """A date from ``YYYY-MM-DD`` (None: today)."""
+    """A date from ``YYYY-MM-DD`` (None: today, or ``$SPACEMAP_TODAY`` as on the pages)."""
     from datetime import date
 
+    import settings
+
     if text is None:
-        return date.today()
+        try:
+            return settings.today()
+        except ValueError as exc:
+            raise SpaceMapError(f"SPACEMAP_TODAY must be a date YYYY-MM-DD: {exc}") from exc
     try:
         return date.fromisoformat(text)
     except ValueError as exc:

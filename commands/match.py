@@ -114,7 +114,7 @@ def cmd_pool(args) -> int:
 def register(add) -> None:
     """Add this group's sub-commands (``add(name, func, help)`` returns the sub-parser)."""
     from geodata.stewardship.pool import POOL_COLUMNS
-    from spatial.need import STAGES
+    from spatial.need import CRITERIA, STAGES
     from spatial.scope import DEFAULT_SCOPE, SCOPES
 
     p = add("match", cmd_match, "rank spaces for an enterprise need, with reasons")
@@ -124,12 +124,12 @@ def register(add) -> None:
     p.add_argument("--near", help="landmark (e.g. 皇岗口岸), carrier id or name, or 'lat,lon'")
     p.add_argument("--within-km", type=float, help="maximum distance from --near in km")
     p.add_argument("--needs", help="required facilities, comma-separated (e.g. wet_lab,clean_room)")
-    p.add_argument("--stage", choices=list(STAGES))
+    p.add_argument("--stage", choices=list(STAGES), help="the enterprise's stage (fit of each kind of carrier)")
     p.add_argument("--zones", help="preferred subdistricts or clusters, comma-separated ids or names")
     p.add_argument("--hk-link", action="store_true", help="wants a Hong Kong link")
     p.add_argument("--policy-support", action="store_true", help="wants applicable policy support")
-    p.add_argument("--weights", help="criterion weights, e.g. industry=30,cost=20")
-    p.add_argument("--top", type=int, default=10)
+    p.add_argument("--weights", help=f"criterion weights, e.g. industry=30,cost=20; criteria: {', '.join(CRITERIA)}")
+    p.add_argument("--top", type=int, default=10, help="how many results to list (default 10)")
     p.add_argument("--spaces", type=Path, help="match against this inventory (.gpkg, .geojson or .csv)")
     p.add_argument("--scope", choices=list(SCOPES), default=DEFAULT_SCOPE,
                    help="spaces in Futian only (default) or anywhere in Shenzhen")

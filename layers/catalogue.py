@@ -273,7 +273,3 @@ def get_layer(key: str) -> LayerSpec:
     except KeyError:
         raise UnknownLayerError(f"unknown layer {key!r}; known layers: {', '.join(LAYERS)}") from None
 
-
-def spatial_layers() -> list[LayerSpec]:
-    """The layers with a geometry."""
-    return [s for s in LAYERS.values() if s.geometry is not None]

@@ -143,6 +143,13 @@ def forget() -> None:
 
 # ---- stewardship: the pages write only through these (bound to the session's store) -----------
 
+def _changed(result):
+    """After a write: drop this process's cached reads, so the page shows the change at once
+    (other processes see it on their next run: their caches key on the store's revision)."""
+    forget()
+    return result
+
+
 def editor_accounts() -> dict[str, str]:
     """Editor name → password hash, from the secrets and the editors file."""
     import settings
@@ -183,21 +190,21 @@ def commit_import(plan, *, who: str) -> dict:
     """Write a plan's accepted rows (backup, audit, all or nothing)."""
     from geodata.stewardship.commits import commit_import as commit
 
-    return commit(plan, who=who, path=store())
+    return _changed(commit(plan, who=who, path=store()))
 
 
 def edit_fields(carrier_id: str, values: dict, *, reason: str, who: str, expected_version: int | None) -> dict:
     """Correct fields of one carrier with a reason (audited, undoable; conflicts refused)."""
     from geodata.stewardship.commits import edit_fields as edit
 
-    return edit(carrier_id, values, reason=reason, who=who, path=store(), expected_version=expected_version)
+    return _changed(edit(carrier_id, values, reason=reason, who=who, path=store(), expected_version=expected_version))
 
 
 def undo_last(*, who: str) -> dict:
     """Reverse the most recent import or edit not yet undone."""
     from geodata.stewardship.commits import undo_last as undo
 
-    return undo(who=who, path=store())
+    return _changed(undo(who=who, path=store()))
 
 
 def audit_entries() -> list[dict]:
@@ -211,14 +218,14 @@ def set_goal(goal_m2: float, year: int, *, set_by: str, reason: str) -> dict:
     """Record a planners' goal (kept with who, when and why; history kept)."""
     from geodata.stewardship.goals import set_goal as record
 
-    return record(goal_m2, year, set_by=set_by, reason=reason, path=store())
+    return _changed(record(goal_m2, year, set_by=set_by, reason=reason, path=store()))
 
 
 def save_need(name: str, need, *, source: str | None = None) -> str:
     """Save a need to the demand pool (``source``: where it was entered); its id."""
     from geodata.stewardship.pool import save_need as save
 
-    return save(name, need, location=store(), source=source)
+    return _changed(save(name, need, location=store(), source=source))
 
 
 def pool_needs():

@@ -140,7 +140,6 @@ def _import(lang: str, editor: str) -> None:
             _error(exc, lang)
         else:
             st.session_state.pop("d_plan", None)
-            data.forget()
             st.session_state["d_done"] = t("d_committed", lang, added=result["added"], updated=result["updated"])
             st.rerun()
 
@@ -178,7 +177,6 @@ def _correct(lang: str, editor: str) -> None:
                 _error(exc, lang)
             else:
                 seen.pop(fid, None)
-                data.forget()
                 st.session_state["d_done"] = t("d_corrected", lang)
                 st.rerun()
 
@@ -211,7 +209,6 @@ def render() -> None:
             except SpaceMapError as exc:
                 _error(exc, lang)
             else:
-                data.forget()
                 st.session_state["d_done"] = t("d_undone", lang, entry=result["undone"])
                 st.rerun()
     st.subheader(t("d_audit", lang))

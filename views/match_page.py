@@ -17,7 +17,8 @@ from layers.render import base_map, display_latlon
 from layers.report import shortlist_report
 from layers.vocab import FACILITIES, INDUSTRIES
 from messages import name_column, pick, problem_text, t
-from spatial.match import CRITERIA, DEFAULT_WEIGHTS, STAGES, Need, candidate_arrays, match, need_from_dict
+from spatial.match import candidate_arrays, match
+from spatial.need import CRITERIA, DEFAULT_WEIGHTS, STAGES, Need, need_from_dict
 from spatial.match_explain import exclusion_reasons_for, exclusion_summary, results_table, reverse_match
 from views import data
 from views.chrome import current_lang

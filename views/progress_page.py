@@ -172,7 +172,6 @@ def _goal_form(lang: str, s: dict) -> None:
                 except SpaceMapError as exc:
                     st.error(problem_text(str(exc), lang))
                 else:
-                    data.forget()
                     st.session_state["p_goal_saved"] = True
                     st.rerun()
         if st.session_state.pop("p_goal_saved", False):

@@ -24,7 +24,8 @@ from geodata.storage.tally_sql import futian_pieces
 from layers.catalogue import CARRIER_LAYERS
 from spatial.carriers import annotate_carriers
 from spatial.crs import METRIC_CRS, WGS84, get_transformer
-from spatial.match import DEFAULT_WEIGHTS, Need, candidate_arrays, match, take_candidates
+from spatial.match import candidate_arrays, match, take_candidates
+from spatial.need import DEFAULT_WEIGHTS, Need
 from spatial.scope import EDGE_TOLERANCE_M, check_scope
 
 
