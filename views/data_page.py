@@ -15,7 +15,7 @@ from messages import name_column, problem_text, t
 from views import data
 from views.chrome import current_lang
 from views.overview import problems_table
-from views.tables import frame_table
+from views.tables import caption_html, frame_table
 
 UPLOAD_TYPES = ["csv", "txt", "xlsx", "geojson", "json", "gpkg", "zip"]
 EDITABLE = [f.name for f in CARRIER_FIELDS if f.name not in ("id", "layer")]
@@ -98,7 +98,7 @@ def _plan_summary(plan, lang: str) -> None:
                   added=len(plan.added), updated=len(plan.updated), unchanged=len(plan.unchanged),
                   rejected=len({r.row for r in plan.rejected})))
     for note in plan.notes:
-        st.caption(problem_text(note, lang))
+        st.html(caption_html(problem_text(note, lang)))  # notes may quote the file: never Markdown
     if plan.updated:
         st.markdown(f"**{t('d_changes', lang)}**")
         st.html(frame_table(changes_table(plan.updated, lang), max_height=300))

@@ -22,7 +22,7 @@ from spatial.need import CRITERIA, DEFAULT_WEIGHTS, STAGES, Need, need_from_dict
 from spatial.match_explain import exclusion_reasons_for, exclusion_summary, results_table, reverse_match
 from views import data
 from views.chrome import current_lang
-from views.tables import html_table
+from views.tables import caption_html, html_table
 
 EXCLUDED_LIMIT = 200  # excluded candidates listed with their reasons
 
@@ -169,7 +169,7 @@ def _summary(lang: str, cands, result, rows: list[dict], excluded: dict[str, int
     """How many fit, what excluded the rest, which relaxation would help, whether the top three are stable."""
     st.markdown(f"**{t('m_summary', lang, n=len(rows), total=len(cands), excluded=int((~result.passing).sum()))}**")
     if excluded:
-        st.caption(" · ".join(f"{reason}: {count}" for reason, count in excluded.items()))
+        st.html(caption_html(" · ".join(f"{reason}: {count}" for reason, count in excluded.items())))
     for miss in result.near_misses[:3]:
         st.info(t("m_near_miss", lang, reason=pick(miss["reason_zh"], miss["reason"], lang), adds=miss["adds"]))
     if rows and not result.stable_top3:

@@ -14,6 +14,11 @@ TABLE_CSS = ("<style>.sm-table th{text-align:left;background:#f6f6f8;position:st
              ".sm-list td:nth-child(3){color:#666;font-size:12px}</style>")
 
 
+def caption_html(text) -> str:
+    """A caption-styled line of escaped text (data text, never Markdown)."""
+    return f'<p style="color:rgba(49,51,63,.6);font-size:14px;margin:0 0 .5rem">{escape_html(text)}</p>'
+
+
 def html_table(headers: list[str], rows: list[list], *, max_height: int | None = None, css_class: str = "",
                numeric: set[int] | frozenset[int] = frozenset()) -> str:
     """An HTML table; ``numeric`` column positions are right-aligned."""
