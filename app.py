@@ -20,4 +20,4 @@ pages = [
     st.Page("views/data_page.py", title=t("page_data", lang), icon=":material/database:", url_path="data"),
     st.Page("views/overview.py", title=t("page_overview", lang), icon=":material/table_view:", url_path="overview"),
 ]
-st.navigation(pages, position="top").run()
+chrome.run_page(st.navigation(pages, position="top"), lang)

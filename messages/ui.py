@@ -8,6 +8,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "app_tagline": ("科技培育空间、园区、楼宇与孵化载体的产业空间地图",
                     "An industrial-space map of Futian's science parks, tech buildings and incubators"),
     "language": ("语言", "Language"),
+    "page_error": ("页面出错了，请稍后再试或联系管理员（错误编号 {id}）。",
+                   "Something went wrong on this page. Please try again later or tell the administrator "
+                   "(error id {id})."),
     "page_map": ("地图", "Map"),
     "page_match": ("空间匹配", "Match"),
     "page_tally": ("面积统计", "Tally"),

@@ -18,6 +18,10 @@ import pandas as pd
 from spatial.stated import covered_by_ancestor, parent_positions
 
 DAYS_PER_YEAR = 365.25
+MAX_PROJECTION_YEARS = 1000.0
+"""A goal further away than this at the historical pace is "never reached" (no year is given)."""
+CHART_YEARS = 30.0
+"""The chart draws a projection at most this many years ahead (a far goal would flatten the chart)."""
 NOT_OPEN = ("planned", "under_construction")
 
 
@@ -182,7 +186,12 @@ def projected_year(start: pd.Timestamp, start_m2: float, goal_m2: float, pace: f
         return int(start.year)
     if pace is None or pace <= 0:
         return None
-    when = start + pd.Timedelta(days=(goal_m2 - start_m2) / pace * DAYS_PER_YEAR)
+    years = (goal_m2 - start_m2) / pace
+    if not np.isfinite(years) or years > MAX_PROJECTION_YEARS:
+        return None  # not within a thousand years: "never" for any plan
+    if years > 200:  # beyond what a pandas timestamp can hold: the year by arithmetic
+        return int(start.year + (start.day_of_year - 1) / DAYS_PER_YEAR + years)
+    when = start + pd.Timedelta(days=years * DAYS_PER_YEAR)
     return int(when.year)
 
 
@@ -350,9 +359,10 @@ def cumulative_chart_data(summary: dict, ledger: pd.DataFrame, reports: pd.DataF
             if name == "what_if" and not summary["what_if"]["added_m2"]:
                 continue
             start = pd.Timestamp(latest["date"])
-            years = max((summary["goal_m2"] - start_m2) / pace, 0.0)
+            years = min(max((summary["goal_m2"] - start_m2) / pace, 0.0), CHART_YEARS)  # a far goal: the next decades
             end = start + pd.Timedelta(days=years * DAYS_PER_YEAR)
             parts.append(pd.DataFrame({"series": [name, name], "date": [start, end],
-                                       "area_m2": [start_m2, max(summary["goal_m2"], start_m2)],
+                                       "area_m2": [start_m2, max(min(summary["goal_m2"], start_m2 + pace * years),
+                                                                 start_m2)],
                                        "label": ["", ""]}))
     return pd.concat(parts, ignore_index=True)

@@ -29,6 +29,7 @@ _copies = itertools.count(1)
 def pytest_configure(config):
     config.addinivalue_line("markers", "gpkg_only: about the GeoPackage file itself; not run on PostGIS")
     config.addinivalue_line("markers", "postgis_only: about the database itself; not run on the GeoPackage")
+    config.addinivalue_line("markers", "visitor_errors: pages run as visitors see them (SPACEMAP_DEBUG unset)")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,9 +1,15 @@
 """Page chrome shared by every page: language switch and header. Drawn once, in app.py."""
 from __future__ import annotations
 
+import logging
+import secrets
+
 import streamlit as st
 
+import settings
 from messages import DEFAULT_LANG, LANG_NAMES, LANGS, t
+
+log = logging.getLogger("spacemap.pages")
 
 
 def _session_choice(key: str, options, default: str) -> str:
@@ -62,3 +68,16 @@ def header(lang: str, slot) -> None:
     """The product title, drawn into ``slot`` (a sidebar container above the switch)."""
     slot.title(t("app_title", lang))
     slot.caption(t("app_tagline", lang))
+
+
+def run_page(navigation, lang: str) -> None:
+    """Run the chosen page. An unexpected error shows a short message with an error id; the
+    traceback goes to the server log only (``SPACEMAP_DEBUG=1``: raised as it is, for developers)."""
+    try:
+        navigation.run()
+    except Exception:  # noqa: BLE001 - the last line of defence of every page
+        if settings.debug():
+            raise
+        error_id = secrets.token_hex(4)
+        log.exception("page failed, error id %s", error_id)
+        st.error(t("page_error", lang, id=error_id))
