@@ -112,7 +112,7 @@ def render() -> None:
     left, right = st.columns([3, 2])
     left.dataframe(reports_table(frames["incubation_reports"], lang), hide_index=True, width="stretch")
     right.dataframe(targets_table(frames["targets"], lang), hide_index=True, width="stretch")
-    st.caption(t("store_info", lang, path=data.store_location()))
+    st.caption(t(f"store_info_{data.store_kind()}", lang))  # never the server's path
 
 
 if __name__ == "__main__":  # run as a page by st.navigation

@@ -13,7 +13,7 @@ from spatial.errors import SpaceMapError
 from views import data
 from views.chrome import current_lang
 from views.overview import reports_table
-from views.tables import frame_table, kpi_cards
+from views.tables import frame_table, kpi_cards, md
 
 WHAT_IF_KEY = "p_wi_"
 
@@ -188,7 +188,7 @@ def render() -> None:
     except ValueError:  # a ticked addition is no longer in the store
         shown = data.progress(None)
     s, ledger = shown["summary"], shown["ledger"]
-    st.markdown(t("p_goal", lang, goal=_m2(s["goal_m2"]), year=s["goal_year"], source=s["goal_source"]))
+    st.markdown(md("p_goal", lang, goal=_m2(s["goal_m2"]), year=s["goal_year"], source=s["goal_source"]))
     st.html(kpi_cards(headline_cards(s, lang)))
     _outcome(s, lang)
     st.subheader(t("p_chart", lang))

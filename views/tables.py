@@ -3,15 +3,37 @@ never becomes markup). Faster to show than interactive widgets, and printable. P
 streamlit here."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from layers.escape import escape_html
+from messages import Pair, t
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&=\"'])")
 
 TABLE_CSS = ("<style>.sm-table th{text-align:left;background:#f6f6f8;position:sticky;top:0}"
              ".sm-table td,.sm-table th{border-bottom:1px solid #e6e6ea;padding:4px 6px;vertical-align:top}"
              ".sm-table td.num,.sm-table th.num{text-align:right;white-space:nowrap}"
              ".carrier-detail .sm-table td:first-child{white-space:nowrap;font-weight:600}"
              ".sm-list td:nth-child(3){color:#666;font-size:12px}</style>")
+
+
+def md_escape(value) -> str:
+    """``value`` as literal text inside Markdown: every character Markdown, Streamlit's colour and
+    emoji directives or LaTeX could act on is backslash-escaped; line breaks become spaces."""
+    text = " ".join(str(value).split("\n")).replace("\r", " ")
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def md(key: str, lang: str, **values) -> str:
+    """The catalogue text ``key`` with ``values`` (data: names, reasons, file names) escaped for
+    Markdown, for st.markdown / caption / info / warning / error."""
+    def safe(v):
+        if isinstance(v, Pair):
+            return Pair(md_escape(v.zh), md_escape(v.en))
+        return md_escape(v) if isinstance(v, str) else v
+    return t(key, lang, **{k: safe(v) for k, v in values.items()})
 
 
 def caption_html(text) -> str:

@@ -47,3 +47,22 @@ def test_page_error__visitors_get_a_short_message_with_an_id_and_no_path(tmp_pat
     assert "error id" in error or "错误编号" in error
     shown = " ".join(str(getattr(e, "value", "")) for e in at.main) + page_html(at)
     assert "secret-folder" not in shown and "Traceback" not in shown
+
+
+def test_progress_page__a_goal_reason_is_text_never_markdown(store_copy, monkeypatch):
+    beacon = "![beacon](http://tracker.invalid/p.png) [官方通知](http://phish.invalid) :red[urgent]"
+    set_goal(2_000_000.0, 2030, set_by="planner", reason=beacon, path=store_copy)
+    use_location(store_copy, monkeypatch)
+    monkeypatch.setenv("SPACEMAP_TODAY", "2026-11-22")
+    at = open_page("views/progress_page.py")
+    sources = " ".join(m.value for m in at.markdown)
+    assert r"\!\[beacon\]\(http\://tracker\.invalid/p\.png\)" in sources
+    assert "![beacon]" not in sources and "[官方通知](" not in sources and ":red[" not in sources
+
+
+def test_overview_page__never_shows_the_server_path(store, monkeypatch):
+    use_location(store, monkeypatch)
+    at = open_page("views/overview.py")
+    shown = " ".join(c.value for c in at.caption) + page_html(at)
+    assert str(store) not in shown and "spacemap.gpkg" not in shown
+    assert "GeoPackage" in shown or "PostGIS" in shown
