@@ -49,6 +49,13 @@ def keeps_backups() -> bool:
     return open_store(store()).keeps_backups
 
 
+def store_kind() -> str:
+    """``gpkg`` or ``postgis``, for saying what kind of store it is (never its path)."""
+    from geodata.storage import open_store
+
+    return open_store(store()).kind
+
+
 def store_location() -> str:
     """The store's location, for display (a database URL without its password)."""
     from geodata.storage import describe_store
