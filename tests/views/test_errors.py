@@ -66,3 +66,13 @@ def test_overview_page__never_shows_the_server_path(store, monkeypatch):
     shown = " ".join(c.value for c in at.caption) + page_html(at)
     assert str(store) not in shown and "spacemap.gpkg" not in shown
     assert "GeoPackage" in shown or "PostGIS" in shown
+
+
+def test_streamlit_config__xsrf_stays_on_and_visitors_see_no_error_details():
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text("utf-8"))
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["server"].get("enableXsrfProtection", True) is True
+    assert config["browser"]["gatherUsageStats"] is False
