@@ -8,7 +8,7 @@ coordinates is decided by :func:`geodata.ingest.rowchecks.check_locations`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geodata.ingest.readers import GEOMETRY_PROBLEMS
 from geodata.ingest.schema import is_blank
 from spatial.crs import (METRIC_CRS, WGS84, bd09_to_wgs84, gcj02_to_wgs84, get_transformer, is_zone_prefixed_easting,
                          strip_zone_prefix)
@@ -23,12 +24,14 @@ from spatial.errors import SpaceMapError
 
 CRS_CHOICES = ("wgs84", "gcj02", "bd09", "cgcs2000", "epsg:4547")
 AMAP_HINT = re.compile(r"高德|amap|gaode|autonavi|gcj", re.IGNORECASE)
+NOT_FINITE = "coordinates are not finite numbers"
 
 
 @dataclass
 class Coordinates:
     """Each row's location: WGS-84 ``x``/``y`` (NaN: none), the numbers as given (``x_in``/``y_in``)
-    and, for lon/lat columns, the raw cells (None for GIS formats)."""
+    and, for lon/lat columns, the raw cells (None for GIS formats). ``unusable`` names the rows whose
+    geometry cannot be used at all: position → (field, value, reason)."""
 
     x: np.ndarray
     y: np.ndarray
@@ -36,6 +39,7 @@ class Coordinates:
     y_in: np.ndarray
     raw_lon: pd.Series | None
     raw_lat: pd.Series | None
+    unusable: dict[int, tuple[str, object, str]] = field(default_factory=dict)
 
     @property
     def located(self) -> np.ndarray:
@@ -88,8 +92,10 @@ def read_coordinates(frame: pd.DataFrame, crs: str, notes: list[str]) -> Coordin
     """The rows' coordinates, from the geometry of a GIS file or from its lon/lat columns."""
     n = len(frame)
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
-        x, y = _from_geometry(frame.geometry, crs, notes)
-        return Coordinates(x, y, x.copy(), y.copy(), None, None)
+        unusable = {i: ("geometry", value, reason)
+                     for i, (value, reason) in frame.attrs.get(GEOMETRY_PROBLEMS, {}).items()}
+        x, y = _from_geometry(frame.geometry, crs, notes, unusable)
+        return Coordinates(x, y, x.copy(), y.copy(), None, None, unusable)
     lon_raw, lat_raw = frame.get("lon"), frame.get("lat")
     if lon_raw is None or lat_raw is None:
         notes.append("no lon/lat columns: every row is imported without a location")
@@ -100,11 +106,19 @@ def read_coordinates(frame: pd.DataFrame, crs: str, notes: list[str]) -> Coordin
                        None if lat_raw is None else lat_raw.reset_index(drop=True))
 
 
-def _from_geometry(geoms: gpd.GeoSeries, crs: str, notes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _from_geometry(geoms: gpd.GeoSeries, crs: str, notes: list[str],
+                   unusable: dict) -> tuple[np.ndarray, np.ndarray]:
+    """WGS-84 x/y of each geometry (a point on the surface of a non-point); a geometry with a NaN or
+    infinite coordinate has none and is added to ``unusable``."""
     if geoms.crs is None:
         raise SpaceMapError("the file's geometry has no coordinate system (.prj / CRS missing)")
     pts = geoms.to_numpy()
     located = ~shapely.is_missing(pts) & ~shapely.is_empty(pts)
+    coords, index = shapely.get_coordinates(pts, return_index=True)
+    for i in sorted(set(index[~np.isfinite(coords).all(axis=1)].tolist())):
+        unusable[i] = ("geometry", shapely.to_wkt(pts[i]), NOT_FINITE)
+        located[i] = False
+    pts = np.where(located, pts, None)
     if (located & (shapely.get_type_id(pts) != 0)).any():
         notes.append("non-point geometries were placed at a point on their surface")
         pts = np.where(located & (shapely.get_type_id(pts) != 0),

@@ -7,12 +7,17 @@ guard against oversized files and zip bombs before anything is decompressed.
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
+from xml.etree.ElementTree import ParseError
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 
 from spatial.errors import SpaceMapError
 
@@ -21,9 +26,23 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 100
 MAX_ROWS = 200_000
+MAX_NAME_CHARS = 255
+"""Longest file name accepted (the longest most file systems can store)."""
+RING_NOT_CLOSED = "a polygon ring is not closed"
+UNREADABLE_GEOMETRY = "the geometry cannot be read"
+GEOMETRY_PROBLEMS = "geometry_problems"
+"""Key in a GIS frame's ``attrs``: row position → (value, reason) for a geometry that could not be
+read; the row is rejected by :mod:`geodata.ingest.rowchecks`, the others are imported."""
 ENCODINGS = ("utf-8-sig", "gb18030")  # utf-8-sig also reads plain UTF-8; GB18030 is a superset of GBK
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".geojson": "geojson", ".json": "geojson",
            ".gpkg": "gpkg", ".zip": "shapefile"}
+
+
+try:
+    from defusedxml import DefusedXmlException as _DefusedXml
+except ImportError:  # pragma: no cover - defusedxml is a pinned requirement; expat's own limit still holds
+    class _DefusedXml(Exception):
+        pass
 
 
 class ImportReadError(SpaceMapError):
@@ -93,8 +112,8 @@ def _read_xlsx(path: Path) -> RawTable:
     try:
         zipfile.ZipFile(path).close()
         sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl")
-    except (zipfile.BadZipFile, ValueError, KeyError, OSError) as exc:
-        raise ImportReadError(f"{path.name}: not a readable XLSX workbook: {exc}") from exc
+    except (zipfile.BadZipFile, ValueError, KeyError, OSError, ParseError) as exc:
+        raise ImportReadError(f"{path.name}: not a readable XLSX workbook: {_xlsx_error(exc)}") from exc
     if not sheets:
         raise ImportReadError(f"{path.name}: the workbook has no sheet")
     name, frame = next(iter(sheets.items()))
@@ -102,6 +121,17 @@ def _read_xlsx(path: Path) -> RawTable:
     notes = [f"read the first sheet, {name!r}"] + ([f"{len(sheets) - 1} other sheet(s) ignored"] if len(sheets) > 1
                                                    else [])
     return RawTable(frame.astype(object).where(frame.notna(), None), "xlsx", notes=notes)
+
+
+def _xlsx_error(exc: BaseException) -> str:
+    """One line saying why openpyxl could not read a workbook; an XML entity declaration (refused by
+    defusedxml, or over expat's amplification limit) is named as a possible entity bomb."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, (_DefusedXml, ParseError)):
+            return "XML entity declarations are not allowed (a possible entity bomb)"
+        cause = cause.__cause__ or cause.__context__
+    return " ".join(str(exc).split())
 
 
 def _read_gis(path: Path, fmt: str, prefer_layer: str | None = None) -> RawTable:
@@ -115,7 +145,12 @@ def _read_gis(path: Path, fmt: str, prefer_layer: str | None = None) -> RawTable
         info = pyogrio.read_info(source, layer=layer)
         if info["features"] > MAX_ROWS:
             raise ImportReadError(f"{path.name}: {info['features']:,} features; the limit is {MAX_ROWS:,}")
-        frame = pyogrio.read_dataframe(source, layer=layer)
+        try:
+            with warnings.catch_warnings():  # GDAL warns of an unclosed ring; GEOS refuses it below
+                warnings.filterwarnings("ignore", "Non closed ring", RuntimeWarning)
+                frame = pyogrio.read_dataframe(source, layer=layer)
+        except shapely.errors.GEOSException:  # one geometry GEOS cannot build: read row by row
+            frame = _read_gis_rows(source, layer)
     except ImportReadError:
         raise
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.CRSError,
@@ -124,6 +159,35 @@ def _read_gis(path: Path, fmt: str, prefer_layer: str | None = None) -> RawTable
     crs = frame.crs.to_string() if getattr(frame, "crs", None) is not None else None
     notes = [f"read layer {layer!r}"] + ([f"{len(layers) - 1} other layer(s) ignored"] if len(layers) > 1 else [])
     return RawTable(frame, fmt, crs=crs, first_data_row=1, notes=notes)
+
+
+def _read_gis_rows(source: str, layer: str):
+    """The layer with each geometry built on its own; one that cannot be built is None and is named
+    in ``frame.attrs[GEOMETRY_PROBLEMS]``."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Non closed ring", RuntimeWarning)
+        meta, _, wkbs, _ = pyogrio.raw.read(source, layer=layer, columns=[])
+        attributes = pyogrio.read_dataframe(source, layer=layer, read_geometry=False)
+    geometries, problems = np.full(len(wkbs), None, dtype=object), {}
+    for i, wkb in enumerate(wkbs):
+        if wkb is None:
+            continue
+        try:
+            geometries[i] = shapely.from_wkb(wkb)
+        except shapely.errors.GEOSException as exc:
+            message = str(exc).split(": ", 1)[-1]
+            problems[i] = (message, RING_NOT_CLOSED if "closed" in message else UNREADABLE_GEOMETRY)
+    frame = gpd.GeoDataFrame(attributes, geometry=list(geometries), crs=meta.get("crs"))
+    frame.attrs[GEOMETRY_PROBLEMS] = problems
+    return frame
+
+
+def check_file_name(name: str) -> None:
+    """Refuse a file (or upload) name longer than :data:`MAX_NAME_CHARS`, before it is written
+    anywhere: :class:`ImportReadError` whose one-line message shows the name's beginning."""
+    name = Path(name).name
+    if len(name) > MAX_NAME_CHARS:
+        raise ImportReadError(f"{name[:40]}…: the file name is {len(name)} characters; the limit is {MAX_NAME_CHARS}")
 
 
 def read_table(path: Path, *, prefer_layer: str | None = None) -> RawTable:
@@ -136,7 +200,12 @@ def read_table(path: Path, *, prefer_layer: str | None = None) -> RawTable:
         Missing, empty, oversized, unknown format, undecodable, truncated or malformed files.
     """
     path = Path(path)
-    if not path.is_file():
+    check_file_name(path.name)
+    try:
+        found = path.is_file()
+    except OSError as exc:
+        raise ImportReadError(f"{path.name}: cannot open the file: {exc.strerror}") from exc
+    if not found:
         raise ImportReadError(f"file not found: {path}")
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:

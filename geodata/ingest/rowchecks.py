@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 
-from geodata.ingest.coords import Coordinates
-from geodata.ingest.schema import coerce_frame, is_blank
+from geodata.ingest.coords import NOT_FINITE, Coordinates
+from geodata.ingest.schema import coerce_frame, is_blank, parses_as_number
 from geodata.ingest.validate import validate_layer
 from layers.catalogue import CARRIER_LAYERS, LayerSpec
 from spatial.crs import WGS84
@@ -73,12 +73,15 @@ def check_locations(verdicts: Verdicts, coords: Coordinates, crs: str, *, in_cit
 
 def _location_problem(coords: Coordinates, i: int, crs: str, in_city: bool, hint: str | None):
     """Why row ``i``'s coordinates cannot be used (None if they can, or if there are none)."""
+    if i in coords.unusable:
+        return coords.unusable[i]
     if not coords.given(i):
         return None
     x_in, y_in = coords.x_in[i], coords.y_in[i]
-    if np.isnan(x_in) or np.isnan(y_in):
+    if not (np.isfinite(x_in) and np.isfinite(y_in)):
         raw_lon, raw_lat = coords.raw(i)
-        return "lon/lat", f"{raw_lon},{raw_lat}", "coordinates are not numbers"
+        numeric = parses_as_number(raw_lon) and parses_as_number(raw_lat)
+        return "lon/lat", f"{raw_lon},{raw_lat}", NOT_FINITE if numeric else "coordinates are not numbers"
     if crs in ("wgs84", "gcj02", "bd09", "cgcs2000"):
         if 3.0 <= x_in <= 54.0 and 73.0 <= y_in <= 136.0:
             return "lon/lat", f"{x_in},{y_in}", "longitude and latitude look swapped: swap the two columns"

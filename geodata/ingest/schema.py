@@ -91,6 +91,19 @@ _COERCERS = {
 _DTYPES = {"float": "float64", "int": "Int64", "bool": "boolean"}
 
 
+def parses_as_number(value) -> bool:
+    """Whether ``value`` is a number, written or stored, finite or not (``"NaN"``, ``"inf"``, ``1e999``)."""
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return True
+    try:
+        float(str(value).strip().replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
 def parses_as(value, dtype: str) -> bool:
     """Whether :func:`coerce_frame` takes non-blank ``value`` as a ``dtype`` (``float``, ``int``, …)."""
     if is_blank(value):

@@ -1,13 +1,16 @@
 """Validators: one pass per layer that collects every problem, then cross-layer checks.
 
 Checks: missing required values, negative figures, unknown vocabulary codes, text with a NUL
-character (PostgreSQL cannot store one), stated figures without a source, invalid /
-empty / wrongly typed geometry, features outside the district (Futian for zones, Shenzhen for
-carriers, as :mod:`spatial.scope` defines them) that are not flagged as context, duplicate ids,
-dangling parent links, CRS.
+character (PostgreSQL cannot store one), a bidi or other control character, text over the
+length limits (:data:`MAX_NAME_CHARS` for ids and names, :data:`MAX_TEXT_CHARS` for other
+text), stated figures without a source, invalid / empty / wrongly typed geometry, features
+outside the district (Futian for zones, Shenzhen for carriers, as :mod:`spatial.scope` defines
+them) that are not flagged as context, duplicate ids, dangling parent links, CRS.
 Call :func:`validate_frames` for the list, :func:`raise_if_problems` to raise once.
 """
 from __future__ import annotations
+
+import re
 
 import geopandas as gpd
 import numpy as np
@@ -23,6 +26,42 @@ from spatial.scope import MIN_SHARE_INSIDE, futian, shenzhen
 
 
 NUL_MESSAGE = "contains a NUL character (0x00), which the store cannot hold"
+MAX_NAME_CHARS = 200
+"""Longest id or name (``id``, ``parent_id``, ``name_*``, ``carrier_id``)."""
+MAX_TEXT_CHARS = 2000
+"""Longest value of any other text field (addresses, sources, notes, …)."""
+NAME_FIELDS = ("id", "parent_id", "carrier_id")
+NAME_TOO_LONG = f"longer than {MAX_NAME_CHARS} characters (the limit for ids and names)"
+TEXT_TOO_LONG = f"longer than {MAX_TEXT_CHARS:,} characters (the limit for text fields)"
+BIDI_MESSAGE = "contains a right-to-left override or another bidi control character"
+CONTROL_MESSAGE = "contains a control character"
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile("[\x01-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_IN_TEXT = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # text fields may hold tab and line breaks
+
+
+def _escaped(text: str) -> str:
+    """``text`` with its control and bidi characters written as escapes (``\\u202e``), so they show."""
+    return "".join(c.encode("unicode_escape").decode("ascii") if _BIDI.match(c) or _CONTROL.match(c) else c
+                   for c in text)
+
+
+def text_problem(name: str, value: str) -> tuple[str, str] | None:
+    """(shown value, message) when text ``value`` of field ``name`` is too long or holds a NUL, a bidi
+    control (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069) or another control character (in an id
+    or name any, in other text any but tab and line breaks); None when it is fine."""
+    is_name = name in NAME_FIELDS or name.startswith("name_")
+    shown = _escaped(value) if len(value) <= 80 else f"{_escaped(value[:60])}… ({len(value):,} characters)"
+    if "\x00" in value:
+        return value.replace("\x00", "\\x00"), NUL_MESSAGE
+    if _BIDI.search(value):
+        return shown, BIDI_MESSAGE
+    if (_CONTROL if is_name else _CONTROL_IN_TEXT).search(value):
+        return shown, CONTROL_MESSAGE
+    limit = MAX_NAME_CHARS if is_name else MAX_TEXT_CHARS
+    if len(value) > limit:
+        return shown, NAME_TOO_LONG if is_name else TEXT_TOO_LONG
+    return None
 
 
 def _ids(frame: pd.DataFrame) -> list[str | None]:
@@ -44,8 +83,8 @@ def _check_fields(frame: pd.DataFrame, spec: LayerSpec, ids: list) -> list[Probl
                 if field.required:
                     problems.append(Problem(spec.key, fid, field.name, None, "required value is missing"))
                 continue
-            if isinstance(value, str) and "\x00" in value:
-                problems.append(Problem(spec.key, fid, field.name, value.replace("\x00", "\\x00"), NUL_MESSAGE))
+            if isinstance(value, str) and (bad := text_problem(field.name, value)):
+                problems.append(Problem(spec.key, fid, field.name, *bad))
             if field.nonnegative and isinstance(value, (int, float)) and value < 0:
                 problems.append(Problem(spec.key, fid, field.name, value, "must not be negative"))
             if field.vocabulary:
