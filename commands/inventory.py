@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from commands.common import EXIT_OK, EXIT_PROBLEMS, emit, fmt_m2
+from spatial.errors import SpaceMapError
 
 
 def cmd_layers(args) -> int:
@@ -62,16 +63,36 @@ def cmd_area(args) -> int:
 
 
 def cmd_store(args) -> int:
-    from geodata.storage import create_store, open_store, store_path
+    """Show the store's metadata (creating it if missing); ``--rebuild --yes`` backs it up, then
+    rebuilds it from the bundled files. Without ``--yes`` nothing changes: exit 2, saying what would be lost."""
+    from geodata.storage import ensure_store, open_store
 
+    rebuilt = {}
     if args.rebuild:
-        create_store(store_path(), replace=True)
+        ensure_store()
+        rebuilt = _rebuild(yes=args.yes)
     store = open_store()
     meta = store.read_meta()
     where = store.describe()
-    emit({"path": where, "backend": store.kind, **meta}, as_json=args.json,
-         text=f"store {where}\n" + "\n".join(f"  {k}: {v}" for k, v in meta.items()))
+    lines = [f"store {where}"] + [f"  {k}: {v}" for k, v in meta.items()]
+    if rebuilt:
+        lines.insert(0, f"rebuilt {where} from the bundled files; {rebuilt['backup_note']}")
+    emit({"path": where, "backend": store.kind, **rebuilt, **meta}, as_json=args.json, text="\n".join(lines))
     return EXIT_OK
+
+
+def _rebuild(*, yes: bool) -> dict:
+    """Rebuild the configured store after a backup; refuse (SpaceMapError: exit 2) without ``yes``."""
+    from geodata.storage import describe_store, kept_work, rebuild_store
+
+    if not yes:
+        lost = ", ".join(f"{n} {what}" for what, n in kept_work().items())
+        raise SpaceMapError(f"store --rebuild replaces {describe_store()} with the bundled files and loses every "
+                            f"import and edit: {lost}; add --yes to rebuild (a backup is taken first)")
+    saved = rebuild_store()
+    note = f"the store as it was is in {saved}" if saved is not None else \
+        "no backup taken here: a PostGIS store keeps its own backups (pg_dump, point-in-time recovery)"
+    return {"rebuilt": True, "backup": None if saved is None else str(saved), "backup_note": note}
 
 
 def cmd_export(args) -> int:
@@ -95,7 +116,10 @@ def register(add) -> None:
     p.add_argument("--layer", required=True, metavar="KEY",
                    help=f"polygon layer: {', '.join(k for k, s in LAYERS.items() if s.geometry == 'MultiPolygon')}")
     p = add("store", cmd_store, "create the store if missing (or --rebuild it) and show its metadata")
-    p.add_argument("--rebuild", action="store_true", help="rebuild the store from the bundled files")
+    p.add_argument("--rebuild", action="store_true",
+                   help="rebuild the store from the bundled files, losing every import, edit, goal and audit entry "
+                        "(needs --yes; a GeoPackage is backed up first)")
+    p.add_argument("--yes", action="store_true", help="confirm --rebuild")
     p = add("export", cmd_export, "export every layer (an exported GeoPackage re-imports to an identical store)")
     p.add_argument("--format", required=True, choices=["gpkg", "geojson", "csv", "xlsx"])
     p.add_argument("out", type=Path, help="file (gpkg, xlsx) or folder (geojson, csv)")

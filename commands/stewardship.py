@@ -16,7 +16,8 @@ def cmd_import(args) -> int:
     from geodata.storage import open_store
 
     store = open_store()
-    plan = plan_import(args.file, args.layer, store.import_frames(), crs=args.crs, mapping_file=args.mapping)
+    plan = plan_import(args.file, args.layer, store.import_frames(), crs=args.crs, mapping_file=args.mapping,
+                       blank_clears=args.blank_clears)
     data = plan.summary()
     commit = not args.dry_run and bool(len(plan.accepted)) and not (args.strict and plan.rejected)
     data["committed"] = False
@@ -108,6 +109,9 @@ def register(add) -> None:
     p.add_argument("--mapping", type=Path, help="JSON file mapping the file's headers to field names")
     p.add_argument("--dry-run", action="store_true", help="check and show what would change; write nothing")
     p.add_argument("--strict", action="store_true", help="write nothing if any row is rejected")
+    p.add_argument("--blank-clears", action="store_true",
+                   help="an empty cell erases the stored value of an existing id (default: it keeps it; "
+                        "columns the file lacks always keep theirs)")
     p.add_argument("--by", help="who imports (default: $USER)")
     p.add_argument("--rejected-csv", type=Path, help="write the rejected rows with their reasons to this CSV")
     add("audit", cmd_audit, "the audit log of imports, edits and undos")

@@ -32,6 +32,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "d_import": ("导入", "Import"),
     "d_file": ("文件（CSV、XLSX、GeoJSON、GeoPackage、zip 打包的 Shapefile）",
                "File (CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile)"),
+    "d_import_keeps": ("已有编号的载体只修改文件中有的字段：文件没有的列、以及空白单元格，都保留原值。",
+                       "For a carrier already in the store only the fields the file carries change: columns the "
+                       "file lacks and empty cells keep the stored values."),
     "d_crs": ("坐标系", "Coordinates in"),
     "d_check": ("检查（不写入）", "Check (writes nothing)"),
     "d_preview": ("**{file}**：{rows} 行，可导入 {accepted} 行（新增 {added}，修改 {updated}，不变 {unchanged}），"

@@ -51,7 +51,8 @@ EXACT: dict[str, str] = {
     # import notes
     "eastings carried the zone prefix 38 (EPSG:4526 style); it was removed": "东坐标带有带号前缀 38（EPSG:4526 形式），已去除",
     "non-point geometries were placed at a point on their surface": "非点要素已取其范围内的一点作为位置",
-    "no lon/lat columns: every row is imported without a location": "没有经纬度列：所有行均按“位置未知”导入",
+    "no lon/lat columns: new rows are imported without a location; existing ids keep their stored location":
+        "没有经纬度列：新增的行按“位置未知”导入；已有编号保留其原有位置",
     "rows without an id got one made from the file name and row number": "没有编号的行已按文件名和行号生成编号",
     # errors the pages show (geodata.ingest, geodata.stewardship, geodata.storage)
     "the file's geometry has no coordinate system (.prj / CRS missing)": "文件的几何没有坐标系（缺少 .prj 或 CRS）",

@@ -66,3 +66,62 @@ def test_export__every_format(store_copy, tmp_path):
         out = run_cli("export", "--format", fmt, str(tmp_path / target), "--json", store=store_copy)
         assert out.returncode == 0, out.stderr
         assert json.loads(out.stdout)["written"]
+
+
+def _one_edit(store_copy):
+    from geodata.stewardship.commits import edit_fields
+
+    edit_fields("lc-fintech-city", {"notes": "kept work"}, reason="site visit", who="li", path=store_copy)
+
+
+def test_store__rebuild_without_yes_refuses_and_changes_nothing(store_copy):
+    _one_edit(store_copy)
+    before = fingerprint(store_copy)
+    out = run_cli("store", "--rebuild", store=store_copy)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    assert "--yes" in out.stderr and "1 audit entries" in out.stderr and "0 goals" in out.stderr
+    assert "0 demand-pool needs" in out.stderr
+    assert fingerprint(store_copy) == before
+
+
+def test_store__rebuild_with_yes_backs_up_first_then_rebuilds(store_copy):
+    from geodata.stewardship.commits import audit_entries, list_backups
+    from geodata.storage import read_layer
+
+    _one_edit(store_copy)
+    backups = [] if isinstance(store_copy, str) else list_backups(store_copy)
+    out = run_cli("store", "--rebuild", "--yes", "--json", store=store_copy)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert audit_entries(store_copy) == []  # rebuilt from the bundled files
+    if isinstance(store_copy, str):
+        assert data["backup"] is None and "pg_dump" in data["backup_note"]
+    else:
+        saved = list_backups(store_copy)
+        assert len(saved) == len(backups) + 1 and data["backup"] == str(saved[-1])
+        notes = read_layer("lowcost_spaces", saved[-1]).set_index("id").loc["lc-fintech-city", "notes"]
+        assert notes == "kept work"  # the backup holds the store as it was
+
+
+def test_import__partial_file_dry_run_shows_only_real_changes(store_copy, tmp_path):
+    csv = tmp_path / "partial.csv"
+    csv.write_text("编号,名称,地址,建筑面积\nlc-huaqiangbei,华强北低成本产业空间,,45000\n", encoding="utf-8")
+    before = fingerprint(store_copy)
+    dry = run_cli("import", str(csv), "--layer", "lowcost_spaces", "--dry-run", store=store_copy)
+    assert dry.returncode == 0, dry.stderr
+    changed = [line for line in dry.stdout.splitlines() if line.startswith("  lc-huaqiangbei: ")]
+    assert changed == ["  lc-huaqiangbei: floor_area_m2 40000.0 → 45000.0; floor_area_source "
+                       "\"002_635bc10e86bc4f57.txt 二（六）: 华强北低成本产业空间面积已达4万多平方米 ('more than 40,000'), "
+                       "4家运营主体\" → 'import of partial.csv'"]
+    assert fingerprint(store_copy) == before
+
+
+def test_import__blank_clears_erases_empty_cells(store_copy, tmp_path):
+    csv = tmp_path / "partial.csv"
+    csv.write_text("编号,名称,地址,建筑面积\nlc-huaqiangbei,华强北低成本产业空间,,45000\n", encoding="utf-8")
+    out = run_cli("import", str(csv), "--layer", "lowcost_spaces", "--dry-run", "--blank-clears", "--json",
+                  store=store_copy)
+    assert out.returncode == 0, out.stderr
+    changes = json.loads(out.stdout)["updated"]["lc-huaqiangbei"]
+    assert [c["field"] for c in changes] == ["address_zh", "floor_area_m2", "floor_area_source"]

@@ -186,11 +186,25 @@ def crs_choices() -> tuple[str, ...]:
     return tuple(CRS_CHOICES)
 
 
-def plan_import(path, layer: str, *, crs: str):
-    """Check an uploaded file against the store: an :class:`geodata.ingest.importer.ImportPlan` (nothing written)."""
-    from geodata.ingest.importer import plan_import as plan
+def plan_upload(name: str, content: bytes, layer: str, *, crs: str):
+    """Check an uploaded file against the store: an :class:`geodata.ingest.importer.ImportPlan`
+    (nothing written). The upload is copied to a private temporary folder for the readers and
+    removed when the plan is made, also when it fails: the plan keeps what the commit needs
+    (the file's name and SHA-256, the rows)."""
+    import tempfile
+    from pathlib import Path
 
-    return plan(path, layer, frames(), crs=crs)
+    from geodata.ingest.importer import plan_import as plan
+    from geodata.ingest.readers import ImportReadError, check_file_name
+
+    check_file_name(name)
+    with tempfile.TemporaryDirectory(prefix="spacemap-upload-") as folder:
+        path = Path(folder) / Path(name).name
+        try:
+            path.write_bytes(content)
+        except OSError as exc:  # e.g. a name within the limit in characters but too long in bytes
+            raise ImportReadError(f"{path.name[:40]}: cannot keep the upload for checking: {exc.strerror}") from exc
+        return plan(path, layer, frames(), crs=crs)
 
 
 def commit_import(plan, *, who: str) -> dict:

@@ -2,7 +2,6 @@
 import with preview, field corrections with a reason, and undo."""
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -112,16 +111,14 @@ def _plan_summary(plan, lang: str) -> None:
 def _import(lang: str, editor: str) -> None:
     st.subheader(t("d_import", lang))
     upload = st.file_uploader(t("d_file", lang), type=UPLOAD_TYPES, key="d_upload")
+    st.caption(t("d_import_keeps", lang))
     c1, c2 = st.columns(2)
     layer = c1.selectbox(t("f_layers", lang), CARRIER_LAYERS, format_func=lambda k: get_layer(k).title(lang),
                          key="d_layer")
     crs = c2.selectbox(t("d_crs", lang), data.crs_choices(), key="d_crs")
     if upload is not None and st.button(t("d_check", lang), key="d_check"):
-        folder = Path(tempfile.mkdtemp(prefix="spacemap-upload-"))
-        path = folder / Path(upload.name).name
-        path.write_bytes(upload.getvalue())
         try:
-            st.session_state["d_plan"] = data.plan_import(path, layer, crs=crs)
+            st.session_state["d_plan"] = data.plan_upload(upload.name, upload.getvalue(), layer, crs=crs)
         except SpaceMapError as exc:
             st.session_state.pop("d_plan", None)
             _error(exc, lang)

@@ -98,7 +98,7 @@ def read_coordinates(frame: pd.DataFrame, crs: str, notes: list[str]) -> Coordin
         return Coordinates(x, y, x.copy(), y.copy(), None, None, unusable)
     lon_raw, lat_raw = frame.get("lon"), frame.get("lat")
     if lon_raw is None or lat_raw is None:
-        notes.append("no lon/lat columns: every row is imported without a location")
+        notes.append("no lon/lat columns: new rows are imported without a location; existing ids keep their stored location")
     x_in, y_in = numbers(lon_raw, n), numbers(lat_raw, n)
     x, y = to_wgs84(x_in.copy(), y_in.copy(), crs, notes)
     return Coordinates(np.asarray(x, float), np.asarray(y, float), x_in, y_in,

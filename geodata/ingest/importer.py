@@ -27,17 +27,17 @@ from geodata.ingest.coords import CRS_CHOICES, Coordinates, amap_hint, read_coor
 from geodata.ingest.readers import RawTable, read_table
 from geodata.ingest.rowchecks import Rejected, Verdicts, check_locations, check_rows
 from geodata.ingest.schema import is_blank, parses_as
-from layers.catalogue import AREA_FIELDS, CARRIER_LAYERS, RENT_FIELD, get_layer, source_field
+from layers.catalogue import AREA_FIELDS, CARRIER_FIELDS, CARRIER_LAYERS, RENT_FIELD, get_layer, source_field
 from spatial.crs import WGS84
 from spatial.errors import SpaceMapError
 from spatial.scope import inside_futian, inside_shenzhen
 
 __all__ = ["CRS_CHOICES", "ImportPlan", "Rejected", "file_sha256", "plan_import", "transliterate"]
 
-COMPARED = ("name_zh", "name_en", "address_zh", "land_area_m2", "floor_area_m2", "incubation_area_m2",
-            "available_area_m2", "rent_cny_m2_month", "industries", "facilities", "policies", "status", "opened",
-            "operator", "parent_id", "hk_link", "source", "notes", "land_area_source", "floor_area_source",
-            "incubation_area_source", "available_area_source", "rent_source", "lon", "lat")
+COMPARED = (*(f.name for f in CARRIER_FIELDS if f.name not in ("id", "layer")), "lon", "lat")
+"""What the plan compares with the store: every field a commit writes (the point as lon/lat)."""
+DESCRIBES = {**{source_field(f): f for f in (*AREA_FIELDS, RENT_FIELD)}, "location_basis": "geometry"}
+"""Fields the importer fills in to describe another value: for a stored row, applied only where that value changes."""
 ID_PREFIX = {"science_parks": "sp", "tech_buildings": "tb", "lowcost_spaces": "lc", "incubators": "inc"}
 
 
@@ -132,9 +132,14 @@ def _records(frame: gpd.GeoDataFrame) -> list[dict]:
     return rows
 
 
-def plan_import(path: Path, layer: str, frames, *, crs: str = "wgs84",
-                mapping_file: Path | None = None) -> ImportPlan:
+def plan_import(path: Path, layer: str, frames, *, crs: str = "wgs84", mapping_file: Path | None = None,
+                blank_clears: bool = False) -> ImportPlan:
     """Read and check ``path`` as rows of carrier layer ``layer`` against the store's ``frames``.
+
+    A row whose id is in the store changes only the fields the file carries: a column the file
+    does not have keeps the stored value, and so does an empty cell unless ``blank_clears``
+    (then the empty cells of the file's columns erase the stored values). ``updated`` lists
+    exactly the fields that would change.
 
     ``frames`` is every layer of the store, or a callable ``(ids, parent_ids) → frames`` that
     returns the zone layers and only the carriers with those ids (a database store at city
@@ -153,7 +158,7 @@ def plan_import(path: Path, layer: str, frames, *, crs: str = "wgs84",
     frame = _mapped_frame(raw, path, mapping_file, notes)
     frames = _store_frames(frames, frame)
     coords = read_coordinates(frame, crs, notes)
-    verdicts, typed = _checked_rows(raw, frame, coords, path, layer, crs, frames, notes)
+    verdicts, typed = _checked_rows(raw, frame, coords, path, layer, crs, frames, notes, blank_clears)
     accepted = typed.iloc[verdicts.kept].reset_index(drop=True)
     return _plan(raw, path, layer, crs, accepted, verdicts, frames, notes)
 
@@ -189,8 +194,9 @@ def _store_frames(frames, frame: pd.DataFrame) -> dict:
 
 
 def _checked_rows(raw: RawTable, frame: pd.DataFrame, coords: Coordinates, path: Path, layer: str, crs: str,
-                  frames: dict, notes: list[str]) -> tuple[Verdicts, gpd.GeoDataFrame]:
-    """Check every row: coordinates, then the typed rows (see :mod:`geodata.ingest.rowchecks`)."""
+                  frames: dict, notes: list[str], blank_clears: bool) -> tuple[Verdicts, gpd.GeoDataFrame]:
+    """Check every row: coordinates, then the typed rows (see :mod:`geodata.ingest.rowchecks`), a
+    row updating a stored id as it would be stored (see :func:`_keep_stored`)."""
     row_numbers = [raw.first_data_row + i for i in range(len(frame))]
     verdicts = Verdicts(row_numbers)
     city, points = _city(frames), coords.points()
@@ -200,7 +206,52 @@ def _checked_rows(raw: RawTable, frame: pd.DataFrame, coords: Coordinates, path:
     geometry = points.to_numpy().copy()
     geometry[sorted(verdicts.bad)] = None  # rows whose coordinates cannot be used have no location
     rows = gpd.GeoDataFrame(attrs, geometry=geometry, crs=WGS84)
+    rows = _keep_stored(rows, frame, frames[layer], blank_clears=blank_clears)
     return verdicts, check_rows(verdicts, rows, get_layer(layer), frames, city=city)
+
+
+def _keep_stored(rows: gpd.GeoDataFrame, frame: pd.DataFrame, stored: gpd.GeoDataFrame, *,
+                 blank_clears: bool) -> gpd.GeoDataFrame:
+    """``rows`` with each row that updates a stored id made whole from the stored row: a field
+    the file has no column for keeps its stored value, and so does an empty cell unless
+    ``blank_clears``; a value the importer filled in to describe another (a figure's source
+    citing the file, the location basis) is taken only where the value it describes changes."""
+    ids = rows["id"].map(lambda v: str(v).strip())
+    old = pd.DataFrame(stored).assign(id=stored["id"].astype(str)).drop_duplicates("id").set_index("id")
+    hit = ids.isin(old.index).to_numpy()
+    if not hit.any():
+        return rows
+    old, given = old.loc[ids[hit]], {}
+    coords_given = "geometry" in frame.columns or {"lon", "lat"} <= set(frame.columns)
+    given["geometry"] = rows.geometry.notna().to_numpy()[hit] | (blank_clears and coords_given)
+    for name in COMPARED[:-2]:
+        if name in frame.columns:
+            given[name] = frame[name].map(lambda v: not is_blank(v)).to_numpy(dtype=bool)[hit] | blank_clears
+        elif name not in DESCRIBES:
+            given[name] = np.zeros(int(hit.sum()), dtype=bool)
+    for name, what in DESCRIBES.items():
+        if name not in frame.columns:
+            new = rows.geometry if what == "geometry" else rows.get(what, pd.Series([None] * len(rows)))
+            given[name] = given[what] & ~np.array([_same(a, b) for a, b in zip(new.to_numpy()[hit], old[what])])
+    rows, where = rows.copy(), np.flatnonzero(hit)
+    for name, take_new in given.items():
+        values = np.empty(len(rows), dtype=object)
+        values[:] = list(rows[name]) if name in rows.columns else None
+        values[where[~take_new]] = old[name].to_numpy(dtype=object)[~take_new]
+        rows[name] = gpd.GeoSeries(values, index=rows.index, crs=WGS84) if name == "geometry" else values
+    return rows
+
+
+def _same(a, b) -> bool:
+    """Whether the file's value ``a`` says what the stored ``b`` says (numbers and points compared as such)."""
+    if is_blank(a) or is_blank(b):
+        return is_blank(a) and is_blank(b)
+    if hasattr(a, "geom_type") or hasattr(b, "geom_type"):
+        return bool(shapely.equals_exact(a, b, tolerance=1e-7))
+    try:
+        return abs(float(str(a).strip().replace(",", "")) - float(b)) < 1e-9
+    except (TypeError, ValueError):
+        return str(a).strip() == str(b).strip()
 
 
 def _city(frames: dict):

@@ -75,7 +75,13 @@ def _frame_from_rows(rows: list[dict], layer: str) -> gpd.GeoDataFrame:
 
 def commit_import(plan: ImportPlan, *, who: str, path: Path | None = None) -> dict:
     """Write the plan's accepted rows (new ids added, existing ids replaced) in one transaction,
-    with a backup first and an audit entry holding the rows as they were (for undo).
+    with a backup first and an audit entry holding the rows as they were (for undo) and the
+    field changes the plan showed.
+
+    An accepted row of an existing id is already the stored row with the file's fields applied
+    (see :func:`geodata.ingest.importer.plan_import`): fields the file did not carry are written
+    back as they were when the plan was made, and the row versions make sure nobody changed the
+    row since.
 
     Raises
     ------
@@ -93,7 +99,7 @@ def commit_import(plan: ImportPlan, *, who: str, path: Path | None = None) -> di
         ids = [str(i) for i in plan.accepted["id"]]
         current = store.read_layer(plan.layer, ids=ids)
         before = _rows(current, ids)
-        changes = {"layer": plan.layer, "ids": ids, "before": before}
+        changes = {"layer": plan.layer, "ids": ids, "before": before, "diff": plan.updated}
         audit = _audit_row(store.read_layer("audit_log"), who=who.strip(), action="import", layer=plan.layer,
                            file_name=plan.file_name, sha256=plan.sha256, accepted=len(ids),
                            rejected=len({r.row for r in plan.rejected}), added=len(ids) - len(before),

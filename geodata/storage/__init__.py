@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 Location = Union[Path, str]
 
 __all__ = ["Store", "NotSupported", "KEEP_BACKUPS", "StoreBusyError", "ConflictError", "Location", "open_store", "store_path",
-           "as_location", "ensure_store", "create_store", "store_lock", "describe_store",
+           "as_location", "ensure_store", "create_store", "rebuild_store", "kept_work", "store_lock", "describe_store",
            "store_version", "read_meta", "list_store_layers", "read_layer", "read_rows", "read_all",
            "replace_layers", "append_rows", "write_rows", "frames_for_import"]
 
@@ -143,6 +143,40 @@ def create_store(location: Location | None = None, *, data_dir: Path = DATA_DIR,
     store = _backend(location)
     _create(store, data_dir=data_dir, replace=replace)
     return store.location
+
+
+KEPT_WORK = {"audit_log": "audit entries", "progress_goals": "goals", "demand_pool": "demand-pool needs"}
+"""The tables only people's work fills (the bundled files hold none of it): what a rebuild loses."""
+
+
+def kept_work(location: Location | None = None) -> dict[str, int]:
+    """How many rows of people's work a rebuild would lose: ``{"audit entries": n, "goals": n,
+    "demand-pool needs": n}`` (imports, edits and undos are audit entries)."""
+    store = open_store(location)
+    present = set(store.list_layers())
+    return {what: len(store.read_layer(key)) if key in present else 0 for key, what in KEPT_WORK.items()}
+
+
+def rebuild_store(location: Location | None = None, *, data_dir: Path = DATA_DIR) -> Path | None:
+    """Back the store up, then rebuild it from the bundled files, under the write lock (no writer
+    slips in between). Returns the backup, or None where the store keeps its own backups (a
+    database: pg_dump, PITR).
+
+    Raises
+    ------
+    ValidationError
+        If the bundled data has problems; nothing is written (the backup stays).
+    StoreError
+        If the store cannot be backed up or written.
+    """
+    store = _backend(location)
+    if not store.exists():
+        _create(store, data_dir=data_dir)
+        return None
+    with store.lock():
+        saved = store.backup()
+        _create(store, data_dir=data_dir, replace=True)
+    return saved
 
 
 def ensure_store(location: Location | None = None) -> Location:

@@ -51,8 +51,9 @@ def _lock_file(path: Path, key: str, seconds: float):
     with open(key, "a+") as handle:
         wait_until(try_once, seconds)
         try:
-            for stale in path.parent.glob(f".{path.name}.*.tmp.gpkg"):
-                stale.unlink(missing_ok=True)
+            for stale in [*path.parent.glob(f".{path.name}.*.tmp.gpkg"),
+                          *(path.parent / "backups").glob(f".{path.stem}.*.gpkg.part")]:
+                stale.unlink(missing_ok=True)  # left by a writer or a backup that died
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
@@ -222,18 +223,28 @@ class GeoPackageStore(Store):
         self.write_layers({layer: merged, **tables})
 
     def backup(self, *, keep: int = KEEP_BACKUPS) -> Path:
-        """A copy in ``backups/`` beside the store (UTC timestamp in the name); the last ``keep`` are kept."""
+        """A copy in ``backups/`` beside the store (UTC timestamp in the name); the last ``keep`` are kept.
+
+        The copy is written under a hidden temporary name and renamed when complete: a copy cut
+        short (an error, a kill) never carries a backup's name, so it is never listed or counted."""
         folder = self.location.parent / "backups"
         folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         target = folder / f"{self.location.stem}.{stamp}.gpkg"
-        shutil.copy2(self.location, target)
+        partial = folder / f".{target.name}.part"
+        try:
+            shutil.copy2(self.location, partial)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
         for old in self.list_backups()[:-keep]:
             old.unlink(missing_ok=True)
         return target
 
     def list_backups(self) -> list[Path]:
-        return sorted((self.location.parent / "backups").glob(f"{self.location.stem}.*.gpkg"))
+        """The complete backups, oldest first (a hidden ``.*.part`` copy cut short is not one)."""
+        return sorted(p for p in (self.location.parent / "backups").glob(f"{self.location.stem}.*.gpkg")
+                      if not p.name.startswith("."))
 
     def export_gpkg(self, out: Path) -> None:
         """The store is a GeoPackage: a copy is an exact export."""

@@ -71,3 +71,24 @@ def test_data_page__correction_over_somebody_elses_change_is_a_conflict(page, st
     assert "冲突" in at.error[0].value
     notes = read_layer("lowcost_spaces", store_copy).set_index("id").loc["lc-fintech-city", "notes"]
     assert notes == "changed by li"  # the other editor's change was not overwritten
+
+
+GOOD_CSV = b"name_zh,lon,lat\nTest Park,114.0560,22.5405\n"
+
+
+@pytest.mark.parametrize("name,content,refused", [
+    ("parks.csv", GOOD_CSV, False), ("parks.csv", b"", True),
+    ("空" * 100 + ".csv", GOOD_CSV, True),  # 104 characters, but 304 bytes: more than a file name can hold
+])
+def test_data_page__uploaded_copy_removed_after_preview(page, tmp_path, monkeypatch, name, content, refused):
+    import tempfile
+
+    uploads = tmp_path / "tmp"
+    uploads.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(uploads))
+    at = _logged_in(page)
+    at.get("file_uploader")[0].set_value((name, content, "text/csv")).run()
+    at.button(key="d_check").click().run()
+    assert not at.exception
+    assert bool(at.error) == refused  # a file that cannot be read is refused with a message
+    assert list(uploads.rglob("*")) == []  # no copy of the upload is left behind, also on failure
