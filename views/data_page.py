@@ -14,7 +14,7 @@ from messages import name_column, problem_text, t
 from views import data
 from views.chrome import current_lang
 from views.overview import problems_table
-from views.tables import caption_html, frame_table
+from views.tables import caption_html, frame_table, md, md_escape
 
 UPLOAD_TYPES = ["csv", "txt", "xlsx", "geojson", "json", "gpkg", "zip"]
 EDITABLE = [f.name for f in CARRIER_FIELDS if f.name not in ("id", "layer")]
@@ -25,7 +25,7 @@ AUDIT_ACTIONS = ("import", "edit", "undo")
 
 def _error(exc: Exception, lang: str) -> None:
     """Show a refused action's message in ``lang``."""
-    st.error(problem_text(str(exc), lang))
+    st.error(md_escape(problem_text(str(exc), lang)))  # messages quote values from files and forms
 
 
 def changes_table(updated: dict[str, list[dict]], lang: str) -> pd.DataFrame:
@@ -93,7 +93,7 @@ def _login(lang: str) -> str | None:
 
 def _plan_summary(plan, lang: str) -> None:
     s = plan.summary()
-    st.markdown(t("d_preview", lang, file=plan.file_name, rows=s["rows"], accepted=s["accepted"],
+    st.markdown(md("d_preview", lang, file=plan.file_name, rows=s["rows"], accepted=s["accepted"],
                   added=len(plan.added), updated=len(plan.updated), unchanged=len(plan.unchanged),
                   rejected=len({r.row for r in plan.rejected})))
     for note in plan.notes:
@@ -132,7 +132,7 @@ def _import(lang: str, editor: str) -> None:
         except ConflictError as exc:
             st.session_state.pop("d_plan", None)  # the preview is stale: make a new one
             ids = ", ".join(c["id"] for c in exc.conflicts[:5])
-            st.error(t("d_conflict_import", lang, n=len(exc.conflicts), ids=ids))
+            st.error(md("d_conflict_import", lang, n=len(exc.conflicts), ids=ids))
         except SpaceMapError as exc:
             _error(exc, lang)
         else:
@@ -155,7 +155,7 @@ def _correct(lang: str, editor: str) -> None:
     seen.setdefault(fid, int(row.get("row_version", 1)))
     current = row.get(field)
     shown = t("unknown", lang) if current is None or current != current else str(current)
-    st.caption(t("d_current", lang, value=shown, version=seen[fid]))
+    st.caption(md("d_current", lang, value=shown, version=seen[fid]))
     with st.form("d_correct_form"):
         value = st.text_input(t("d_value", lang), key="d_fix_value")
         source = st.text_input(t("d_value_source", lang), key="d_fix_source")

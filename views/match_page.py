@@ -22,7 +22,7 @@ from spatial.need import CRITERIA, DEFAULT_WEIGHTS, STAGES, Need, need_from_dict
 from spatial.match_explain import exclusion_reasons_for, exclusion_summary, results_table, reverse_match
 from views import data
 from views.chrome import current_lang
-from views.tables import caption_html, html_table
+from views.tables import caption_html, html_table, md_escape
 
 EXCLUDED_LIMIT = 200  # excluded candidates listed with their reasons
 
@@ -226,7 +226,7 @@ def render() -> None:
     _, weights, top = st.session_state["m_need"]
     problems = need.validate()
     if problems:
-        st.error("; ".join(problem_text(p, lang) for p in problems))
+        st.error(md_escape("; ".join(problem_text(p, lang) for p in problems)))
         return
     result = match(cands, need, weights={k: float(v) for k, v in weights.items()}, top=top)
     rows = results_table(cands, result, lang=lang)

@@ -170,7 +170,7 @@ def _goal_form(lang: str, s: dict) -> None:
                 try:
                     data.set_goal(float(goal), int(year), set_by=by, reason=reason)
                 except SpaceMapError as exc:
-                    st.error(problem_text(str(exc), lang))
+                    st.error(problem_text(str(exc), lang))  # set_goal's messages quote only numbers
                 else:
                     st.session_state["p_goal_saved"] = True
                     st.rerun()
