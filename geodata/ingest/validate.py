@@ -38,6 +38,10 @@ CONTROL_MESSAGE = "contains a control character"
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _CONTROL = re.compile("[\x01-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_IN_TEXT = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # text fields may hold tab and line breaks
+_SUSPECT = "[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+"""Any character :func:`text_problem` may object to: a cheap vectorised pre-filter over a column."""
+MACHINE_TEXT = {("audit_log", "changes"), ("demand_pool", "need_json")}
+"""Fields the application writes (JSON change sets, saved needs): no length limit."""
 
 
 def _escaped(text: str) -> str:
@@ -46,7 +50,7 @@ def _escaped(text: str) -> str:
                    for c in text)
 
 
-def text_problem(name: str, value: str) -> tuple[str, str] | None:
+def text_problem(name: str, value: str, *, limited: bool = True) -> tuple[str, str] | None:
     """(shown value, message) when text ``value`` of field ``name`` is too long or holds a NUL, a bidi
     control (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069) or another control character (in an id
     or name any, in other text any but tab and line breaks); None when it is fine."""
@@ -59,7 +63,7 @@ def text_problem(name: str, value: str) -> tuple[str, str] | None:
     if (_CONTROL if is_name else _CONTROL_IN_TEXT).search(value):
         return shown, CONTROL_MESSAGE
     limit = MAX_NAME_CHARS if is_name else MAX_TEXT_CHARS
-    if len(value) > limit:
+    if limited and len(value) > limit:
         return shown, NAME_TOO_LONG if is_name else TEXT_TOO_LONG
     return None
 
@@ -70,6 +74,21 @@ def _ids(frame: pd.DataFrame) -> list[str | None]:
     return [None if is_blank(v) else str(v) for v in frame["id"]]
 
 
+def _text_suspects(column: pd.Series, name: str, *, limited: bool) -> set[int]:
+    """Positions of text values that may break a text rule (vectorised; :func:`text_problem` decides)."""
+    if column.dtype != object and not pd.api.types.is_string_dtype(column):
+        return set()
+    is_text = column.map(type) == str
+    if not is_text.any():
+        return set()
+    text = column.astype(object).where(is_text, "")
+    flagged = text.str.contains(_SUSPECT, regex=True)
+    if limited:
+        limit = MAX_NAME_CHARS if name in NAME_FIELDS or name.startswith("name_") else MAX_TEXT_CHARS
+        flagged |= text.str.len().gt(limit)
+    return set((flagged & is_text).to_numpy().nonzero()[0].tolist())
+
+
 def _check_fields(frame: pd.DataFrame, spec: LayerSpec, ids: list) -> list[Problem]:
     problems = []
     for field in spec.fields:
@@ -78,12 +97,14 @@ def _check_fields(frame: pd.DataFrame, spec: LayerSpec, ids: list) -> list[Probl
                 problems.append(Problem(spec.key, None, field.name, None, "required column is missing"))
             continue
         column = frame[field.name]
-        for fid, value in zip(ids, column):
+        limited = (spec.key, field.name) not in MACHINE_TEXT
+        suspects = _text_suspects(column, field.name, limited=limited)
+        for i, (fid, value) in enumerate(zip(ids, column)):
             if is_blank(value):
                 if field.required:
                     problems.append(Problem(spec.key, fid, field.name, None, "required value is missing"))
                 continue
-            if isinstance(value, str) and (bad := text_problem(field.name, value)):
+            if i in suspects and isinstance(value, str) and (bad := text_problem(field.name, value, limited=limited)):
                 problems.append(Problem(spec.key, fid, field.name, *bad))
             if field.nonnegative and isinstance(value, (int, float)) and value < 0:
                 problems.append(Problem(spec.key, fid, field.name, value, "must not be negative"))

@@ -146,3 +146,22 @@ def test_validate_layer__bidi_and_control_characters_rejected(store_copy, tmp_pa
     assert (2, field, reason) in [(r[0], r[1], r[3]) for r in rejected]
     shown = next(r[2] for r in rejected if r[1] == field)
     assert shown.isprintable() and "\\" in shown  # the character is shown as an escape
+
+
+def test_commit_import__a_large_import_is_not_refused_for_its_own_audit_entry(store_copy, tmp_path):
+    """The length limit is for people's text, not for the change set the application writes (found
+    by the city benchmark: a 100,000-row import failed on its audit entry)."""
+    from geodata.ingest.importer import plan_import
+    from geodata.stewardship.commits import audit_entries, commit_import
+    from geodata.storage import frames_for_import, read_layer
+
+    rows = [[f"bulk-{i:04d}", f"批量空间 {i}", LON, LAT] for i in range(300)]
+    path = tmp_path / "bulk.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([["id", "name_zh", "lon", "lat"], *rows])
+    plan = plan_import(path, "incubators", frames_for_import(store_copy))
+    assert len(plan.accepted) == 300 and not plan.rejected
+    result = commit_import(plan, who="test", path=store_copy)
+    assert result["added"] == 300
+    audit = read_layer("audit_log", store_copy)
+    assert len(audit["changes"].iloc[-1]) > 2_000 and audit_entries(store_copy)[-1]["accepted"] == 300
