@@ -22,7 +22,7 @@ from spatial.need import CRITERIA, DEFAULT_WEIGHTS, STAGES, Need, need_from_dict
 from spatial.match_explain import exclusion_reasons_for, exclusion_summary, results_table, reverse_match
 from views import data
 from views.chrome import current_lang
-from views.tables import caption_html, html_table, md_escape
+from views.tables import caption_html, html_table, md, md_escape
 
 EXCLUDED_LIMIT = 200  # excluded candidates listed with their reasons
 
@@ -171,7 +171,7 @@ def _summary(lang: str, cands, result, rows: list[dict], excluded: dict[str, int
     if excluded:
         st.html(caption_html(" · ".join(f"{reason}: {count}" for reason, count in excluded.items())))
     for miss in result.near_misses[:3]:
-        st.info(t("m_near_miss", lang, reason=pick(miss["reason_zh"], miss["reason"], lang), adds=miss["adds"]))
+        st.info(md("m_near_miss", lang, reason=pick(miss["reason_zh"], miss["reason"], lang), adds=miss["adds"]))
     if rows and not result.stable_top3:
         st.warning(t("m_unstable", lang, which=", ".join(result.unstable_under)))
 
