@@ -1,9 +1,12 @@
-"""Streamlit entry point: page config, language switch, navigation. Nothing else."""
+"""Streamlit entry point: page config, language switch, login, navigation. Nothing else.
+
+Anonymous visitors get the public portal (map, match, tally, progress, overview); the staff
+pages appear in the navigation only after login, each for the roles it serves."""
 from pathlib import Path
 
 import streamlit as st
 
-from views import chrome
+from views import chrome, session
 from messages import t
 
 st.set_page_config(page_title="福田科技空间地图 · Futian tech-space map", page_icon=str(Path(__file__).parent / "static" / "icon.png"), layout="wide")
@@ -11,13 +14,22 @@ title_slot = st.sidebar.container()
 lang = chrome.language_switch()
 chrome.scope_switch(lang)
 chrome.header(lang, title_slot)
+session.login_box(lang)
 pages = [
     st.Page("views/map_page.py", title=t("page_map", lang), icon=":material/map:", url_path="map", default=True),
     st.Page("views/match_page.py", title=t("page_match", lang), icon=":material/join_inner:", url_path="match"),
     st.Page("views/tally_page.py", title=t("page_tally", lang), icon=":material/bar_chart:", url_path="tally"),
     st.Page("views/progress_page.py", title=t("page_progress", lang), icon=":material/trending_up:",
             url_path="progress"),
-    st.Page("views/data_page.py", title=t("page_data", lang), icon=":material/database:", url_path="data"),
     st.Page("views/overview.py", title=t("page_overview", lang), icon=":material/table_view:", url_path="overview"),
 ]
+if session.allowed("staff"):
+    pages += [
+        st.Page("views/workspace_page.py", title=t("page_workspace", lang), icon=":material/work:",
+                url_path="workspace"),
+        st.Page("views/data_page.py", title=t("page_data", lang), icon=":material/database:", url_path="data"),
+    ]
+if session.allowed("admin"):
+    pages.append(st.Page("views/accounts_page.py", title=t("page_accounts", lang), icon=":material/group:",
+                         url_path="accounts"))
 chrome.run_page(st.navigation(pages, position="top"), lang)

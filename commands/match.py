@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from commands.common import EXIT_OK, EXIT_PROBLEMS, emit
+from commands.common import EXIT_OK, EXIT_PROBLEMS, emit, user
 from spatial.errors import SpaceMapError
 
 
@@ -95,15 +95,26 @@ def _match_output(args, need, cands, result, candidates: int, reasons: dict) -> 
 
 
 def cmd_pool(args) -> int:
-    """List the demand pool, or import needs from a CSV whose columns mirror the match flags."""
-    from geodata.stewardship.pool import import_needs, pool_needs
+    """List the demand pool, import needs from a CSV whose columns mirror the match flags, delete
+    needs, or undo the latest pool change (each change audited with --by)."""
+    from geodata.stewardship.pool import delete_needs, import_needs, pool_needs, undo_pool_change
 
+    who = args.by or user()
+    if args.delete:
+        done = delete_needs(args.delete, who=who)
+        emit(done, as_json=args.json, text=f"deleted {len(done['removed'])} need(s); audit {done['audit_id']}")
+        return EXIT_OK
+    if args.undo:
+        done = undo_pool_change(who=who)
+        emit(done, as_json=args.json, text=f"undid {done['undone']} ({done['action']}): {done['removed']} removed, "
+                                           f"{done['restored']} restored")
+        return EXIT_OK
     if args.import_file is None:
         pool = pool_needs()
         emit({"needs": pool[["id", "name", "created_at"]].to_dict("records")}, as_json=args.json,
              text="\n".join(f"{r.id}  {r.name}" for r in pool.itertuples()) or "(demand pool is empty)")
         return EXIT_OK
-    data = import_needs(args.import_file)
+    data = import_needs(args.import_file, who=who)
     lines = [f"{data['accepted']} need(s) accepted, {len(data['rejected'])} rejected; "
              + ("committed" if data["committed"] else "nothing saved (fix the rejected rows and import again)")]
     lines += [f"  row {r['row']}: {r['reason']}" for r in data["rejected"]]
@@ -136,3 +147,6 @@ def register(add) -> None:
     p = add("pool", cmd_pool, "list the enterprise demand pool, or --import needs from a CSV (all or nothing)")
     p.add_argument("--import", dest="import_file", type=Path,
                    help=f"CSV with columns {', '.join(POOL_COLUMNS)} (values as for match)")
+    p.add_argument("--delete", nargs="+", metavar="ID", help="remove these needs (undoable with --undo)")
+    p.add_argument("--undo", action="store_true", help="undo the latest change to the pool")
+    p.add_argument("--by", help="who changes the pool (default: $USER)")

@@ -11,13 +11,15 @@ def cmd_progress(args) -> int:
     """Progress toward the incubation-space goal; --set-goal records a new goal first."""
     from geodata.reports.inventory import snapshot
     from geodata.reports.planning import progress_report
-    from geodata.stewardship.goals import set_goal
+    from geodata.stewardship.goals import set_goal, undo_goal
     from spatial.need import parse_list
 
     if args.set_goal is not None or args.goal_year is not None:
         if args.set_goal is None or args.goal_year is None:
             raise SpaceMapError("--set-goal and --goal-year go together")
         set_goal(args.set_goal, args.goal_year, set_by=args.by or user(), reason=args.reason)
+    elif args.undo_goal:
+        undo_goal(who=args.by or user())
     frames, carriers = snapshot()
     what_if = None if args.what_if is None else parse_list(args.what_if)
     try:
@@ -110,7 +112,8 @@ def register(add) -> None:
     p.add_argument("--set-goal", type=float, metavar="M2", help="record a new goal in m² (with --goal-year)")
     p.add_argument("--goal-year", type=int, metavar="YEAR", help="year by whose end the new goal is to be reached")
     p.add_argument("--reason", help="why the goal is set (required with --set-goal)")
-    p.add_argument("--by", help="who sets the goal (default: $USER)")
+    p.add_argument("--undo-goal", action="store_true", help="withdraw the latest goal change (audited)")
+    p.add_argument("--by", help="who sets or withdraws the goal (default: $USER)")
     p = add("tally", cmd_tally, "count and area per subdistrict, cluster, Hetao, layer or industry")
     p.add_argument("--by", required=True, choices=list(UNIT_KINDS))
     p.add_argument("--scope", choices=list(SCOPES), default=DEFAULT_SCOPE,

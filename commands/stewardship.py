@@ -1,7 +1,6 @@
-"""Stewardship commands: import, edit, undo, audit, editor accounts."""
+"""Stewardship commands: import, edit, undo, audit (accounts: :mod:`commands.accounts`)."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from commands.common import EXIT_OK, EXIT_PROBLEMS, emit, user
@@ -85,18 +84,6 @@ def cmd_undo(args) -> int:
     return EXIT_OK
 
 
-def cmd_editor(args) -> int:
-    """Add an editor account (password asked for, or read from stdin with --password-stdin)."""
-    import getpass
-
-    from geodata.stewardship.accounts import add_editor
-
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("password: ")
-    path = add_editor(args.name, password)
-    emit({"editor": args.name, "file": str(path)}, as_json=args.json, text=f"editor {args.name} saved in {path}")
-    return EXIT_OK
-
-
 def register(add) -> None:
     """Add this group's sub-commands (``add(name, func, help)`` returns the sub-parser)."""
     from layers.catalogue import CARRIER_LAYERS
@@ -125,7 +112,3 @@ def register(add) -> None:
                    help="the row version you read (store --json / export); exit 4 if it changed since")
     p = add("undo", cmd_undo, "undo the last import or edit")
     p.add_argument("--by", help="who undoes (default: $USER)")
-    p = add("editor", cmd_editor, "add an editor account (hashed, in $SPACEMAP_EDITORS, outside git)")
-    p.add_argument("action", choices=["add"])
-    p.add_argument("name")
-    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")

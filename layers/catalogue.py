@@ -69,6 +69,14 @@ class LayerSpec:
     style: Style | None = None
     role: str = "carrier"  # boundary | context | zone | carrier | table
     description_en: str = ""
+    access: str = "public"
+    """Who may read the layer: ``public`` (anyone, the portal and the OGC API), ``staff`` (logged-in
+    staff: the demand pool, the audit log) or ``secret`` (never shown: accounts)."""
+
+    @property
+    def public(self) -> bool:
+        """True when anonymous visitors may read the layer."""
+        return self.access == "public"
 
     def title(self, lang: str) -> str:
         """Return the layer title in ``lang``."""
@@ -243,7 +251,7 @@ _register(LayerSpec(
     (_f("id", required=True), _f("at", required=True), _f("who", required=True), _f("action", required=True),
      _f("layer"), _f("file_name"), _f("sha256"), _f("accepted", "int"), _f("rejected", "int"), _f("added", "int"),
      _f("updated", "int"), _f("reason"), _f("changes", required=True), _f("undone_by")),
-    role="table",
+    role="table", access="staff",
     description_en="Every import, edit and undo: who, when, file and SHA-256, counts and a reversible change set",
 ))
 
@@ -256,8 +264,18 @@ _register(LayerSpec(
     "demand_pool", "企业需求库", "Enterprise demand pool", None, "demand_pool.csv",
     (_f("id", required=True), _f("name", required=True), _f("created_at", required=True),
      _f("need_json", required=True), _f("source")),
-    role="table",
+    role="table", access="staff",
 ))
+_register(LayerSpec(
+    "accounts", "账户", "Accounts", None, "accounts.csv",
+    (_f("id", required=True), _f("role", required=True), _f("password_hash", required=True),
+     _f("disabled", "bool", required=True), _f("created_at", required=True), _f("created_by", required=True),
+     _f("changed_at"), _f("changed_by")),
+    role="table", access="secret",
+    description_en="Staff, editor and admin accounts: name (id), role, argon2id password hash, disabled",
+))
+PUBLIC_LAYERS = tuple(k for k, spec in LAYERS.items() if spec.public)
+"""The layers anonymous visitors may read, in catalogue order."""
 
 
 def get_layer(key: str) -> LayerSpec:

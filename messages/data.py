@@ -4,30 +4,17 @@ are translated by :mod:`messages.problems`."""
 from __future__ import annotations
 
 MESSAGES: dict[str, tuple[str, str]] = {
-    "d_intro": ("校验问题与变更记录对所有人开放；导入与更正需要编辑登录。每次写入要么全部完成、要么什么都不改，"
-                "记入变更记录，可撤销；若他人已先修改同一载体，会提示冲突而不会覆盖。",
-                "Validation problems and the audit log are open to all; importing and correcting need an editor "
-                "login. Every write is all or nothing, logged and undoable; if somebody changed the same carrier "
-                "first, you get a conflict instead of overwriting their work."),
+    "d_intro": ("校验问题与变更记录仅供工作人员查看；导入与更正需要数据编辑角色。每次写入要么全部完成、要么什么都不改，"
+                "以你的账户记入变更记录，可撤销；若他人已先修改同一载体，会提示冲突而不会覆盖。",
+                "Validation problems and the audit log are for staff; importing and correcting need the editor "
+                "role. Every write is all or nothing, logged with your account and undoable; if somebody changed "
+                "the same carrier first, you get a conflict instead of overwriting their work."),
     "d_backup_file": ("文件存储：每次写入前在 backups/ 中保留副本（最近 10 份）。",
                       "File store: a copy goes to backups/ before every write (the last ten are kept)."),
     "d_backup_db": ("数据库存储（{where}）：备份由数据库完成（pg_dump 或时间点恢复）。",
                     "Database store ({where}): backups are the database's own (pg_dump or point-in-time recovery)."),
     "d_no_problems": ("没有校验问题。", "No validation problems."),
-    # login
-    "d_login": ("编辑登录", "Editor login"),
-    "d_name": ("用户名", "Name"),
-    "d_password": ("密码", "Password"),
-    "d_login_button": ("登录", "Log in"),
-    "d_logout": ("退出", "Log out"),
-    "d_logged_in": ("已登录：{name}", "Logged in as {name}"),
-    "d_login_failed": ("用户名或密码不正确。", "Wrong name or password."),
-    "d_wait": ("失败次数过多，请 {seconds} 秒后再试。", "Too many failures: try again in {seconds} s."),
-    "d_no_editors": ("尚未配置编辑账号，导入与更正已关闭。管理员可运行 python cli.py editor add 用户名 添加"
-                     "（密码只以哈希保存在仓库以外），或在 .streamlit/secrets.toml 的 [editors] 中配置。",
-                     "No editor account is configured, so importing and correcting are off. An administrator can "
-                     "run python cli.py editor add NAME (the password is stored only as a hash, outside the "
-                     "repository) or configure [editors] in .streamlit/secrets.toml."),
+    "d_editors_only": ("导入、更正和撤销需要数据编辑角色。", "Importing, correcting and undoing need the editor role."),
     # import
     "d_import": ("导入", "Import"),
     "d_file": ("文件（CSV、XLSX、GeoJSON、GeoPackage、zip 打包的 Shapefile）",
@@ -95,4 +82,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action_import": ("导入", "import"),
     "action_edit": ("更正", "edit"),
     "action_undo": ("撤销", "undo"),
+    "action_goal": ("设定目标", "goal"),
+    "action_pool-add": ("保存需求", "need saved"),
+    "action_pool-delete": ("删除需求", "needs deleted"),
+    "action_pool-import": ("导入需求", "needs imported"),
+    "action_user-add": ("新建账户", "account added"),
+    "action_user-disable": ("停用账户", "account disabled"),
+    "action_user-enable": ("启用账户", "account enabled"),
+    "action_user-role": ("更改角色", "role changed"),
+    "action_user-password": ("更改密码", "password changed"),
 }

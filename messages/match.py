@@ -42,7 +42,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "m_pool_save": ("保存需求", "Save need"),
     "m_pool_saved": ("已保存到需求库。", "Saved to the demand pool."),
     "m_reverse": ("反向匹配：为载体排序企业需求", "Reverse match: rank saved needs for a carrier"),
-    "m_pool_empty": ("需求库为空：在上方保存需求后可反向匹配。", "The demand pool is empty: save a need above first."),
     "m_reverse_pick": ("载体", "Carrier"),
     "m_need_name": ("需求", "Need"),
     "m_passes": ("满足硬条件", "Passes"),

@@ -56,14 +56,14 @@ EXACT: dict[str, str] = {
     "rows without an id got one made from the file name and row number": "没有编号的行已按文件名和行号生成编号",
     # errors the pages show (geodata.ingest, geodata.stewardship, geodata.storage)
     "the file's geometry has no coordinate system (.prj / CRS missing)": "文件的几何没有坐标系（缺少 .prj 或 CRS）",
-    "say who imports (--by or the editor login)": "请说明导入人（编辑登录）",
+    "say who makes the change (--by or the login)": "请说明操作人（登录账户）",
+    "an account name is 1–40 letters, digits or . _ - @ characters": "用户名应为 1–40 个字母、数字或 . _ - @ 字符",
+    "the password needs 10 to 1024 characters": "密码需要 10 到 1024 个字符",
+    "the two passwords differ": "两次输入的密码不一致",
     "give a reason for the correction": "请填写更正的理由",
-    "say who corrects (the editor login)": "请说明更正人（编辑登录）",
     "nothing to correct": "没有要更正的内容",
     "nothing to undo": "没有可撤销的操作",
-    "say who sets the goal (set_by)": "请填写设定人（set_by）",
     "give a reason for the new goal": "请填写设定新目标的理由",
-    "an editor needs a name": "编辑账号需要用户名",
     "store busy, try again (another import or edit is being written)": "数据库正忙，请稍后再试（另一次导入或更正正在写入）",
     # a need that cannot be matched (spatial.need)
     "a distance limit needs a place to measure from (near)": "距离上限需要指定起点（靠近）",
@@ -71,6 +71,14 @@ EXACT: dict[str, str] = {
 """English message → Chinese, for messages without values."""
 
 PATTERNS: list[tuple[str, str]] = [
+    # accounts and audited writes (geodata.stewardship)
+    (r"account (?P<name>\S+) exists.*", "账户 {name} 已存在"),
+    (r"no account (?P<name>\S+)", "没有账户 {name}"),
+    (r"role must be one of .*", "角色应为 staff、editor 或 admin"),
+    (r"a name has at most (?P<n>\d+) characters, got (?P<got>\d+)", "名称最多 {n} 个字符，实际 {got} 个"),
+    (r"a name may not contain control, bidi or markup characters: (?P<chars>.+)",
+     "名称不能包含控制字符、双向文本控制字符或标记字符：{chars}"),
+    (r"no demand_pool entry (?P<ids>.+)", "需求库中没有 {ids}"),
     # validation
     (r"unknown (?P<vocabulary>\w+) code; known: (?P<known>.*)", "未知的 {vocabulary} 代码；可用：{known}"),
     (r"(?P<figure>\w+) = (?P<value>.+) is stated without a source", "{figure} = {value} 没有注明来源"),

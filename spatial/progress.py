@@ -139,6 +139,8 @@ class Goal:
     year: int
     source: str
     set_by_planner: bool
+    set_on: str | None = None
+    """The day a planner set the goal (None for the plan's own target)."""
 
     @property
     def deadline(self) -> pd.Timestamp:
@@ -151,7 +153,7 @@ def goal_in_force(targets: pd.DataFrame, goals: pd.DataFrame) -> Goal:
     if len(goals):
         g = goals.assign(_at=goals["set_at"].astype(str)).sort_values(["_at", "id"]).iloc[-1]
         return Goal(float(g["goal_m2"]), int(g["goal_year"]),
-                    f"set by {g['set_by']} on {str(g['set_at'])[:10]}: {g['reason']}", True)
+                    f"set by {g['set_by']} on {str(g['set_at'])[:10]}: {g['reason']}", True, str(g['set_at'])[:10])
     plan = targets.loc[targets["kind"] == "target"] if "kind" in targets.columns else targets
     if not len(plan):
         raise ValueError("no target and no goal set: nothing to track progress against")
@@ -269,7 +271,7 @@ def _goal_status(goal: Goal, reports: pd.DataFrame, now: pd.Timestamp) -> dict:
     """The goal in force, today, its deadline and whether a report reached it by then."""
     reached = bool((reports.loc[reports["day"] <= goal.deadline, "area_m2"] >= goal.area_m2).any())
     return {"goal_m2": goal.area_m2, "goal_year": goal.year, "goal_source": goal.source,
-            "goal_set_by_planner": goal.set_by_planner, "today": now.date().isoformat(),
+            "goal_set_by_planner": goal.set_by_planner, "goal_set_on": goal.set_on, "today": now.date().isoformat(),
             "deadline": goal.deadline.date().isoformat(), "deadline_passed": bool(now > goal.deadline),
             "reached_by_deadline": reached}
 

@@ -35,6 +35,40 @@ def open_page(page: str | None = None):
     return at
 
 
+ROLE_PASSWORD = "a long enough secret"
+
+
+def as_role(role: str | None, location) -> dict | None:
+    """The session account of ``role`` (an account ``<role>-test`` made in the store when missing);
+    None for an anonymous visitor."""
+    if role is None:
+        return None
+    from geodata.stewardship.accounts import add_account, list_accounts
+
+    name = f"{role}-test"
+    if name not in {a["name"] for a in list_accounts(location)}:
+        add_account(name, ROLE_PASSWORD, role, by="test-setup", location=location)
+    return {"name": name, "role": role}
+
+
+def open_as(role: str | None, location, page: str | None = None):
+    """Run the real app under AppTest logged in with ``role`` (None: anonymous), on ``page``."""
+    import time
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    account = as_role(role, location)
+    if account:
+        at.session_state["account"] = account
+        at.session_state["account_seen"] = time.time()
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def page_html(at) -> str:
     """Every st.html body of an AppTest run, joined."""
     return "\n".join(h.proto.body for h in at.get("html"))

@@ -13,11 +13,11 @@ from tests.conftest import location_env
 REPO = Path(__file__).resolve().parents[1]
 
 
-def run_cli(*args, store):
+def run_cli(*args, store, stdin: str | None = None):
     env = {**os.environ, **location_env(store)}
     env.pop("SPACEMAP_DEBUG", None)
     return subprocess.run([sys.executable, str(REPO / "cli.py"), *args], capture_output=True, text=True,
-                          env=env, cwd=REPO, timeout=120)
+                          env=env, cwd=REPO, timeout=120, input=stdin)
 
 
 def test_layers__json_lists_every_layer_with_counts_and_stated_sums(store):

@@ -134,7 +134,8 @@ def test_pick_and_columns__choose_by_language():
     ("duplicate id (also on row 4)", "编号重复（第 4 行也使用了该编号）"),
     ("wrong type: not a finite number", "类型错误：不是有限的数字"),
     ("floor_area_m2: must not be negative (value: -5.0)", "floor_area_m2：不能为负数（值：-5.0）"),
-    ("say who sets the goal (set_by)", "请填写设定人（set_by）"),
+    ("say who makes the change (--by or the login)", "请说明操作人（登录账户）"),
+    ("a name may not contain control, bidi or markup characters: U+003C", "名称不能包含控制字符、双向文本控制字符或标记字符：U+003C"),
     ("unknown industries code; known: ict, ic", "未知的 industries 代码；可用：ict, ic"),
 ])
 def test_problem_text__known_messages_in_chinese(message, zh):

@@ -157,26 +157,62 @@ def _changed(result):
     return result
 
 
-def editor_accounts() -> dict[str, str]:
-    """Editor name → password hash, from the secrets and the editors file."""
+IDLE_TIMEOUT_S = 30 * 60
+"""Seconds without a page run after which a logged-in session ends (as accounts.IDLE_TIMEOUT_S)."""
+
+
+def allows(role: str | None, needed: str) -> bool:
+    """Whether ``role`` (None: anonymous) may do what role ``needed`` may."""
+    from geodata.stewardship.accounts import allows as check
+
+    return check(role, needed)
+
+
+def login(name: str, password: str):
+    """Check a login against the store's accounts (a :class:`geodata.stewardship.accounts.LoginResult`;
+    failures slow further tries for that name, across processes and restarts). The editors of an
+    older editors file or ``[editors]`` secrets are copied into the store first (once, logged)."""
     import settings
-    from geodata.stewardship.accounts import load_editors
+    from geodata.stewardship.accounts import login as check, migrate_editors_file
 
-    return load_editors(settings.secret_editors())
-
-
-def check_login(name: str, password: str, editors: dict[str, str]) -> bool:
-    """Whether ``password`` is ``name``'s (failures slow further tries for that name)."""
-    from geodata.stewardship.accounts import check_login as check
-
-    return check(name, password, editors)
+    if migrate_editors_file(store(), settings.secret_editors()):
+        forget()
+    return check(name, password, location=store())
 
 
-def wait_before_next_try(name: str) -> float:
-    """Seconds ``name`` must still wait after failed logins (0 when none)."""
-    from geodata.stewardship.accounts import wait_before_next_try as wait
+@st.cache_data(show_spinner=False)
+def _accounts(path: str, mtime: int) -> list[dict]:
+    from geodata.stewardship.accounts import list_accounts
+    from geodata.storage import as_location
 
-    return wait(name)
+    return list_accounts(as_location(path))
+
+
+def account(name: str) -> dict | None:
+    """The enabled account called ``name`` (name, role), or None; cached per store revision."""
+    for a in _accounts(*_store_version()):
+        if a["name"] == name and not a["disabled"]:
+            return {"name": a["name"], "role": a["role"]}
+    return None
+
+
+def accounts() -> list[dict]:
+    """Every account without its hash (admins only: the page decides who sees it)."""
+    return _accounts(*_store_version())
+
+
+def change_account(action: str, name: str, *, who: str, role: str | None = None, password: str | None = None) -> dict:
+    """``add`` (with role and password), ``disable``, ``enable``, ``role`` or ``password`` an account, audited."""
+    from geodata.stewardship import accounts as acc
+
+    location = store()
+    if action == "add":
+        return _changed(acc.add_account(name, password, role, by=who, location=location))
+    if action in ("disable", "enable"):
+        return _changed(acc.set_disabled(name, action == "disable", by=who, location=location))
+    if action == "role":
+        return _changed(acc.set_role(name, role, by=who, location=location))
+    return _changed(acc.set_password(name, password, by=who, location=location))
 
 
 def crs_choices() -> tuple[str, ...]:
@@ -235,18 +271,39 @@ def audit_entries() -> list[dict]:
     return entries(store())
 
 
-def set_goal(goal_m2: float, year: int, *, set_by: str, reason: str) -> dict:
-    """Record a planners' goal (kept with who, when and why; history kept)."""
+def set_goal(goal_m2: float, year: int, *, who: str, reason: str) -> dict:
+    """Record a planners' goal (kept with who, when and why; history kept; audited)."""
     from geodata.stewardship.goals import set_goal as record
 
-    return _changed(record(goal_m2, year, set_by=set_by, reason=reason, path=store()))
+    return _changed(record(goal_m2, year, set_by=who, reason=reason, path=store()))
 
 
-def save_need(name: str, need, *, source: str | None = None) -> str:
-    """Save a need to the demand pool (``source``: where it was entered); its id."""
+def undo_goal(*, who: str) -> dict:
+    """Withdraw the latest goal change (audited)."""
+    from geodata.stewardship.goals import undo_goal as undo
+
+    return _changed(undo(who=who, path=store()))
+
+
+def save_need(name: str, need, *, who: str, source: str | None = None) -> str:
+    """Save a need to the demand pool (``source``: where it was entered; audited); its id."""
     from geodata.stewardship.pool import save_need as save
 
-    return _changed(save(name, need, location=store(), source=source))
+    return _changed(save(name, need, who=who, location=store(), source=source))
+
+
+def delete_needs(ids, *, who: str) -> dict:
+    """Remove needs from the demand pool (audited, undoable)."""
+    from geodata.stewardship.pool import delete_needs as delete
+
+    return _changed(delete(ids, who=who, location=store()))
+
+
+def undo_pool_change(*, who: str) -> dict:
+    """Reverse the latest change to the demand pool (audited)."""
+    from geodata.stewardship.pool import undo_pool_change as undo
+
+    return _changed(undo(who=who, location=store()))
 
 
 def pool_needs():

@@ -1,5 +1,6 @@
-"""Data page for stewards: validation problems, the audit log, and — for logged-in editors —
-import with preview, field corrections with a reason, and undo."""
+"""Data page for logged-in staff: validation problems and the audit log; for editors also
+import with preview, field corrections with a reason, and undo. Not in the navigation for
+anonymous visitors; opened without the role it says so and shows nothing else."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,7 +12,7 @@ from geodata.reports.export import table_csv
 from layers.catalogue import CARRIER_FIELDS, CARRIER_LAYERS, get_layer
 from spatial.errors import ConflictError, SpaceMapError
 from messages import name_column, problem_text, t
-from views import data
+from views import data, session
 from views.chrome import current_lang
 from views.overview import problems_table
 from views.tables import caption_html, frame_table, md, md_escape
@@ -20,7 +21,8 @@ UPLOAD_TYPES = ["csv", "txt", "xlsx", "geojson", "json", "gpkg", "zip"]
 EDITABLE = [f.name for f in CARRIER_FIELDS if f.name not in ("id", "layer")]
 AUDIT_COLUMNS = ("id", "at", "who", "action", "layer", "file_name", "sha256", "accepted", "rejected", "added",
                  "updated", "reason", "undone_by")
-AUDIT_ACTIONS = ("import", "edit", "undo")
+AUDIT_ACTIONS = ("import", "edit", "undo", "goal", "pool-add", "pool-delete", "pool-import", "user-add",
+                 "user-disable", "user-enable", "user-role", "user-password")
 
 
 def _error(exc: Exception, lang: str) -> None:
@@ -55,40 +57,6 @@ def audit_table(entries: list[dict], lang: str) -> pd.DataFrame:
 
     return pd.DataFrame([{(t(f"au_{k}", lang) if k in AUDIT_COLUMNS else k): cell(k, v) for k, v in e.items()}
                          for e in entries[::-1]])
-
-
-def _login(lang: str) -> str | None:
-    """The logged-in editor's name, drawing the login form when nobody is logged in."""
-    editor = st.session_state.get("editor")
-    if editor:
-        c1, c2 = st.columns([4, 1])
-        c1.success(t("d_logged_in", lang, name=editor))
-        if c2.button(t("d_logout", lang), key="d_logout"):
-            st.session_state.pop("editor", None)
-            st.rerun()
-        return editor
-    try:
-        editors = data.editor_accounts()
-    except SpaceMapError as exc:
-        _error(exc, lang)
-        return None
-    if not editors:
-        st.info(t("d_no_editors", lang))
-        return None
-    with st.form("d_login"):
-        st.markdown(f"**{t('d_login', lang)}**")
-        name = st.text_input(t("d_name", lang), key="d_login_name")
-        password = st.text_input(t("d_password", lang), type="password", key="d_login_password")
-        if st.form_submit_button(t("d_login_button", lang)):
-            wait = data.wait_before_next_try(name)
-            if wait > 0:
-                st.error(t("d_wait", lang, seconds=f"{wait:.0f}"))
-            elif data.check_login(name, password, editors):
-                st.session_state["editor"] = name
-                st.rerun()
-            else:
-                st.error(t("d_login_failed", lang))
-    return None
 
 
 def _plan_summary(plan, lang: str) -> None:
@@ -182,6 +150,9 @@ def render() -> None:
     """Draw the page."""
     lang = current_lang()
     st.header(t("page_data", lang))
+    if not session.allowed("staff"):
+        st.info(t("staff_only", lang))
+        return
     st.caption(t("d_intro", lang))
     if data.keeps_backups():
         st.caption(t("d_backup_file", lang))
@@ -196,8 +167,10 @@ def render() -> None:
         st.html(frame_table(problems_table(problems, lang), max_height=300))
     else:
         st.caption(t("d_no_problems", lang))
-    editor = _login(lang)
-    if editor:
+    if not session.allowed("editor"):
+        st.info(t("d_editors_only", lang))
+    else:
+        editor = session.who()
         _import(lang, editor)
         _correct(lang, editor)
         if st.button(t("d_undo", lang), key="d_undo"):

@@ -1,8 +1,6 @@
 """Match page: an enterprise describes its need and gets a ranked, explained shortlist."""
 from __future__ import annotations
 
-import json
-
 import folium
 import numpy as np
 import pandas as pd
@@ -17,14 +15,18 @@ from layers.render import base_map, display_latlon
 from layers.report import shortlist_report
 from layers.vocab import FACILITIES, INDUSTRIES
 from messages import name_column, pick, problem_text, t
-from spatial.match import candidate_arrays, match
-from spatial.need import CRITERIA, DEFAULT_WEIGHTS, STAGES, Need, need_from_dict
-from spatial.match_explain import exclusion_reasons_for, exclusion_summary, results_table, reverse_match
-from views import data
+from spatial.errors import SpaceMapError
+from spatial.match import match
+from spatial.need import CRITERIA, DEFAULT_WEIGHTS, STAGES, Need
+from spatial.match_explain import exclusion_reasons_for, exclusion_summary, results_table
+from views import data, session
 from views.chrome import current_lang
 from views.tables import caption_html, html_table, md, md_escape
 
 EXCLUDED_LIMIT = 200  # excluded candidates listed with their reasons
+MAX_AREA_M2 = 1e8  # 100 km², more than the district: the form's bound (Streamlit says so when exceeded)
+MAX_RENT = 1e5  # CNY per m² per month
+MAX_WITHIN_KM = 500.0
 
 
 def _zone_names(frames, lang: str) -> dict[str, str]:
@@ -47,13 +49,17 @@ def _form(lang: str, frames, carriers) -> Need | None:
                              format_func=lambda s: "—" if s is None else t(f"stage_{s}", lang))
         top = c3.slider(t("m_top", lang), 1, 20, 5, key="m_top")
         a1, a2, a3 = st.columns(3)
-        area_min = a1.number_input(t("m_area_min", lang), min_value=0.0, value=0.0, step=100.0, key="m_area_min")
-        area_max = a2.number_input(t("m_area_max", lang), min_value=0.0, value=0.0, step=100.0, key="m_area_max")
-        max_rent = a3.number_input(t("m_max_rent", lang), min_value=0.0, value=0.0, step=10.0, key="m_max_rent")
+        area_min = a1.number_input(t("m_area_min", lang), min_value=0.0, max_value=MAX_AREA_M2, value=0.0,
+                                   step=100.0, key="m_area_min")
+        area_max = a2.number_input(t("m_area_max", lang), min_value=0.0, max_value=MAX_AREA_M2, value=0.0,
+                                   step=100.0, key="m_area_max")
+        max_rent = a3.number_input(t("m_max_rent", lang), min_value=0.0, max_value=MAX_RENT, value=0.0,
+                                   step=10.0, key="m_max_rent")
         n1, n2, n3 = st.columns(3)
         near = n1.selectbox(t("m_near", lang), [None, *places], key="m_near",
                             format_func=lambda p: "—" if p is None else places[p])
-        within = n2.number_input(t("m_within", lang), min_value=0.0, value=0.0, step=0.5, key="m_within")
+        within = n2.number_input(t("m_within", lang), min_value=0.0, max_value=MAX_WITHIN_KM, value=0.0,
+                                   step=0.5, key="m_within")
         chosen_zones = n3.multiselect(t("m_zones", lang), list(zones), format_func=zones.get, key="m_zones",
                                       placeholder=t("any", lang))
         f1, f2, f3 = st.columns([2, 1, 1])
@@ -122,28 +128,18 @@ def _breakdown_frame(rows, lang: str) -> pd.DataFrame:
 
 
 def _save_need(lang: str, need: Need) -> None:
-    c1, c2 = st.columns([3, 1])
-    name = c1.text_input(t("m_pool_name", lang), key="m_pool_name")
-    if c2.button(t("m_pool_save", lang), key="m_pool_save", disabled=not name.strip()):
-        data.save_need(name, need, source="Match page")
-        st.success(t("m_pool_saved", lang))
-
-
-def _reverse(lang: str, carriers, cands) -> None:
-    st.subheader(t("m_reverse", lang))
-    pool = data.pool_needs()
-    if pool.empty:
-        st.caption(t("m_pool_empty", lang))
+    """Staff save the need to the demand pool (audited with their account); visitors never see this."""
+    if not session.allowed("staff"):
         return
-    names = dict(zip(carriers["id"], carriers[name_column(lang)]))
-    pick = st.selectbox(t("m_reverse_pick", lang), list(names), format_func=names.get, key="m_reverse_pick")
-    idx = int(carriers.index[carriers["id"] == pick][0])
-    one = candidate_arrays(carriers.iloc[[idx]])
-    needs = [need_from_dict(json.loads(j)) for j in pool["need_json"]]
-    ranked = reverse_match(one, needs, lang=lang)
-    st.html(html_table([t("m_need_name", lang), t("m_score", lang), t("m_passes", lang), t("m_reasons", lang)],
-                       [[pool["name"].iloc[r["index"]], r["score"], "✓" if r["passes"] else "✗", "; ".join(r["reasons"])]
-                        for r in ranked]))
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    name = c1.text_input(t("m_pool_name", lang), key="m_pool_name", max_chars=200)
+    if c2.button(t("m_pool_save", lang), key="m_pool_save", disabled=not name.strip()):
+        try:
+            data.save_need(name, need, who=session.who(), source="Match page")
+        except SpaceMapError as exc:
+            st.error(md_escape(problem_text(str(exc), lang)))
+        else:
+            st.success(t("m_pool_saved", lang))
 
 
 def need_lines(need: Need, lang: str, zones: dict[str, str]) -> list[str]:
@@ -243,7 +239,6 @@ def render() -> None:
         notes = [f"{reason}: {count}" for reason, count in excluded.items()]
         _compare_and_export(lang, need, rows, shortlist, notes, _zone_names(frames, lang))
     _save_need(lang, need)
-    _reverse(lang, carriers, cands)
 
 
 if __name__ == "__main__":  # run as a page by st.navigation

@@ -8,7 +8,7 @@ import streamlit as st
 
 from layers.catalogue import LAYERS
 from messages import lang_column, pick, problem_text, t
-from views import data
+from views import data, session
 from views.chrome import current_lang
 
 _AREA_COLUMNS = (
@@ -89,12 +89,21 @@ def targets_table(targets: pd.DataFrame, lang: str) -> pd.DataFrame:
     })
 
 
+def visible(rows: list[dict], problems: list[dict], *, staff: bool) -> tuple[list[dict], list[dict]]:
+    """The overview rows and problems a session may see: public layers for visitors, and for
+    staff the staff tables too; never the accounts."""
+    def shown(key: str) -> bool:
+        access = LAYERS[key].access if key in LAYERS else "public"
+        return access == "public" or (staff and access == "staff")
+    return [r for r in rows if shown(r["key"])], [p for p in problems if shown(p["layer"])]
+
+
 def render() -> None:
     """Draw the page."""
     lang = current_lang()
     st.header(t("page_overview", lang))
     st.caption(t("overview_intro", lang))
-    rows, problems = data.overview()
+    rows, problems = visible(*data.overview(), staff=session.allowed("staff"))
     if problems:
         st.error(t("validation_failed", lang, n=len(problems)))
     else:

@@ -10,7 +10,7 @@ from layers.vocab import LEDGER_FROM_BASES, STATUSES
 from layers.charts import SERIES, progress_chart, svg_img, to_svg
 from messages import lang_column, name_column, pick, problem_text, t
 from spatial.errors import SpaceMapError
-from views import data
+from views import data, session
 from views.chrome import current_lang
 from views.overview import reports_table
 from views.tables import frame_table, kpi_cards, md
@@ -154,21 +154,32 @@ def _picked() -> tuple[str, ...] | None:
     return None if not boxes else tuple(sorted(i for i, on in boxes.items() if on))
 
 
+def goal_source(s: dict, lang: str, *, staff: bool) -> str:
+    """Where the goal in force comes from: the plan's citation, or for a planners' goal who set it,
+    when and why, which only staff see (visitors see that planners set it, and when)."""
+    if s["goal_set_by_planner"] and not staff:
+        return t("p_goal_set_public", lang, date=s["goal_set_on"] or "")
+    return s["goal_source"]
+
+
 def _goal_form(lang: str, s: dict) -> None:
+    """Editors set a new goal (recorded with their account and a reason) or withdraw the latest."""
+    if not session.allowed("editor"):
+        return
     with st.expander(t("p_set_goal", lang), expanded=False):
         st.caption(t("p_set_goal_note", lang))
         with st.form("p_goal_form", border=False):
             c1, c2 = st.columns(2)
-            goal = c1.number_input(t("p_goal_m2", lang), min_value=1.0, value=float(s["goal_m2"]), step=50_000.0,
+            goal = c1.number_input(t("p_goal_m2", lang), min_value=1.0, max_value=1e9,
+                                   value=min(float(s["goal_m2"]), 1e9), step=50_000.0,
                                    key="p_goal_m2")
             year = c2.number_input(t("p_goal_year", lang), min_value=2000, max_value=2100,
                                    value=max(int(s["goal_year"]), pd.Timestamp(s["today"]).year + 4), step=1,
                                    key="p_goal_year")
-            by = st.text_input(t("p_goal_by", lang), key="p_goal_by")
-            reason = st.text_input(t("p_goal_reason", lang), key="p_goal_reason")
+            reason = st.text_input(t("p_goal_reason", lang), key="p_goal_reason", max_chars=500)
             if st.form_submit_button(t("p_goal_save", lang)):
                 try:
-                    data.set_goal(float(goal), int(year), set_by=by, reason=reason)
+                    data.set_goal(float(goal), int(year), who=session.who(), reason=reason)
                 except SpaceMapError as exc:
                     st.error(problem_text(str(exc), lang))  # set_goal's messages quote only numbers
                 else:
@@ -176,6 +187,13 @@ def _goal_form(lang: str, s: dict) -> None:
                     st.rerun()
         if st.session_state.pop("p_goal_saved", False):
             st.success(t("p_goal_saved", lang))
+        if s["goal_set_by_planner"] and st.button(t("p_goal_undo", lang), key="p_goal_undo"):
+            try:
+                data.undo_goal(who=session.who())
+            except SpaceMapError as exc:
+                st.error(problem_text(str(exc), lang))
+            else:
+                st.rerun()
 
 
 def render() -> None:
@@ -188,7 +206,8 @@ def render() -> None:
     except ValueError:  # a ticked addition is no longer in the store
         shown = data.progress(None)
     s, ledger = shown["summary"], shown["ledger"]
-    st.markdown(md("p_goal", lang, goal=_m2(s["goal_m2"]), year=s["goal_year"], source=s["goal_source"]))
+    st.markdown(md("p_goal", lang, goal=_m2(s["goal_m2"]), year=s["goal_year"],
+                   source=goal_source(s, lang, staff=session.allowed("staff"))))
     st.html(kpi_cards(headline_cards(s, lang)))
     _outcome(s, lang)
     st.subheader(t("p_chart", lang))

@@ -1,112 +1,258 @@
-"""Editor accounts: salted PBKDF2-SHA256 hashes in Streamlit secrets (``[editors]`` table:
-name = "hash") or a JSON file outside git (``$SPACEMAP_EDITORS``, default
-``~/.config/spacemap/editors.json``). There is no default account or password; repeated
-failures for a name slow further attempts down."""
+"""Accounts: staff, editors and admins, kept in the store (the same on both backends).
+
+Passwords are hashed with argon2id (``argon2-cffi``). Roles nest: an ``editor`` may do what
+``staff`` may, an ``admin`` what an editor may. Every change to an account is written with an
+audit entry (never the hash). Failed logins slow further tries for that name: after
+:data:`FREE_TRIES` failures in a row it must wait 1 s, 2, 4 … up to 60 s; the counts live in
+the store (see :mod:`geodata.storage.logins`), so they survive restarts and hold across app
+processes, and unknown names are treated exactly like known ones. The editors of the older
+editors file (or Streamlit secrets) are copied into the store once, as editors, with a note.
+"""
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
 import json
-import os
-import secrets
-import threading
+import logging
+import re
 import time
-from pathlib import Path
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 import settings
+from geodata.ingest.schema import is_blank
+from geodata.stewardship.audit import audit_row, check_who
+from geodata.storage import open_store
 from spatial.errors import SpaceMapError
 
-ITERATIONS = 240_000
+log = logging.getLogger("spacemap.accounts")
+
+ROLES = ("staff", "editor", "admin")
+"""The roles, each allowed what the ones before it are."""
 MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
+FREE_TRIES = 3
 BASE_DELAY_S = 1.0
 MAX_DELAY_S = 60.0
-
-_failures: dict[str, tuple[int, float]] = {}  # name -> (consecutive failures, time of the last)
-_lock = threading.Lock()
-
-
-def editors_file() -> Path:
-    """Where editor hashes are kept when not in Streamlit secrets (:func:`settings.editors_file`)."""
-    return settings.editors_file()
+IDLE_TIMEOUT_S = 30 * 60
+"""A logged-in session ends after this many seconds without a page run."""
+NAME_RE = re.compile(r"^[\w.@-]{1,40}$")
+_hasher = PasswordHasher()  # argon2id, the library's current RFC 9106 low-memory profile
+_DUMMY_HASH = _hasher.hash("timing-equaliser: verified for unknown names")
 
 
-def hash_password(password: str, *, salt: bytes | None = None, iterations: int = ITERATIONS) -> str:
-    """``pbkdf2_sha256$iterations$salt$hash`` (base64), never the password itself."""
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, iterations)
-    return "$".join(["pbkdf2_sha256", str(iterations), base64.b64encode(salt).decode(),
-                     base64.b64encode(digest).decode()])
+@dataclass(frozen=True)
+class LoginResult:
+    """The outcome of a login: the account (name, role) when it succeeded, else the seconds the
+    name must still wait before the next try (0 when a try is allowed)."""
+
+    account: dict | None
+    wait_s: float = 0.0
 
 
-def verify_password(password: str, stored: str) -> bool:
-    """Compare in constant time; a malformed hash never matches."""
+def allows(role: str | None, needed: str) -> bool:
+    """True when ``role`` may do what ``needed`` may (None: anonymous, allowed nothing)."""
+    return role in ROLES and ROLES.index(role) >= ROLES.index(needed)
+
+
+def check_name(name) -> str:
+    """An account name: 1–40 letters, digits or ``. _ - @`` (no spaces, no markup)."""
+    name = str(name or "").strip()
+    if not NAME_RE.match(name):
+        raise SpaceMapError("an account name is 1–40 letters, digits or . _ - @ characters")
+    return name
+
+
+def check_role(role) -> str:
+    if role not in ROLES:
+        raise SpaceMapError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+    return role
+
+
+def check_password(password) -> str:
+    if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise SpaceMapError(f"the password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+    return password
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash (salted; the parameters are kept in the hash)."""
+    return _hasher.hash(password)
+
+
+def _verify_legacy(password: str, stored: str) -> bool:
+    """The PBKDF2 hashes of the older editors file (``pbkdf2_sha256$iterations$salt$hash``)."""
     try:
         scheme, iterations, salt, digest = stored.split("$")
         if scheme != "pbkdf2_sha256":
             return False
-        expected = base64.b64decode(digest)
         actual = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), base64.b64decode(salt), int(iterations))
+        return hmac.compare_digest(base64.b64decode(digest), actual)
     except (ValueError, TypeError):
         return False
-    return hmac.compare_digest(expected, actual)
 
 
-def load_editors(secrets_editors: dict | None = None) -> dict[str, str]:
-    """Name → hash from secrets (when given) merged over the editors file."""
-    editors: dict[str, str] = {}
-    path = editors_file()
+def verify_password(password: str, stored: str | None) -> bool:
+    """Whether ``password`` matches ``stored`` (argon2id, or a migrated PBKDF2 hash); a missing or
+    malformed hash never matches and costs the same time as a real check."""
+    if stored and stored.startswith("pbkdf2_sha256$"):
+        return _verify_legacy(password, stored)
+    try:
+        return _hasher.verify(stored or _DUMMY_HASH, password) and bool(stored)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def list_accounts(location=None) -> list[dict]:
+    """Every account without its hash: name, role, disabled, created and changed (at, by)."""
+    table = open_store(location).read_layer("accounts")
+    out = []
+    for r in table.drop(columns=["password_hash"]).to_dict("records"):
+        row = {k: (None if is_blank(v) else (v.item() if hasattr(v, "item") else v)) for k, v in r.items()}
+        row["name"] = row.pop("id")
+        row["disabled"] = bool(row.get("disabled"))
+        out.append(row)
+    return out
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _change(name: str, *, by: str, action: str, location, update) -> dict:
+    """Apply ``update(table, row_mask) -> table`` to the accounts and audit it, in one write."""
+    by = check_who(by)
+    store = open_store(location)
+    with store.lock():
+        table = store.read_layer("accounts")
+        mask = table["id"].astype(str) == name
+        before = table.loc[mask, ["role", "disabled"]].to_dict("records")
+        table = update(table, mask)
+        after = table.loc[table["id"].astype(str) == name, ["role", "disabled"]].to_dict("records")
+        changes = {"account": name, "before": before[0] if before else None, "after": after[0] if after else None}
+        audit = audit_row(store.read_layer("audit_log"), who=by, action=action, layer="accounts",
+                          changes=json.dumps(changes, ensure_ascii=False, default=bool))
+        store.replace_layers({"accounts": table, "audit_log": audit})
+    return {"name": name, "audit_id": str(audit["id"].iloc[-1]), **(changes["after"] or {})}
+
+
+def add_account(name, password, role: str, *, by: str, location=None) -> dict:
+    """Create an account; :class:`SpaceMapError` when the name is taken or a value is invalid."""
+    name, role, password = check_name(name), check_role(role), check_password(password)
+    if name in {a["name"] for a in list_accounts(location)}:
+        raise SpaceMapError(f"account {name} exists (change it with user role / user password / user enable)")
+    row = {"id": name, "role": role, "password_hash": hash_password(password), "disabled": False,
+           "created_at": _now(), "created_by": check_who(by)}
+
+    def update(table, mask):
+        if mask.any():
+            raise SpaceMapError(f"account {name} exists")
+        new = pd.DataFrame([row])
+        return pd.concat([table, new], ignore_index=True) if len(table) else new
+    return _change(name, by=by, action="user-add", location=location, update=update)
+
+
+def _set(name, *, by: str, action: str, location, **values) -> dict:
+    name = check_name(name)
+
+    def update(table, mask):
+        if not mask.any():
+            raise SpaceMapError(f"no account {name}")
+        table = table.copy()
+        for column, value in {**values, "changed_at": _now(), "changed_by": check_who(by)}.items():
+            table[column] = table[column].astype(object)
+            table.loc[mask, column] = value
+        return table
+    return _change(name, by=by, action=action, location=location, update=update)
+
+
+def set_disabled(name, disabled: bool, *, by: str, location=None) -> dict:
+    """Disable an account (its sessions end at their next page) or enable it again."""
+    return _set(name, by=by, action="user-disable" if disabled else "user-enable", location=location,
+                disabled=bool(disabled))
+
+
+def set_role(name, role: str, *, by: str, location=None) -> dict:
+    """Give an account another role."""
+    return _set(name, by=by, action="user-role", location=location, role=check_role(role))
+
+
+def set_password(name, password, *, by: str, location=None) -> dict:
+    """Set a new password (hashed; the audit entry records that it changed, never the hash)."""
+    return _set(name, by=by, action="user-password", location=location, password_hash=hash_password(
+        check_password(password)))
+
+
+def _key(name) -> str:
+    """The key failed logins are counted under: the name as typed, trimmed and case-folded."""
+    return str(name or "").strip().casefold()[:200]
+
+
+def wait_before_next_try(name, *, location=None, now: float | None = None) -> float:
+    """Seconds ``name`` must still wait after failed logins (0 when it may try)."""
+    count, last = open_store(location).login_failures(_key(name))
+    if count < FREE_TRIES:
+        return 0.0
+    delay = min(BASE_DELAY_S * 2 ** (count - FREE_TRIES), MAX_DELAY_S)
+    return max(0.0, last + delay - (time.time() if now is None else now))
+
+
+def login(name, password, *, location=None, now: float | None = None) -> LoginResult:
+    """Check a login. Refused without checking while the name must wait; otherwise the password
+    is verified (against a dummy hash for unknown or disabled names: the same work and the same
+    answer), a failure is counted and a success clears the count."""
+    now = time.time() if now is None else now
+    wait = wait_before_next_try(name, location=location, now=now)
+    if wait > 0:
+        return LoginResult(None, wait)
+    store = open_store(location)
+    table = store.read_layer("accounts")
+    row = table.loc[table["id"].astype(str) == str(name or "").strip()]
+    usable = len(row) == 1 and not bool(row["disabled"].iloc[0])
+    ok = verify_password(str(password or "")[:MAX_PASSWORD], row["password_hash"].iloc[0] if usable else None)
+    store.note_login(_key(name), ok, now)
+    if not ok:
+        return LoginResult(None, wait_before_next_try(name, location=location, now=now))
+    return LoginResult({"name": str(row["id"].iloc[0]), "role": str(row["role"].iloc[0])})
+
+
+def account(name, location=None) -> dict | None:
+    """The enabled account called ``name`` (name, role), or None (unknown or disabled)."""
+    for a in list_accounts(location):
+        if a["name"] == name and not a["disabled"]:
+            return {"name": a["name"], "role": a["role"]}
+    return None
+
+
+def migrate_editors_file(location=None, secrets_editors: dict | None = None) -> list[str]:
+    """Copy the editors of the older editors file (``$SPACEMAP_EDITORS``) and of Streamlit secrets
+    into the store as editors, once (names already in the store are left alone), keeping their
+    PBKDF2 hashes (they still log in). Returns one note per account copied."""
+    legacy: dict[str, str] = {}
+    path = settings.editors_file()
     if path.is_file():
         try:
-            editors.update({str(k): str(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items()})
+            legacy.update({str(k): str(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items()})
         except (OSError, ValueError, AttributeError) as exc:
-            raise SpaceMapError(f"cannot read the editors file {path}: {exc}") from exc
-    editors.update({str(k): str(v) for k, v in (secrets_editors or {}).items()})
-    return editors
+            raise SpaceMapError(f"cannot read the editors file {path.name}: {exc}") from exc
+    legacy.update({str(k): str(v) for k, v in (secrets_editors or {}).items()})
+    known = {a["name"] for a in list_accounts(location)}
+    notes = []
+    for name, stored in legacy.items():
+        if name in known or not NAME_RE.match(name):
+            continue
 
-
-def add_editor(name: str, password: str) -> Path:
-    """Add or replace an editor in the editors file (created with owner-only permissions)."""
-    if not name.strip():
-        raise SpaceMapError("an editor needs a name")
-    if len(password) < MIN_PASSWORD:
-        raise SpaceMapError(f"the password needs at least {MIN_PASSWORD} characters")
-    path = editors_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    current = load_editors()
-    current[name.strip()] = hash_password(password)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(current, indent=2), encoding="utf-8")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
-    return path
-
-
-def wait_before_next_try(name: str, *, now: float | None = None) -> float:
-    """Seconds ``name`` must still wait after earlier failures (0 when it may try)."""
-    now = time.monotonic() if now is None else now
-    with _lock:
-        count, last = _failures.get(name, (0, 0.0))
-    if count < 3:
-        return 0.0
-    delay = min(BASE_DELAY_S * 2 ** (count - 3), MAX_DELAY_S)
-    return max(0.0, last + delay - now)
-
-
-def check_login(name: str, password: str, editors: dict[str, str], *, now: float | None = None) -> bool:
-    """True for a known editor with the right password. After three failures in a row a
-    name must wait 1 s, then 2, 4, … up to 60 s between tries (refused while waiting)."""
-    now = time.monotonic() if now is None else now
-    if wait_before_next_try(name, now=now) > 0:
-        return False
-    stored = editors.get(name)
-    ok = stored is not None and verify_password(password, stored)
-    if stored is None:
-        verify_password(password, hash_password("timing-equaliser", iterations=ITERATIONS))
-    with _lock:
-        if ok:
-            _failures.pop(name, None)
-        else:
-            count, _ = _failures.get(name, (0, 0.0))
-            _failures[name] = (count + 1, now)
-    return ok
+        def update(table, mask, name=name, stored=stored):
+            new = pd.DataFrame([{"id": name, "role": "editor", "password_hash": stored, "disabled": False,
+                                 "created_at": _now(), "created_by": "editors-file"}])
+            return pd.concat([table, new], ignore_index=True) if len(table) else new
+        _change(name, by="editors-file", action="user-add", location=location, update=update)
+        notes.append(f"editor {name} copied from the editors file into the store's accounts; "
+                     "the file is no longer needed")
+        log.warning(notes[-1])
+    return notes

@@ -10,7 +10,6 @@ changed since gets :class:`ConflictError` instead of overwriting their work.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,6 +18,7 @@ import shapely
 
 from geodata.ingest.importer import ImportPlan
 from geodata.ingest.schema import coerce_frame, is_blank
+from geodata.stewardship.audit import audit_row, check_who
 from geodata.storage import KEEP_BACKUPS, ConflictError, Store, StoreBusyError, open_store, store_lock
 from layers.catalogue import get_layer
 from spatial.crs import WGS84
@@ -60,12 +60,6 @@ def _find_carrier(carrier_id: str, store: Store) -> tuple[str, gpd.GeoDataFrame]
     raise SpaceMapError(f"no carrier with id {carrier_id!r}")
 
 
-def _audit_row(audit: pd.DataFrame, **values) -> pd.DataFrame:
-    row = {"id": f"audit-{len(audit) + 1:05d}", "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-           **values}
-    return pd.concat([audit, pd.DataFrame([row])], ignore_index=True) if len(audit) else pd.DataFrame([row])
-
-
 def _frame_from_rows(rows: list[dict], layer: str) -> gpd.GeoDataFrame:
     geoms = [None if r.get("geometry") is None else shapely.from_wkt(r["geometry"]) for r in rows]
     attrs = pd.DataFrame([{k: v for k, v in r.items() if k != "geometry"} for r in rows])
@@ -92,15 +86,14 @@ def commit_import(plan: ImportPlan, *, who: str, path: Path | None = None) -> di
     ValidationError
         The rows no longer fit the store (it changed since the plan); nothing is written.
     """
-    if not str(who or "").strip():
-        raise SpaceMapError("say who imports (--by or the editor login)")
+    who = check_who(who)
     store = open_store(path)
     with store.lock():
         ids = [str(i) for i in plan.accepted["id"]]
         current = store.read_layer(plan.layer, ids=ids)
         before = _rows(current, ids)
         changes = {"layer": plan.layer, "ids": ids, "before": before, "diff": plan.updated}
-        audit = _audit_row(store.read_layer("audit_log"), who=who.strip(), action="import", layer=plan.layer,
+        audit = audit_row(store.read_layer("audit_log"), who=who, action="import", layer=plan.layer,
                            file_name=plan.file_name, sha256=plan.sha256, accepted=len(ids),
                            rejected=len({r.row for r in plan.rejected}), added=len(ids) - len(before),
                            updated=len(before), changes=json.dumps(changes, ensure_ascii=False, default=str))
@@ -130,8 +123,7 @@ def edit_fields(carrier_id: str, values: dict, *, reason: str, who: str, path: P
 
     if not str(reason or "").strip():
         raise SpaceMapError("give a reason for the correction")
-    if not str(who or "").strip():
-        raise SpaceMapError("say who corrects (the editor login)")
+    who = check_who(who)
     names = {f.name for f in CARRIER_FIELDS} - {"id", "layer"}
     if not values:
         raise SpaceMapError("nothing to correct")
@@ -155,7 +147,7 @@ def edit_fields(carrier_id: str, values: dict, *, reason: str, who: str, path: P
         diff = [{"field": f, "old": before[carrier_id].get(f), "new": None if is_blank(v) else v}
                 for f, v in values.items()]
         changes = {"layer": layer, "ids": [carrier_id], "before": before, "diff": diff}
-        audit = _audit_row(store.read_layer("audit_log"), who=who.strip(), action="edit", layer=layer,
+        audit = audit_row(store.read_layer("audit_log"), who=who, action="edit", layer=layer,
                            reason=reason.strip(), accepted=1, rejected=0, added=0, updated=1,
                            changes=json.dumps(changes, ensure_ascii=False, default=str))
         store.backup()
@@ -167,6 +159,7 @@ def edit_fields(carrier_id: str, values: dict, *, reason: str, who: str, path: P
 
 def undo_last(*, who: str, path: Path | None = None) -> dict:
     """Reverse the most recent import or edit not yet undone, from its change set."""
+    who = check_who(who)
     store = open_store(path)
     with store.lock():
         audit = store.read_layer("audit_log")
@@ -180,7 +173,7 @@ def undo_last(*, who: str, path: Path | None = None) -> dict:
         restored = _frame_from_rows(restored_rows, layer) if restored_rows else _frame_from_rows([], layer)
         removed = [i for i in changes["ids"] if i not in changes["before"]]
         undo_changes = {"undoes": entry["id"]}
-        audit = _audit_row(audit, who=who.strip() or "unknown", action="undo", layer=layer,
+        audit = audit_row(audit, who=who, action="undo", layer=layer,
                            file_name=entry.get("file_name"), sha256=entry.get("sha256"),
                            reason=f"undo of {entry['id']}", changes=json.dumps(undo_changes))
         audit.loc[audit["id"] == entry["id"], "undone_by"] = audit["id"].iloc[-1]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from geodata.ingest.bundled import read_csv_text
+from geodata.stewardship.audit import change_table, undo_table_change
 from geodata.storage import open_store
 from layers.catalogue import CARRIER_LAYERS
 from spatial.carriers import combine_carriers
@@ -30,11 +31,21 @@ def need_row(name: str, need: Need, *, at: datetime, n: int = 1, source: str | N
             "need_json": json.dumps(need_to_dict(need), ensure_ascii=False), "source": source}
 
 
-def save_need(name: str, need: Need, *, location=None, source: str | None = None) -> str:
-    """Add one need to the pool; returns its id."""
+def save_need(name: str, need: Need, *, who: str, location=None, source: str | None = None) -> str:
+    """Add one need to the pool (audited: ``who`` saved it; undoable); returns its id."""
     row = need_row(name, need, at=datetime.now(timezone.utc), source=source)
-    open_store(location).append_rows("demand_pool", pd.DataFrame([row]))
+    change_table("demand_pool", who=who, action="pool-add", add=pd.DataFrame([row]), location=location)
     return row["id"]
+
+
+def delete_needs(ids, *, who: str, location=None) -> dict:
+    """Remove needs from the pool (staff), audited; :func:`undo_pool_change` brings them back."""
+    return change_table("demand_pool", who=who, action="pool-delete", remove_ids=ids, location=location)
+
+
+def undo_pool_change(*, who: str, location=None) -> dict:
+    """Reverse the latest change to the pool (a save, a delete or an import) not yet undone."""
+    return undo_table_change("demand_pool", who=who, location=location)
 
 
 def _number(value, column: str) -> float | None:
@@ -55,7 +66,7 @@ def _need_of(row: dict, frames, carriers) -> Need:
         policy_support=str(row.get("policy_support") or "").lower() in YES)
 
 
-def import_needs(path: Path, *, location=None) -> dict:
+def import_needs(path: Path, *, who: str, location=None) -> dict:
     """Import needs from a CSV whose columns are :data:`POOL_COLUMNS`: all or nothing.
 
     Returns
@@ -88,7 +99,8 @@ def import_needs(path: Path, *, location=None) -> dict:
             rejected.append({"row": row_no, "reason": str(exc)})
     committed = bool(accepted) and not rejected
     if committed:
-        store.append_rows("demand_pool", pd.DataFrame(accepted))
+        change_table("demand_pool", who=who, action="pool-import", add=pd.DataFrame(accepted),
+                     reason=path.name, location=location)
     return {"accepted": len(accepted), "rejected": rejected, "committed": committed}
 
 

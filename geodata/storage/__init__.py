@@ -145,7 +145,8 @@ def create_store(location: Location | None = None, *, data_dir: Path = DATA_DIR,
     return store.location
 
 
-KEPT_WORK = {"audit_log": "audit entries", "progress_goals": "goals", "demand_pool": "demand-pool needs"}
+KEPT_WORK = {"audit_log": "audit entries", "progress_goals": "goals", "demand_pool": "demand-pool needs",
+             "accounts": "accounts"}
 """The tables only people's work fills (the bundled files hold none of it): what a rebuild loses."""
 
 

@@ -76,6 +76,15 @@ class Store(abc.ABC):
     def lock(self, *, timeout: float = LOCK_TIMEOUT_S) -> contextlib.AbstractContextManager:
         """The exclusive write lock (re-entrant in a process); :class:`StoreBusyError` after ``timeout`` s."""
 
+    @abc.abstractmethod
+    def login_failures(self, key: str) -> tuple[int, float]:
+        """``(failed logins in a row, their last time in epoch seconds)`` for a name key (see
+        :mod:`geodata.storage.logins`: kept outside the revision)."""
+
+    @abc.abstractmethod
+    def note_login(self, key: str, ok: bool, at: float) -> None:
+        """Count a failed login for ``key`` at ``at`` (epoch seconds), or clear its count on success."""
+
     def creation_lock(self) -> contextlib.AbstractContextManager:
         """The lock :func:`geodata.storage.open_store` holds while it creates or rebuilds the store."""
         return self.lock()

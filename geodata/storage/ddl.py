@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from psycopg import sql
 
+from geodata.storage.logins import DDL as LOGINS_DDL
 from geodata.storage.migrations import LATEST, META_TABLE, MIGRATIONS_TABLE, ROW_VERSION, columns
 from layers.catalogue import CARRIER_LAYERS, get_layer
 
@@ -91,6 +92,7 @@ def bootstrap(con) -> None:
         sql.Identifier(META_TABLE)))
     con.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} (version integer PRIMARY KEY, description text NOT NULL, "
                         "applied_at text NOT NULL)").format(sql.Identifier(MIGRATIONS_TABLE)))
+    con.execute(LOGINS_DDL)
 
 
 def cache_tables(con) -> None:

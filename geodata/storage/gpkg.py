@@ -21,6 +21,7 @@ import pyogrio
 
 from geodata.ingest.validate import raise_if_problems, validate_frames
 from geodata.storage.base import KEEP_BACKUPS, LOCK_TIMEOUT_S, Store
+from geodata.storage import logins
 from geodata.storage.locking import held, wait_until
 from geodata.storage.migrations import LATEST, META_TABLE, MIGRATIONS_TABLE, ROW_VERSION, columns, now_iso, pending
 from layers.catalogue import CARRIER_LAYERS, get_layer
@@ -153,6 +154,12 @@ class GeoPackageStore(Store):
 
     def list_layers(self) -> list[str]:
         return [str(name) for name, _ in pyogrio.list_layers(self.location)]
+
+    def login_failures(self, key: str) -> tuple[int, float]:
+        return logins.file_failures(self.location, key)
+
+    def note_login(self, key: str, ok: bool, at: float) -> None:
+        logins.file_note(self.location, key, ok, at)
 
     def lock(self, *, timeout: float = LOCK_TIMEOUT_S):
         return lock(self.location, timeout=timeout)

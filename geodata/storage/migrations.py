@@ -31,6 +31,8 @@ MIGRATIONS = (
     Migration(1, "every catalogue layer, typed from layers/catalogue.py"),
     Migration(2, "row_version on carrier layers (two editors never silently overwrite each other)"),
     Migration(3, "PostGIS: unit cell cache for tallies in the database (nothing to do on a GeoPackage)"),
+    Migration(4, "accounts (a catalogue table) and failed-login counts outside the revision (PostGIS: a table; "
+                 "GeoPackage: a file beside the store)"),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -20,7 +20,7 @@ import shapely
 from psycopg import sql
 
 from geodata.ingest.validate import raise_if_problems, validate_frames
-from geodata.storage import ddl, pg
+from geodata.storage import ddl, logins, pg
 from geodata.storage.base import LOCK_TIMEOUT_S, Store
 from geodata.storage.migrations import META_TABLE, MIGRATIONS, MIGRATIONS_TABLE, ROW_VERSION, columns, now_iso, pending
 from layers.catalogue import CARRIER_LAYERS, LAYERS, get_layer
@@ -66,6 +66,12 @@ class PostGISStore(Store):
 
     def lock(self, *, timeout: float = LOCK_TIMEOUT_S):
         return pg.lock(self.location, timeout=timeout)
+
+    def login_failures(self, key: str) -> tuple[int, float]:
+        return logins.db_failures(self.location, key)
+
+    def note_login(self, key: str, ok: bool, at: float) -> None:
+        logins.db_note(self.location, key, ok, at)
 
     def create(self, frames: dict[str, pd.DataFrame], meta: dict[str, str], migrations) -> None:
         """Every table at the latest schema, loaded from ``frames``: one transaction."""
@@ -254,6 +260,8 @@ def _apply_migration(con, version: int) -> None:
         ddl.cache_tables(con)
         for key in CARRIER_LAYERS:
             ddl.add_cell_columns(con, key)
+    if version == 4:
+        con.execute(logins.DDL)
 
 
 def _bump(con) -> None:

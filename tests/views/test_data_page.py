@@ -1,45 +1,41 @@
-"""The Data page under AppTest: open to read, login required to import or correct."""
+"""The Data page under AppTest: staff read the problems and the audit log; editors import and correct."""
 import pytest
 
-from geodata.stewardship import accounts as editors
-from tests.helpers import open_page, page_html
+from tests.helpers import as_role, open_as, page_html
 
 
 @pytest.fixture
-def page(store_copy, tmp_path, monkeypatch):
-    monkeypatch.setenv("SPACEMAP_EDITORS", str(tmp_path / "editors.json"))
-    editors._failures.clear()
-    return lambda: open_page("views/data_page.py")
+def page(store_copy):
+    return lambda role="editor": open_as(role, store_copy, "views/data_page.py")
 
 
-def test_data_page__no_editor_configured_means_read_only(page):
-    at = page()
+def test_data_page__staff_read_only(page):
+    at = page("staff")
     assert at.header[0].value == "数据管理"
-    assert "尚未配置编辑账号" in at.info[0].value
-    assert not at.get("file_uploader") and not at.text_input
+    assert any("数据编辑角色" in i.value for i in at.info)
+    assert not at.get("file_uploader") and not [w for w in at.text_input if w.key.startswith("d_")]
 
 
-def test_data_page__login_required_and_wrong_password_refused(page):
-    editors.add_editor("steward", "a long enough secret")
-    at = page()
-    assert not at.get("file_uploader")
-    at.text_input(key="d_login_name").input("steward")
-    at.text_input(key="d_login_password").input("wrong password")
-    at.button[0].click().run()
-    assert "不正确" in at.error[0].value and not at.get("file_uploader")
-    at.text_input(key="d_login_password").input("a long enough secret")
-    at.button[0].click().run()
-    assert "已登录：steward" in at.success[0].value
-    assert at.get("file_uploader")  # import is open now
+def test_data_page__not_for_visitors_even_when_opened_directly(store_copy):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.helpers import APP
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("views/data_page.py")
+    # the page itself refuses too when run without the role (e.g. a stale navigation)
+    as_role("staff", store_copy)
+    at.session_state["account"] = {"name": "nobody", "role": "admin"}  # not an account in the store
+    at.run()
+    assert "account" not in at.session_state
 
 
 def _logged_in(page):
-    """The Data page with the editor ``steward`` logged in."""
-    editors.add_editor("steward", "a long enough secret")
-    at = page()
-    at.text_input(key="d_login_name").input("steward")
-    at.text_input(key="d_login_password").input("a long enough secret")
-    at.button[0].click().run()
+    """The Data page with the editor ``editor-test`` logged in."""
+    at = page("editor")
+    assert at.get("file_uploader")  # import is open
     return at
 
 

@@ -18,7 +18,8 @@ import pytest
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
-from geodata.stewardship import accounts as editors
+from tests.helpers import as_role
+
 
 pytestmark = pytest.mark.gpkg_only  # the pages do not know the backend; one is enough here
 
@@ -121,9 +122,14 @@ def data_values(frames) -> list[str]:
     return sorted(values, key=len, reverse=True)
 
 
-def _english(page: str | None = None) -> AppTest:
+def _english(page: str | None = None, account: dict | None = None) -> AppTest:
+    import time
+
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["lang"] = "en"
+    if account:
+        at.session_state["account"] = account
+        at.session_state["account_seen"] = time.time()
     at.run()
     if page is not None:
         at.switch_page(page).run()
@@ -184,18 +190,24 @@ def test_overview_page__english_has_no_chinese_only_text(store, data_values):
     assert_english(at, data_values)
 
 
-def test_data_page__english_has_no_chinese_only_text(store, data_values, tmp_path, monkeypatch):
-    monkeypatch.setenv("SPACEMAP_EDITORS", str(tmp_path / "editors.json"))
-    editors._failures.clear()
-    at = _english("views/data_page.py")
-    assert_english(at, data_values)  # read-only: no editor configured
-    editors.add_editor("steward", "a long enough secret")
-    at = _english("views/data_page.py")
-    assert_english(at, data_values)  # the login form
-    at.text_input(key="d_login_name").input("steward")
-    at.text_input(key="d_login_password").input("a long enough secret")
-    at.button[0].click().run()
+def test_data_page__english_has_no_chinese_only_text(store_copy, data_values):
+    assert_english(_english(), data_values)  # the sidebar's login box
+    at = _english("views/data_page.py", as_role("staff", store_copy))
+    assert_english(at, data_values)  # staff: problems and the audit log, no editing
+    at = _english("views/data_page.py", as_role("editor", store_copy))
     at.get("file_uploader")[0].set_value(("parks.csv", IMPORT_CSV, "text/csv")).run()
     at.button(key="d_check").click().run()  # preview: notes, rejected rows with reasons
     assert any("Rejected rows" in m.value for m in at.markdown)
     assert_english(at, data_values)
+
+
+def test_staff_pages__english_has_no_chinese_only_text(store_copy, data_values):
+    from geodata.stewardship.pool import save_need
+    from spatial.need import Need
+
+    save_need("Biotech start-up", Need(industry="biomed", area_min=300.0), who="staff-test", location=store_copy)
+    admin = as_role("admin", store_copy)
+    for page in ("views/workspace_page.py", "views/accounts_page.py"):
+        at = _english(page, admin)
+        assert at.header[0].value in ("Workspace", "Accounts")
+        assert_english(at, data_values)

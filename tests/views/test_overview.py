@@ -22,7 +22,9 @@ def app(store):
 def test_app__runs_in_chinese_by_default(app):
     assert app.header[0].value == "数据总览"
     table = app.dataframe[0].value
-    assert len(table) == 17  # every catalogue layer
+    from layers.catalogue import PUBLIC_LAYERS
+
+    assert len(table) == len(PUBLIC_LAYERS) == 15  # every public layer (not the pool, audit log, accounts)
     assert "图层" in table.columns and "科技园区" in set(table["图层"])
     assert [s.value for s in app.success][0].startswith("校验通过")
 

@@ -34,14 +34,16 @@ def test_progress_page__what_if_boxes_change_the_projection(store, monkeypatch):
 
 
 def test_progress_page__planner_sets_a_new_goal(store_copy, monkeypatch):
-    at = _open("views/progress_page.py", monkeypatch, store_copy)
+    from tests.helpers import open_as
+
+    monkeypatch.setenv("SPACEMAP_TODAY", "2026-11-22")
+    at = open_as("editor", store_copy, "views/progress_page.py")
     at.number_input(key="p_goal_m2").set_value(2_000_000.0)
     at.number_input(key="p_goal_year").set_value(2030)
+    at.button(key="FormSubmitter:p_goal_form-保存目标").click().run()  # no reason given: refused, nothing stored
+    assert any("理由" in e.value for e in at.error)
     at.text_input(key="p_goal_reason").input("15th five-year plan")
-    at.button[0].click().run()  # no name given: refused, nothing stored
-    assert any("set_by" in e.value for e in at.error)
-    at.text_input(key="p_goal_by").input("planner-li")
-    at.button[0].click().run()
+    at.button(key="FormSubmitter:p_goal_form-保存目标").click().run()
     assert not at.exception
     assert "2030 年底前达到 2,000,000" in " ".join(m.value for m in at.markdown)
     assert not at.warning  # the new deadline is open
