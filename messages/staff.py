@@ -36,6 +36,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "w_source": ("来源", "Source"),
     "w_need": ("需求内容", "Need"),
     "w_delete_pick": ("要删除的需求", "Needs to delete"),
+    "w_delete_placeholder": ("选择需求", "Choose needs"),
     "w_delete": ("删除所选", "Delete selected"),
     "w_deleted": ("已删除并记录，可撤销。", "Deleted and logged; it can be undone."),
     "w_undo": ("撤销需求库的上一次更改", "Undo the last change to the pool"),

@@ -15,14 +15,20 @@ ROLES = ("staff", "editor", "admin")
 ACTIONS = ("disable", "enable", "role", "password")
 
 
+def _when(stamp) -> str:
+    """An ISO time stamp as ``YYYY-MM-DD HH:MM UTC`` (the store keeps UTC)."""
+    return f"{str(stamp)[:16].replace('T', ' ')} UTC" if stamp else ""
+
+
 def accounts_table(rows: list[dict], lang: str) -> pd.DataFrame:
     """The accounts (never their hashes) with headers and roles in ``lang``."""
     return pd.DataFrame({
         t("a_name", lang): [a["name"] for a in rows],
         t("a_role", lang): [t(f"role_name_{a['role']}", lang) for a in rows],
         t("a_state", lang): [t("a_disabled" if a["disabled"] else "a_active", lang) for a in rows],
-        t("a_created", lang): [f"{a['created_at']} · {a['created_by']}" for a in rows],
-        t("a_changed", lang): [f"{a['changed_at']} · {a['changed_by']}" if a.get("changed_at") else "" for a in rows],
+        t("a_created", lang): [f"{_when(a['created_at'])} · {a['created_by']}" for a in rows],
+        t("a_changed", lang): [f"{_when(a['changed_at'])} · {a['changed_by']}" if a.get("changed_at") else ""
+                               for a in rows],
     })
 
 

@@ -36,7 +36,8 @@ def _pool(lang: str, who: str) -> None:
                            rows[::-1]))
         labels = dict(zip(pool["id"], pool["name"] + " · " + pool["created_at"].astype(str).str[:16]))
         c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-        picked = c1.multiselect(t("w_delete_pick", lang), list(labels), format_func=labels.get, key="w_delete_ids")
+        picked = c1.multiselect(t("w_delete_pick", lang), list(labels), format_func=labels.get, key="w_delete_ids",
+                                placeholder=t("w_delete_placeholder", lang))
         if c2.button(t("w_delete", lang), key="w_delete", disabled=not picked):
             _write(lang, lambda: data.delete_needs(picked, who=who), "w_deleted")
     if st.button(t("w_undo", lang), key="w_undo", help=t("w_undo_help", lang)):
