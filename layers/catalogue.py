@@ -38,6 +38,8 @@ class FieldSpec:
     nonnegative: bool = False
     title_zh: str = ""
     title_en: str = ""
+    private: bool = False
+    """True for a field only staff may read even in a public layer (who set a goal, and why)."""
 
     def title(self, lang: str) -> str:
         """Return the column title in ``lang``, falling back to the field name."""
@@ -77,6 +79,11 @@ class LayerSpec:
     def public(self) -> bool:
         """True when anonymous visitors may read the layer."""
         return self.access == "public"
+
+    @property
+    def public_fields(self) -> tuple[str, ...]:
+        """The fields anonymous visitors may read (none for a layer that is not public)."""
+        return tuple(f.name for f in self.fields if not f.private) if self.public else ()
 
     def title(self, lang: str) -> str:
         """Return the layer title in ``lang``."""
@@ -240,8 +247,8 @@ _register(LayerSpec(
 _register(LayerSpec(
     "progress_goals", "培育空间目标设定", "Incubation-space goal settings", None, "progress_goals.csv",
     (_f("id", required=True), _f("goal_m2", "float", required=True, nonnegative=True),
-     _f("goal_year", "int", required=True), _f("set_at", required=True), _f("set_by", required=True),
-     _f("reason", required=True)),
+     _f("goal_year", "int", required=True), _f("set_at", required=True), _f("set_by", required=True, private=True),
+     _f("reason", required=True, private=True)),
     role="table",
     description_en="Goals set by planners after the plan's 2025 goal; the latest one is in force",
 ))

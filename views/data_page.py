@@ -53,6 +53,8 @@ def rejected_table(rejected: list[dict], lang: str) -> pd.DataFrame:
 def audit_table(entries: list[dict], lang: str) -> pd.DataFrame:
     """The audit log, newest first, with headers and actions in ``lang``."""
     def cell(key, value):
+        if key in ("accepted", "rejected", "added", "updated"):  # whole numbers, never "1.0"; none: blank
+            return "" if value is None else str(int(value))
         return t(f"action_{value}", lang) if key == "action" and value in AUDIT_ACTIONS else value
 
     return pd.DataFrame([{(t(f"au_{k}", lang) if k in AUDIT_COLUMNS else k): cell(k, v) for k, v in e.items()}

@@ -1,21 +1,21 @@
-"""An editor imports a CSV on the Data page in Debian Chromium, with no internet."""
+"""An editor logs in through the sidebar and imports a CSV on the Data page in Debian Chromium,
+with no internet."""
 import shutil
 
 import pytest
 
-from geodata.stewardship import accounts as editors
+from geodata.stewardship.accounts import add_account
 from tests.e2e.server import start_app, stop_app
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def data_app(store, tmp_path, monkeypatch):
+def data_app(store, tmp_path):
     copy = tmp_path / "s" / "spacemap.gpkg"
     copy.parent.mkdir()
     shutil.copy(store, copy)
-    monkeypatch.setenv("SPACEMAP_EDITORS", str(tmp_path / "editors.json"))
-    editors.add_editor("steward", "a long enough secret")
+    add_account("steward", "a long enough secret", "editor", by="test", location=copy)  # audit-00001
     proc, url, _ = start_app(copy)
     yield url, copy
     stop_app(proc)
@@ -28,11 +28,16 @@ def test_data_page__editor_imports_a_csv(offline_page, data_app, tmp_path):
                    "e2e-1,浏览器导入空间,Browser space,900,114.085,22.545\n"
                    "e2e-2,坐标反了,Swapped,500,22.545,114.085\n", encoding="gbk")
     page = offline_page.page
-    page.goto(f"{url}/data")
+    page.goto(url)
+    page.get_by_role("link", name="数据总览").wait_for(timeout=30_000)  # the navigation is drawn
+    assert page.get_by_role("link", name="数据管理").count() == 0  # not for anonymous visitors
+    page.get_by_text("工作人员登录").click()  # the sidebar's login expander
     page.get_by_label("用户名").fill("steward")
     page.get_by_label("密码", exact=True).fill("a long enough secret")
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录", exact=True).click()
     page.get_by_text("已登录：steward").wait_for(timeout=30_000)
+    page.get_by_role("link", name="数据管理").click()  # same session: a new page load would log out
+    page.get_by_text("变更记录").first.wait_for(timeout=30_000)  # the Data page is drawn
     page.locator("input[type=file]").set_input_files(str(csv))
     page.get_by_role("combobox", name="图层", exact=True).click()
     page.get_by_role("option", name="孵化器与众创空间", exact=True).click()
@@ -42,7 +47,9 @@ def test_data_page__editor_imports_a_csv(offline_page, data_app, tmp_path):
     offline_page.screenshot("data_import_preview.png")
     page.get_by_role("button", name="写入 1 行").click()
     page.get_by_text("已写入：新增 1").wait_for(timeout=30_000)
-    page.get_by_text("audit-00001").first.wait_for(timeout=30_000)  # in the audit log
+    page.get_by_text("audit-00002").first.wait_for(timeout=30_000)  # in the audit log, after the user-add
+    audit = page.locator(".sm-table").filter(has_text="audit-00002").first.inner_text()
+    assert "steward" in audit and "新空间.csv" in audit  # who imported which file, for staff only
     page.get_by_text("变更记录").first.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     offline_page.screenshot("data_import_done.png")

@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from geodata.stewardship.accounts import add_account
 from tests.conftest import location_env, new_database
 from tests.e2e.conftest import ARTIFACTS, OfflinePage
 from tests.e2e.server import MAP_IFRAME, REPO, free_port, start_app, stop_app, wait_ready
 
-pytestmark = pytest.mark.skipif("postgis" not in os.environ.get("SPACEMAP_BACKENDS", "gpkg,postgis"),
-                                reason="PostGIS backend not selected")
+pytestmark = [pytest.mark.e2e,
+              pytest.mark.skipif("postgis" not in os.environ.get("SPACEMAP_BACKENDS", "gpkg,postgis"),
+                                 reason="PostGIS backend not selected")]
+STAFF, PASSWORD = "deploy-staff", "a long enough secret"
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +60,24 @@ def _import(url: str, tmp_path: Path) -> str:
     return csv.name
 
 
+def _visible_text(page) -> str:
+    """What an anonymous visitor's browser holds: the page and its iframes (the map)."""
+    return "\n".join(frame.content() for frame in page.frames)
+
+
+def _log_in_and_open_data(page) -> None:
+    """Close the "page not found" notice, log in as the staff account through the sidebar, then
+    open the Data page (in the same session: a new page load would start logged out)."""
+    page.keyboard.press("Escape")
+    page.get_by_role("dialog").wait_for(state="hidden", timeout=30_000)
+    page.get_by_text("工作人员登录").click()
+    page.get_by_label("用户名").fill(STAFF)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.get_by_text(f"已登录：{STAFF}").wait_for(timeout=60_000)
+    page.get_by_role("link", name="数据管理").click()
+
+
 def test_deployment__map_through_nginx_and_every_process_sees_one_database(deployment, browser, tmp_path):
     front, apps, url = deployment
     view = OfflinePage(browser)
@@ -72,13 +93,23 @@ def test_deployment__map_through_nginx_and_every_process_sees_one_database(deplo
         view.context.close()
 
     name = _import(url, tmp_path)  # a third process writes to the shared database
+    add_account(STAFF, PASSWORD, "staff", by="test", location=url)
     for base in (front, *apps):  # nginx and each process behind it show the same, current data
         view = OfflinePage(browser)
         try:
-            view.page.goto(f"{base}/data", wait_until="domcontentloaded")
-            view.page.get_by_text(name).first.wait_for(timeout=60_000)
-            assert view.page.get_by_text("deploy-test").count() >= 1
-            if base == front:
-                view.page.screenshot(path=str(ARTIFACTS / "deploy_data_after_import.png"), full_page=True)
+            page = view.page
+            page.goto(f"{base}/data", wait_until="domcontentloaded")  # not served to anonymous visitors
+            page.get_by_text("部署测试空间").first.wait_for(timeout=60_000)  # the new carrier, on the map page
+            view.map_frame().locator(".leaflet-interactive").first.wait_for(timeout=60_000)
+            page.wait_for_timeout(500)
+            assert page.get_by_role("link", name="数据管理").count() == 0
+            assert page.get_by_text("变更记录").count() == 0  # no audit log
+            text = _visible_text(page)
+            assert "deploy-test" not in text and name not in text  # who imported which file: staff only
+            if base == front:  # staff, logged in through nginx, see who imported the file
+                _log_in_and_open_data(page)
+                page.get_by_text(name).first.wait_for(timeout=60_000)
+                assert page.get_by_text("deploy-test").count() >= 1
+                page.screenshot(path=str(ARTIFACTS / "deploy_data_after_import.png"), full_page=True)
         finally:
             view.context.close()

@@ -88,3 +88,12 @@ def test_data_page__uploaded_copy_removed_after_preview(page, tmp_path, monkeypa
     assert not at.exception
     assert bool(at.error) == refused  # a file that cannot be read is refused with a message
     assert list(uploads.rglob("*")) == []  # no copy of the upload is left behind, also on failure
+
+
+def test_audit_table__counts_are_whole_numbers_and_missing_ones_blank():
+    from views.data_page import audit_table
+
+    table = audit_table([{"id": "audit-00001", "action": "import", "accepted": 1, "rejected": 0},
+                         {"id": "audit-00002", "action": "goal", "accepted": None, "rejected": None}], "en")
+    assert table.iloc[1][["Accepted", "Rejected"]].tolist() == ["1", "0"]  # newest first
+    assert table.iloc[0][["Accepted", "Rejected"]].tolist() == ["", ""]
