@@ -27,6 +27,7 @@ def cmd_layers(args) -> int:
 
 def cmd_validate(args) -> int:
     from geodata.ingest.bundled import read_bundled
+    from geodata.ingest.provenance_rules import provenance_problems
     from geodata.ingest.validate import validate_frames
     from geodata.storage import describe_store, read_all
 
@@ -36,7 +37,7 @@ def cmd_validate(args) -> int:
     else:
         frames, problems = read_all(), []
         target = f"store {describe_store()}"
-    problems = problems + validate_frames(frames)
+    problems = problems + validate_frames(frames) + provenance_problems(frames)
     data = {"target": target, "ok": not problems, "problem_count": len(problems),
             "problems": [p.as_dict() for p in problems]}
     text = f"{target}: OK, {sum(len(f) for f in frames.values())} features in {len(frames)} layers" if not problems \

@@ -32,22 +32,36 @@ def cmd_progress(args) -> int:
 
 def _progress_lines(s: dict) -> list[str]:
     latest = s["latest_reported"]
+    other = "" if s["latest_same_measure_as_goal"] else f", a different measure from the goal's ({s['goal_measure']})"
+    when = f"no later than {latest['date']}" if latest.get("date_precision") == "reported_by" else latest["date"]
     lines = [
         f"goal: {s['goal_m2']:,.0f} m² by {s['goal_year']} ({s['goal_source']})",
-        f"latest reported: {latest['area_m2']:,.0f} m² on {latest['date']} = {fmt_pct(s['pct_of_goal_reported'])} "
-        f"of the goal ({latest['source']})",
+        f"latest reported: {latest['area_m2']:,.0f} m² {latest['measure_en']} ({latest['measure']}{other}), "
+        f"{when} = {fmt_pct(s['pct_of_goal_reported'])} of the goal ({latest['source']})",
         f"ledger now: {s['ledger_total_m2']:,.0f} m² = {fmt_pct(s['pct_of_goal_ledger'])} of the goal; "
         f"{s['ledger_counts']['area_unknown']} of {s['ledger_counts']['carriers']} carriers have no counted area",
     ]
     if s["deadline_passed"]:
-        lines.append(f"deadline {s['deadline']} has passed: "
-                     + ("reached" if s["reached_by_deadline"] else "not reached by any figure reported by then"))
+        outcome = {True: "reached", False: "not reached by any figure of its measure reported by then",
+                   None: f"unknown: no figure of the goal's measure in the sources; none at all after "
+                         f"{s['last_report_date'][:7]}"}[s["reached_by_deadline"]]
+        lines.append(f"deadline {s['deadline']} has passed: {outcome}")
     req = s["required_m2_per_year"]
     hist = s["historical_m2_per_year"]
     lines.append(f"pace needed from {s['required_from']} to the deadline: "
                  + ("n/a" if req is None else f"{req:,.0f} m²/year")
-                 + (f"; historical pace since {s['historical_from']}: {hist:,.0f} m²/year" if hist else ""))
-    lines.append(f"at the historical pace the goal is reached in: {s['projected_year_reaching_goal'] or 'never'}")
+                 + (f"; historical pace since {s['historical_from']}: {hist:,.0f} m²/year" if hist else
+                    "; no historical pace: no two reported figures of one measure"))
+    for p in s["pace_between_reports"]:
+        change = "" if p["like"] else f"  (measure changes {p['from_measure']} → {p['to_measure']}: not a pace)"
+        lines.append(f"  {p['from']} {p['from_m2']:,.0f} → {p['to']} {p['to_m2']:,.0f} m²{change}")
+    if hist:
+        lines.append(f"at the historical pace the goal is reached in: {s['projected_year_reaching_goal'] or 'never'}")
+    for c in s["count_targets"]:
+        latest_count = c["latest"]
+        lines.append(f"count {c['indicator']}: " + " → ".join(f"{g['value']} by {g['year']}" for g in c["targets"])
+                     + (f"; latest {latest_count['value']} ({latest_count['date']})" if latest_count else
+                        "; no count reported"))
     w = s["what_if"]
     if w["added_m2"]:
         lines.append(f"what if {', '.join(a['id'] for a in w['additions'])} (+{w['added_m2']:,.0f} m²): "
@@ -65,16 +79,23 @@ def cmd_tally(args) -> int:
     frames, carriers = snapshot()
     location = store_path() if args.out is None else None  # the export's sources sheet needs every carrier
     result = tally_report(args.by, carriers, frames, land=args.land, stated=args.stated, scope=args.scope,
-                          location=location)
+                          location=location, external=not args.seeds_only)
     data = tally_json(result)
     if args.out is not None:
         _write_tally(args.out, result, carriers, args.lang)
-    lines = [f"{'unit':<28} {'count':>5} {'land m²':>12} {'floor m²':>12} {'incubation m²':>14} {'available m²':>13}"]
+    lines = [f"{'unit':<28} {'count':>5} {'land m²':>12} {'floor m²':>12} {'usable m²':>10} {'space m²':>10} "
+             f"{'incubation m²':>14} {'available m²':>13}"]
     for r in [*data["rows"], {**data["total"], "name_en": "TOTAL"}]:
         land = fmt_m2(r["land_area_m2"]) if r["polygon_count"] else "no polygons"
         lines.append(f"{str(r['name_en'])[:28]:<28} {r['count']:>5} {land:>12} "
-                     f"{fmt_m2(r['floor_area_m2']):>12} {fmt_m2(r['incubation_area_m2']):>14} "
+                     f"{fmt_m2(r['floor_area_m2']):>12} {fmt_m2(r['usable_area_m2']):>10} "
+                     f"{fmt_m2(r['space_area_m2']):>10} {fmt_m2(r['incubation_area_m2']):>14} "
                      f"{fmt_m2(r['available_area_m2']):>13}")
+    external = {k: v for k, v in data["total"].get("external_m2", {}).items() if v}
+    if external:
+        lines.append("of the totals from external sources ([ext], not in any seed document): "
+                     + ", ".join(f"{k} {v:,.0f} m²" for k, v in external.items())
+                     + " (--seeds-only leaves them out)")
     if data["overlapping"]:
         lines.append("note: a carrier can count in several rows here, so rows need not add up to the total")
     emit(data, as_json=args.json, text="\n".join(lines))
@@ -123,4 +144,6 @@ def register(add) -> None:
     p.add_argument("--stated", choices=["centroid", "apportion"], default="centroid",
                    help="stated figures of such polygons: whole at the centroid (default) or split by area share")
     p.add_argument("--out", type=Path, help="also write the table to .csv, or .xlsx with a sources sheet")
+    p.add_argument("--seeds-only", action="store_true",
+                   help="leave out figures from external sources (public pages, [ext]): seed documents only")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="header language of --out")

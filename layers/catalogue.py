@@ -10,8 +10,14 @@ from dataclasses import dataclass
 from messages import pick
 from spatial.errors import UnknownLayerError
 
-AREA_FIELDS = ("land_area_m2", "floor_area_m2", "incubation_area_m2", "available_area_m2")
-"""Stated areas, each with a ``<name>_source`` citation column (``*_m2`` → ``*_source``)."""
+AREA_FIELDS = ("land_area_m2", "floor_area_m2", "usable_area_m2", "space_area_m2", "incubation_area_m2",
+               "available_area_m2")
+"""Stated areas, one measure each — land (占地), gross floor (建筑面积), usable (使用面积), space
+provided (产业空间 / 低成本空间面积), incubation (孵化面积), available (可租) — each with a
+``<name>_source`` citation, a ``<name>_qualifier`` (about / nearly / at least / planned) and a
+``<name>_as_of`` date (``*_m2`` → ``*_source`` / ``*_qualifier`` / ``*_as_of``). Never added together."""
+CODE_FIELDS = ("industries", "facilities", "policies")
+"""Coded lists, each with a ``<name>_source`` citation."""
 
 RENT_FIELD = "rent_cny_m2_month"
 
@@ -21,6 +27,16 @@ def source_field(field: str) -> str:
     if field == RENT_FIELD:
         return "rent_source"
     return field.removesuffix("_m2") + "_source"
+
+
+def qualifier_field(field: str) -> str:
+    """The qualifier column of a stated area (``floor_area_m2`` → ``floor_area_qualifier``)."""
+    return field.removesuffix("_m2") + "_qualifier"
+
+
+def as_of_field(field: str) -> str:
+    """The as-of date column of a stated area (``floor_area_m2`` → ``floor_area_as_of``)."""
+    return field.removesuffix("_m2") + "_as_of"
 
 
 @dataclass(frozen=True)
@@ -117,6 +133,20 @@ _APPROX = (
     _f("accuracy_m", "float", required=True, nonnegative=True, title_zh="精度(米)", title_en="Accuracy (m)"),
 )
 
+_AREA_TITLES = {
+    "land_area_m2": ("占地面积", "Land area"), "floor_area_m2": ("建筑面积", "Floor area"),
+    "usable_area_m2": ("使用面积", "Usable area"), "space_area_m2": ("提供空间面积", "Space provided"),
+    "incubation_area_m2": ("孵化面积", "Incubation area"), "available_area_m2": ("可租面积", "Available area"),
+}
+_AREA_SPECS = tuple(spec for field in AREA_FIELDS for spec in (
+    _f(field, "float", nonnegative=True, title_zh=f"{_AREA_TITLES[field][0]}(㎡)",
+       title_en=f"{_AREA_TITLES[field][1]} (m²)"),
+    _f(source_field(field), title_zh=f"{_AREA_TITLES[field][0]}来源", title_en=f"{_AREA_TITLES[field][1]} source"),
+    _f(qualifier_field(field), "code", vocabulary="qualifier", title_zh=f"{_AREA_TITLES[field][0]}限定",
+       title_en=f"{_AREA_TITLES[field][1]} qualifier"),
+    _f(as_of_field(field), "date", title_zh=f"{_AREA_TITLES[field][0]}截至", title_en=f"{_AREA_TITLES[field][1]} as of"),
+))
+
 CARRIER_FIELDS = (
     *_NAMES,
     _f("layer", required=True),
@@ -125,23 +155,23 @@ CARRIER_FIELDS = (
     _f("location_basis", "code", required=True, vocabulary="location_basis", title_zh="定位依据",
        title_en="Location basis"),
     _f("location_note", title_zh="定位说明", title_en="Location note"),
-    _f("land_area_m2", "float", nonnegative=True, title_zh="占地面积(㎡)", title_en="Land area (m²)"),
-    _f("land_area_source", title_zh="占地面积来源", title_en="Land area source"),
-    _f("floor_area_m2", "float", nonnegative=True, title_zh="建筑面积(㎡)", title_en="Floor area (m²)"),
-    _f("floor_area_source", title_zh="建筑面积来源", title_en="Floor area source"),
-    _f("incubation_area_m2", "float", nonnegative=True, title_zh="孵化面积(㎡)", title_en="Incubation area (m²)"),
-    _f("incubation_area_source", title_zh="孵化面积来源", title_en="Incubation area source"),
-    _f("available_area_m2", "float", nonnegative=True, title_zh="可租面积(㎡)", title_en="Available area (m²)"),
-    _f("available_area_source", title_zh="可租面积来源", title_en="Available area source"),
+    _f("zone_id", title_zh="所在片区", title_en="Placed in zone"),
+    *_AREA_SPECS,
     _f("rent_cny_m2_month", "float", nonnegative=True, title_zh="租金(元/㎡/月)", title_en="Rent (CNY/m²/month)"),
     _f("rent_source", title_zh="租金来源", title_en="Rent source"),
     _f("industries", "codes", vocabulary="industries", title_zh="产业", title_en="Industries"),
+    _f("industries_source", title_zh="产业来源", title_en="Industries source"),
     _f("facilities", "codes", vocabulary="facilities", title_zh="设施", title_en="Facilities"),
+    _f("facilities_source", title_zh="设施来源", title_en="Facilities source"),
+    _f("planned_facilities", "codes", vocabulary="facilities", title_zh="规划设施", title_en="Planned facilities"),
     _f("policies", "codes", vocabulary="policies", title_zh="适用政策", title_en="Policies"),
+    _f("policies_source", title_zh="政策来源", title_en="Policies source"),
     _f("status", "code", required=True, vocabulary="status", title_zh="状态", title_en="Status"),
     _f("status_source", title_zh="状态来源", title_en="Status source"),
     _f("opened", "date", title_zh="开业时间", title_en="Opened"),
     _f("operator", title_zh="运营方", title_en="Operator"),
+    _f("tenants", title_zh="入驻企业", title_en="Tenants"),
+    _f("tenants_source", title_zh="入驻企业来源", title_en="Tenants source"),
     _f("parent_id", title_zh="所属载体", title_en="Part of"),
     _f("hk_link", "bool", title_zh="涉港", title_en="Hong Kong link"),
     _f("source", required=True, title_zh="来源", title_en="Source"),
@@ -153,6 +183,8 @@ _CARRIER_STYLE = {
     "tech_buildings": Style("#7b3fbf", "#7b3fbf", 0.8, 1.5, marker="building"),
     "lowcost_spaces": Style("#d9822b", "#d9822b", 0.8, 1.5, marker="home"),
     "incubators": Style("#2a9d4b", "#2a9d4b", 0.8, 1.5, marker="lightbulb"),
+    "research_platforms": Style("#0f8b8d", "#0f8b8d", 0.8, 1.5, marker="flask"),
+    "professional_buildings": Style("#8c6d46", "#8c6d46", 0.8, 1.5, marker="building"),
 }
 
 _CARRIER_TITLES = {
@@ -160,6 +192,8 @@ _CARRIER_TITLES = {
     "tech_buildings": ("科技楼宇", "Tech buildings"),
     "lowcost_spaces": ("低成本产业空间", "Low-cost spaces"),
     "incubators": ("孵化器与众创空间", "Incubators and makerspaces"),
+    "research_platforms": ("科研与中试平台", "Research and pilot platforms"),
+    "professional_buildings": ("其他专业楼宇", "Other specialised buildings"),
 }
 
 CARRIER_LAYERS = tuple(_CARRIER_TITLES)
@@ -206,7 +240,8 @@ for _key, (_zh, _en) in _CARRIER_TITLES.items():
 _register(LayerSpec(
     "incubation_reports", "孵化面积报告", "Reported incubation totals", None, "incubation_reports.csv",
     (_f("id", required=True), _f("date", "date", required=True), _f("date_precision", required=True),
-     _f("area_m2", "float", required=True, nonnegative=True), _f("carriers", "int", nonnegative=True),
+     _f("area_m2", "float", required=True, nonnegative=True), _f("qualifier", "code", vocabulary="qualifier"),
+     _f("carriers", "int", nonnegative=True), _f("measure", required=True),
      _f("measure_zh", required=True), _f("measure_en", required=True), _f("breakdown"), _f("source", required=True),
      _f("quote", required=True)),
     role="table",
@@ -214,16 +249,34 @@ _register(LayerSpec(
 _register(LayerSpec(
     "targets", "科技培育空间目标", "Incubation-space targets", None, "targets.csv",
     (_f("id", required=True), _f("year", "int", required=True), _f("area_m2", "float", required=True, nonnegative=True),
-     _f("measure_zh", required=True), _f("measure_en", required=True), _f("kind", required=True),
+     _f("measure", required=True), _f("measure_zh", required=True), _f("measure_en", required=True),
+     _f("kind", required=True),
      _f("source", required=True), _f("quote", required=True)),
     role="table",
 ))
 _register(LayerSpec(
     "planned_additions", "计划新增空间", "Planned space additions", None, "planned_additions.csv",
     (_f("id", required=True), _f("year", "int", required=True), _f("area_m2", "float", required=True, nonnegative=True),
+     _f("kind", required=True), _f("measure", required=True),
      _f("what_zh", required=True), _f("what_en", required=True), _f("source", required=True),
      _f("quote", required=True)),
     role="table",
+))
+_register(LayerSpec(
+    "count_targets", "载体数量目标", "Carrier count targets", None, "count_targets.csv",
+    (_f("id", required=True), _f("indicator", required=True), _f("year", "int", required=True),
+     _f("value", "int", required=True, nonnegative=True), _f("kind", required=True), _f("source", required=True),
+     _f("quote", required=True)),
+    role="table",
+    description_en="The plan's count targets (表1 and the 新倍增计划): incubators, makerspaces, innovation carriers",
+))
+_register(LayerSpec(
+    "reported_counts", "载体数量报告", "Reported carrier counts", None, "reported_counts.csv",
+    (_f("id", required=True), _f("indicator", required=True), _f("date", "date", required=True),
+     _f("date_precision", required=True), _f("value", "int", required=True, nonnegative=True),
+     _f("source", required=True), _f("quote", required=True)),
+    role="table",
+    description_en="Counts of incubators, makerspaces and innovation carriers the sources report, with dates",
 ))
 
 
@@ -262,6 +315,15 @@ _register(LayerSpec(
     description_en="Every import, edit and undo: who, when, file and SHA-256, counts and a reversible change set",
 ))
 
+_register(LayerSpec(
+    "sources", "资料来源", "Sources", None, "sources.csv",
+    (_f("id", required=True), _f("file"), _f("kind", "code", required=True, vocabulary="source_kind"),
+     _f("title_zh", required=True), _f("title_en", required=True), _f("short_zh", required=True),
+     _f("short_en", required=True), _f("issuer_zh"), _f("issuer_en"),
+     _f("doc_number"), _f("date", "date"), _f("date_note"), _f("url"), _f("note")),
+    role="table",
+    description_en="The documents and pages figures come from: title, issuer, document number, date, URL",
+))
 _register(LayerSpec(
     "landmarks", "地标", "Landmarks", "Point", "landmarks.csv",
     (*_NAMES, _f("aliases"), _f("accuracy_m", "float", required=True, nonnegative=True), _f("source", required=True)),

@@ -21,11 +21,13 @@ import pandas as pd
 from layers.assets import localise
 from layers.basemaps import BaseMap
 from layers.catalogue import CARRIER_LAYERS, get_layer
+from layers.vocab import split_codes
 from layers.escape import escape_html
-from layers.popups import carrier_title, label, popup_html, tooltip_html
+from layers.popups import NO_PROVENANCE, Provenance, carrier_title, label, popup_html, provenance, tooltip_html
 from messages import name_column, t
 from spatial.areas import simplify_m
-from spatial.crs import shift_coords, shift_geoseries
+from spatial.crs import WGS84, shift_coords, shift_geoseries
+from spatial.zone_placement import ZONE_LAYERS, zone_placed
 
 FUTIAN_CENTER = (22.5405, 114.0560)  # WGS-84 lat, lon
 FUTIAN_ZOOM = 13
@@ -148,6 +150,39 @@ def zone_group(frame: gpd.GeoDataFrame, key: str, *, lang: str, datum: str,
     return group
 
 
+ZONE_PLACED_STYLE = {"color": "#222222", "weight": 3, "dashArray": "1 7", "lineCap": "round", "fill": False}
+"""Carriers placed by zone are drawn as their zone's dotted outline, never as a pin."""
+
+
+def zone_placed_group(frames: dict[str, pd.DataFrame], carriers: gpd.GeoDataFrame, *, lang: str, datum: str
+                      ) -> folium.FeatureGroup | None:
+    """The zones that hold carriers placed by zone (no site stated), outlined with a tooltip that
+    names those carriers; None when there are none."""
+    placed = carriers.loc[zone_placed(carriers)]
+    if placed.empty:
+        return None
+    holders: dict[str, list[str]] = {}
+    for name, zone_id in zip(placed[name_column(lang)], placed["zone_id"]):
+        for z in split_codes(zone_id):
+            holders.setdefault(z, []).append(str(name))
+    zones = pd.concat([frames[k][["id", "name_zh", "name_en", "geometry"]] for k in ZONE_LAYERS
+                       if k in frames and k != "district"], ignore_index=True)  # "somewhere in Futian": no outline
+    zones = gpd.GeoDataFrame(zones.loc[zones["id"].isin(holders)], geometry="geometry", crs=WGS84)
+    if zones.empty:
+        return None
+    shown = to_display(zones, datum)
+    sep = t("list_sep", lang)
+    labels = [escape_html(t("zone_placed_tip", lang, zone=n, n=len(holders[i]), names=sep.join(holders[i])))
+              for i, n in zip(shown["id"], shown[name_column(lang)])]
+    data = gpd.GeoDataFrame({"label": labels}, geometry=shown.geometry.to_numpy(), crs=shown.crs)
+    group = folium.FeatureGroup(name=t("zone_placed_layer", lang), show=True)
+    folium.GeoJson(data.to_json(drop_id=True), style_function=lambda _f: ZONE_PLACED_STYLE,
+                   highlight_function=lambda _f: {"weight": 5},
+                   tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=True), control=False
+                   ).add_to(group)
+    return group
+
+
 class ZoneLabels(folium.MacroElement):
     """Text labels at points, drawn as non-interactive div icons by one loop in JS.
 
@@ -208,7 +243,8 @@ def _number(value):
     return None if value is None or value != value else round(float(value), 1)
 
 
-def carrier_rows(frame: gpd.GeoDataFrame, key: str, *, lang: str, datum: str) -> list[list]:
+def carrier_rows(frame: gpd.GeoDataFrame, key: str, *, lang: str, datum: str, prov: Provenance = NO_PROVENANCE
+                 ) -> list[list]:
     """Data rows of the located carriers for :data:`CARRIER_CALLBACK`.
 
     Up to :data:`FULL_POPUP_LIMIT` carriers: ``[lat, lon, id, tooltip_html, popup_html]``;
@@ -223,7 +259,7 @@ def carrier_rows(frame: gpd.GeoDataFrame, key: str, *, lang: str, datum: str) ->
     lon = np.round(np.atleast_1d(x), 6).tolist()
     records = located.drop(columns=located.geometry.name).to_dict("records")
     if len(located) <= FULL_POPUP_LIMIT:
-        return [[a, o, str(r["id"]), tooltip_html(r, lang), popup_html({**r, "layer": key}, lang)]
+        return [[a, o, str(r["id"]), tooltip_html(r, lang), popup_html({**r, "layer": key}, lang, prov=prov)]
                 for a, o, r in zip(lat, lon, records)]
     rows = []
     for a, o, r in zip(lat, lon, records):
@@ -239,11 +275,12 @@ def _js_labels(lang: str) -> str:
     return json.dumps(labels).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def carrier_group(frame: gpd.GeoDataFrame, key: str, *, lang: str, datum: str) -> folium.FeatureGroup:
+def carrier_group(frame: gpd.GeoDataFrame, key: str, *, lang: str, datum: str, prov: Provenance = NO_PROVENANCE
+                  ) -> folium.FeatureGroup:
     """A feature group of one carrier layer: circle markers clustered when dense."""
     spec = get_layer(key)
     group = folium.FeatureGroup(name=spec.title(lang), show=True)
-    rows = carrier_rows(frame, key, lang=lang, datum=datum)
+    rows = carrier_rows(frame, key, lang=lang, datum=datum, prov=prov)
     if rows:
         color = spec.style.color if re.fullmatch(r"#[0-9a-fA-F]{6}", spec.style.color) else "#333333"
         folium.plugins.FastMarkerCluster(
@@ -265,10 +302,12 @@ def selection_group(lat: float, lon: float, *, datum: str) -> folium.FeatureGrou
 
 
 def data_groups(frames: dict[str, pd.DataFrame], carriers: gpd.GeoDataFrame, *, lang: str, basemap: BaseMap,
-                choropleth: Choropleth | None = None, selected: tuple[float, float] | None = None
-                ) -> list[folium.FeatureGroup]:
-    """Every feature group for the current view: zones, then carriers per layer."""
+                choropleth: Choropleth | None = None, selected: tuple[float, float] | None = None,
+                today=None) -> list[folium.FeatureGroup]:
+    """Every feature group for the current view: zones, then carriers per layer (popups cite the
+    store's sources; ``today`` flags figures older than two years)."""
     datum = basemap.datum
+    prov = provenance(frames, today)
     groups = [
         zone_group(frames["shenzhen_districts"], "shenzhen_districts", lang=lang, datum=datum, labels=False,
                    show=False),
@@ -277,8 +316,11 @@ def data_groups(frames: dict[str, pd.DataFrame], carriers: gpd.GeoDataFrame, *, 
         zone_group(frames["clusters"], "clusters", lang=lang, datum=datum, choropleth=choropleth),
         zone_group(frames["hetao"], "hetao", lang=lang, datum=datum, labels=False),
     ]
+    placed = zone_placed_group(frames, carriers, lang=lang, datum=datum)
+    if placed is not None:
+        groups.append(placed)
     for key in CARRIER_LAYERS:
-        groups.append(carrier_group(carriers.loc[carriers["layer"] == key], key, lang=lang, datum=datum))
+        groups.append(carrier_group(carriers.loc[carriers["layer"] == key], key, lang=lang, datum=datum, prov=prov))
     if selected is not None:
         groups.append(selection_group(*selected, datum=datum))
     for group in groups:
@@ -290,6 +332,7 @@ def legend_items(lang: str, choropleth: Choropleth | None = None) -> list[tuple[
     """(colour, escaped label) pairs of the legend."""
     items = [(get_layer(k).style.color, escape_html(get_layer(k).title(lang)))
              for k in ("district", "hetao", "subdistricts", "clusters", *CARRIER_LAYERS)]
+    items.append((ZONE_PLACED_STYLE["color"], escape_html(t("zone_placed_legend", lang))))
     if choropleth is not None:
         bounds = choropleth.bins()
         lower = 0.0

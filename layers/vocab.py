@@ -139,6 +139,7 @@ LOCATION_BASES: dict[str, Term] = {
         Term("address", "按门牌估计", "Estimated from the address"),
         Term("street", "按道路估计", "Estimated from the street"),
         Term("area", "按片区估计", "Estimated from the area"),
+        Term("zone", "按片区定位（来源未说明具体位置）", "Placed by zone (no site stated)"),
         Term("unknown", "位置未知", "Location unknown"),
     ]
 }
@@ -152,6 +153,25 @@ LEDGER_FROM_BASES: dict[str, Term] = {
     ]
 }
 
+QUALIFIERS: dict[str, Term] = {
+    t.code: t
+    for t in [
+        Term("about", "约", "about", ("约", "大约", "左右")),
+        Term("nearly", "近", "nearly", ("近", "接近", "将近")),
+        Term("at_least", "不少于", "at least", ("多", "余", "以上", "超过", "不少于", "逾")),
+        Term("planned", "计划", "planned", ("计划", "将", "拟", "规划")),
+    ]
+}
+"""How a source states a figure (a blank qualifier: as stated, exactly)."""
+
+SOURCE_KINDS: dict[str, Term] = {
+    t.code: t
+    for t in [
+        Term("seed", "政府文件", "government document"),
+        Term("external", "外部来源", "external source"),
+    ]
+}
+
 VOCABULARIES: dict[str, dict[str, Term]] = {
     "industries": INDUSTRIES,
     "facilities": FACILITIES,
@@ -159,6 +179,8 @@ VOCABULARIES: dict[str, dict[str, Term]] = {
     "status": STATUSES,
     "location_basis": LOCATION_BASES,
     "ledger_from_basis": LEDGER_FROM_BASES,
+    "qualifier": QUALIFIERS,
+    "source_kind": SOURCE_KINDS,
 }
 
 

@@ -98,4 +98,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "flag_location": ("位置未知——未检查距离", "location unknown — distance not checked"),
     "flag_industries": ("未记录产业", "industries not recorded"),
     "flag_not_operating": ("尚未运营", "not (yet) operating"),
+    "flag_status_unknown": ("运营状态未知——请确认", "operating status unknown — confirm"),
+    "ex_capacity": ("已知总面积 < 所需 {need} ㎡", "known total area < {need} m² needed"),
+    "ex_capacity_have_floor_area_m2": ("建筑面积合计 {have} ㎡ < 所需 {need} ㎡",
+                                       "floor area {have} m² in total < {need} m² needed"),
+    "ex_capacity_have_usable_area_m2": ("使用面积合计 {have} ㎡ < 所需 {need} ㎡",
+                                        "usable area {have} m² in total < {need} m² needed"),
+    "ex_capacity_have_space_area_m2": ("提供空间合计 {have} ㎡ < 所需 {need} ㎡",
+                                       "space provided {have} m² in total < {need} m² needed"),
 }

@@ -25,6 +25,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The {deadline} deadline has passed. No figure reported by then reaches {goal} m²: the last report "
         "({date}) gives {area} m², {pct} of the goal. No official figure has been published since; at the "
         "historical pace ({pace} m²/year) the goal would be reached in {year}."),
+    "p_outcome_unknown": (
+        "{deadline} 的期限已过。来源中没有与目标同一口径（{goal_measure}）的数字，无法判断是否达成：最后一次报告是{when}的 "
+        "{area} ㎡（{measure}，口径不同），{last} 之后来源中没有新的数字。",
+        "The {deadline} deadline has passed. The sources give no figure of the goal's measure ({goal_measure}), so "
+        "whether it was reached cannot be told: the last report is {area} m² {when} ({measure}, a different "
+        "measure), and the sources give no figure after {last}."),
+    "p_other_measure": ("与目标口径不同", "not the goal's measure"),
+    "p_no_like_pace": ("来源中没有两个同一口径的报告数，无法计算历史速度",
+                       "no two reported figures of one measure: no historical pace"),
+    "p_when_reported_by": ("不晚于 {date}", "no later than {date}"),
+    "p_when_year": ("{year} 年", "in {year}"),
+    "p_when_day": ("{date}", "on {date}"),
+    "p_measure_change": ("口径不同，不是增速", "different measures: not a pace"),
+    "p_not_comparable": ("无同口径数字", "no figure of this measure"),
+    "p_external": ("台账计入外部来源的面积", "Ledger includes areas from external sources"),
+    "p_ledger_external": ("其中外部来源 {area} ㎡", "of which {area} m² from external sources"),
+    "p_whatif_none": ("没有与最新报告数同一口径的计划新增，可加到报告数上的为 0。",
+                      "No planned addition measures what the latest report measures: nothing can be added to it."),
+    "p_whatif_not_added": ("口径不同，未加入：{items}", "a different measure, not added: {items}"),
+    "p_counts": ("载体数量目标（表1）与最新报告数", "Count targets (Table 1 of the plan) and the latest reported counts"),
+    "count_incubators": ("科技企业孵化器（家）", "Tech-enterprise incubators"),
+    "count_national_makerspaces": ("国家级众创空间（家）", "National makerspaces"),
+    "count_city_makerspaces": ("市级以上众创空间（家）", "City-level-or-above makerspaces"),
+    "count_innovation_carriers": ("各类创新载体（研发平台，家）", "Innovation carriers (R&D platforms)"),
+    "col_indicator": ("指标", "Indicator"),
+    "col_baseline": ("基数", "Baseline"),
+    "col_latest_count": ("最新报告数", "Latest reported"),
+    "col_measure_from_to": ("口径", "Measures"),
     "p_outcome_reached": ("{deadline} 的期限已过，目标已按报告数达成。",
                           "The {deadline} deadline has passed and the goal was reached by the reported figures."),
     "p_open": ("距 {deadline} 的期限还有 {days} 天；自今天起每年需增加 {pace} ㎡。",
@@ -57,10 +85,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "p_targets": ("目标完成情况", "Targets"),
     "p_paces": ("各报告之间的年均增量", "Pace between reported figures"),
     "p_ledger_title": ("科技培育空间台账", "Incubation-space ledger"),
-    "p_ledger_note": ("园区、楼宇、低成本空间、孵化器都是培育载体（001 新倍增计划）；面积未知的载体列出但不计入。",
-                      "Parks, buildings, low-cost spaces and incubators are all cultivation carriers (source 001, the "
-                      "new doubling plan); "
-                      "carriers with unknown area are listed, not counted."),
+    "p_ledger_note": ("规划列出的培育载体是“众创空间、孵化器、科技园区、‘硅楼’”（001 二（三）1）：台账只列孵化器与众创空间、"
+                      "科技园区和科技楼宇；低成本产业空间、科研平台等不在其中。面积未知的载体列出但不计入；各载体的数字"
+                      "多为提供空间面积而非孵化面积，见“面积口径”。",
+                      "The plan names its cultivation carriers as makerspaces, incubators, science parks and 'silicon "
+                      "buildings' (plan 001, part 2 (3) 1): the ledger lists incubators and makerspaces, science parks and tech "
+                      "buildings only; low-cost space, research platforms and the like are not on it. Carriers with "
+                      "unknown area are listed, not counted; most carriers' figures are space provided rather than "
+                      "incubation area (see 'Area basis')."),
     "p_floor_context": ("（仅公布总建筑面积 {floor} ㎡，不计入）",
                         " (only a gross floor area of {floor} m² is stated; not counted)"),
     "p_set_goal": ("设定新的目标", "Set a new goal"),
@@ -128,6 +160,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unit_hetao_inside": ("河套深圳园区内", "inside the Hetao Shenzhen Park"),
     "unit_hetao_outside": ("河套以外", "outside Hetao"),
     "unit_total": ("合计", "Total"),
+    "tl_external": ("计入外部来源的数字", "Include figures from external sources"),
+    "tl_external_help": ("外部来源：新闻报道等公开网页（标记 [ext]），不在政府文件中。关闭后只统计政府文件给出的数字。",
+                         "External: public pages such as press reports (marked [ext]), not in the government "
+                         "documents. Off: only figures the documents give are summed."),
+    "tl_external_share": ("合计中来自外部来源的部分：{parts} ㎡", "Of the totals, from external sources: {parts} m²"),
+    "tl_external_off": ("已排除外部来源的数字，只统计政府文件给出的数字。",
+                        "External figures are left out: only figures from the government documents are summed."),
+    "unit_placed_across": ("（按片区定位，跨多个单元）", "(placed by zone, across units)"),
+    "tc_zone_placed": ("其中按片区定位", "of which placed by zone"),
     "unit_kind_subdistrict": ("街道", "Subdistrict"),
     "unit_kind_cluster": ("创新集群与街区", "Innovation cluster"),
     "unit_kind_hetao": ("河套内外", "Inside / outside Hetao"),

@@ -20,6 +20,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "login_failed": ("用户名或密码不正确。", "Wrong name or password."),
     "login_wait": ("失败次数过多，请 {seconds} 秒后再试。", "Too many failures: try again in {seconds} s."),
     "login_notice_idle": ("闲置超过 30 分钟，已自动退出登录。", "You were logged out after 30 minutes without activity."),
+    "login_notice_password": ("该账户的密码已更改，请重新登录。", "This account's password changed: log in again."),
     "login_notice_disabled": ("该账户已停用，已退出登录。", "This account was disabled; you were logged out."),
     "role_name_staff": ("招商人员", "staff"),
     "role_name_editor": ("数据编辑", "editor"),

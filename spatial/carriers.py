@@ -4,8 +4,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
+from spatial.crs import to_metric
+from spatial.tally import hetao_units
+from spatial.zone_placement import units_of, zone_placed, zone_shape
 from spatial.zones import first_zone, zones_containing
 
 
@@ -22,13 +26,27 @@ def annotate_carriers(carriers: gpd.GeoDataFrame, *, subdistricts: gpd.GeoDataFr
                       clusters: gpd.GeoDataFrame, hetao: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Return a copy with ``subdistrict`` (id), ``clusters`` (list of ids) and ``in_hetao``.
 
-    Carriers without a location get None / [] / False.
+    A carrier placed by zone (no point; see :mod:`spatial.zone_placement`) is in the units its zone
+    lies in, by the tally's rule; other carriers without a location get None / [] / False.
     """
     out = carriers.copy()
     out["subdistrict"] = first_zone(carriers, subdistricts).to_numpy()
     out["clusters"] = zones_containing(carriers, clusters).to_numpy()
     shenzhen_park = hetao.loc[~hetao["context"].astype(bool)] if "context" in hetao.columns else hetao
     out["in_hetao"] = zones_containing(carriers, shenzhen_park).map(bool).to_numpy()
+    placed = np.flatnonzero(zone_placed(carriers))
+    if len(placed):
+        zones = {str(i): g for layer in (subdistricts, clusters, hetao)
+                 for i, g in zip(layer["id"], to_metric(layer.geometry))}
+        park = hetao_units(hetao)
+        for pos in placed:
+            shape = zone_shape(str(carriers["zone_id"].iloc[pos]), zones)
+            sub = units_of(shape, subdistricts, "id", partition=True)[0]
+            out.iat[pos, out.columns.get_loc("subdistrict")] = sub if sub in set(subdistricts["id"]) else None
+            out.iat[pos, out.columns.get_loc("clusters")] = [c for c in units_of(shape, clusters, "id", partition=False)
+                                                            if c in set(clusters["id"])]
+            out.iat[pos, out.columns.get_loc("in_hetao")] = units_of(shape, park, "id", partition=False) == [
+                park["id"].iloc[0]]
     return out
 
 

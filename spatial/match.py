@@ -4,7 +4,8 @@ Vectorised over candidates (no per-row Python loop in scoring): a candidate inve
 turned once into arrays (:func:`candidate_arrays`), a need is scored against all of them
 at once (:func:`match`). Unknown availability, rent, facilities or location never count as
 a fit: the candidate stays, is flagged, and earns only :data:`UNKNOWN_CREDIT` for that
-criterion. Distances are computed in EPSG:4547.
+criterion (unknown availability :data:`UNKNOWN_AVAILABLE_CREDIT`); a known total area (gross
+floor, usable or space provided) smaller than the need excludes it. Distances in EPSG:4547.
 
 A need (:class:`spatial.need.Need`) and its text forms live in :mod:`spatial.need`; the
 explanations of a result in :mod:`spatial.match_explain`.
@@ -22,17 +23,22 @@ from messages import Pair, both
 from spatial.crs import METRIC_CRS, WGS84, get_transformer
 from spatial.need import CRITERIA, DEFAULT_WEIGHTS, STAGES, Need, need_from_dict, need_to_dict, with_need
 
-UNKNOWN_CREDIT = 0.25
-"""Share of a criterion's weight earned when the candidate's value is unknown."""
+UNKNOWN_CREDIT = 0.25  # share of a criterion's weight earned when the candidate's value is unknown
+UNKNOWN_AVAILABLE_CREDIT = 0.1  # area score when no source states availability: never reads as a good fit
+TOTAL_MEASURES = ("floor_area_m2", "usable_area_m2", "space_area_m2")  # bound what a carrier can offer (first known)
 RELATED_INDUSTRY_CREDIT = 0.5
 
-# Fit of each carrier layer for each enterprise stage (rows: STAGES, columns: CARRIER_LAYERS
-# = science_parks, tech_buildings, lowcost_spaces, incubators).
+
+def unknown_credit(criterion: str) -> float:
+    """What an unknown value earns (the area less than the others)."""
+    return UNKNOWN_AVAILABLE_CREDIT if criterion == "area" else UNKNOWN_CREDIT
+
+# Fit of each carrier layer (columns: CARRIER_LAYERS) for each enterprise stage (rows: STAGES).
 STAGE_FIT = np.array([
-    [0.6, 0.3, 0.9, 1.0],  # startup: incubators and low-cost space first
-    [0.9, 0.8, 0.8, 0.5],  # growth
-    [0.8, 1.0, 0.3, 0.1],  # headquarters: tech buildings first
-    [1.0, 0.5, 0.3, 0.4],  # research institute: science parks first
+    [0.6, 0.3, 0.9, 1.0, 0.5, 0.2],  # startup: incubators and low-cost space first
+    [0.9, 0.8, 0.8, 0.5, 0.5, 0.6],  # growth
+    [0.8, 1.0, 0.3, 0.1, 0.2, 0.8],  # headquarters: tech buildings first
+    [1.0, 0.5, 0.3, 0.4, 1.0, 0.2],  # research institute: science parks and research platforms first
 ])
 INDUSTRY_CODES = tuple(INDUSTRIES)
 _FACILITY_CODES = tuple(FACILITIES)
@@ -51,6 +57,8 @@ class Candidates:
     has_facilities: np.ndarray  # bool: any facility recorded
     available: np.ndarray  # float, NaN unknown
     floor: np.ndarray
+    total: np.ndarray  # float: the known total area bounding what the carrier can offer, NaN unknown
+    total_kind: np.ndarray  # int index into TOTAL_MEASURES (which measure ``total`` is)
     rent: np.ndarray
     x: np.ndarray  # EPSG:4547, NaN when unlocated
     y: np.ndarray
@@ -58,6 +66,7 @@ class Candidates:
     hk: np.ndarray  # bool: Hong Kong link or inside Hetao
     operating: np.ndarray  # bool
     closed: np.ndarray  # bool
+    status_unknown: np.ndarray  # bool: no source says whether it operates
     zones: np.ndarray  # object: frozenset of zone ids per candidate (shared between equal sets)
 
     def __len__(self) -> int:
@@ -75,9 +84,7 @@ def _multi_hot(values: pd.Series, codes: tuple[str, ...]) -> np.ndarray:
 
 
 def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in frame.columns:
-        return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype="float64")
+    return pd.to_numeric(frame[column], errors="coerce").to_numpy("float64") if column in frame else np.full(len(frame), np.nan)
 
 
 def candidate_arrays(frame: pd.DataFrame) -> Candidates:
@@ -120,13 +127,17 @@ def candidate_arrays(frame: pd.DataFrame) -> Candidates:
     for i, (s, c) in enumerate(zip(subs, clus)):
         key = frozenset(([s] if isinstance(s, str) else []) + (list(c) if isinstance(c, (list, tuple)) else []))
         zones[i] = shared.setdefault(key, key)
+    totals = np.column_stack([_numbers(frame, m) for m in TOTAL_MEASURES]).reshape(n, len(TOTAL_MEASURES))
+    total_kind = (~np.isnan(totals)).argmax(axis=1)  # the first known measure (0 when none is known: NaN)
     return Candidates(
         frame=frame[[c for c in ("id", "name_zh", "name_en", "layer") if c in frame.columns]].reset_index(drop=True),
         layer=layer, industries=industries, has_industry=industries.any(axis=1), facilities=facilities,
         has_facilities=facilities.any(axis=1), available=_numbers(frame, "available_area_m2"),
-        floor=_numbers(frame, "floor_area_m2"), rent=_numbers(frame, "rent_cny_m2_month"), x=x, y=y,
+        floor=_numbers(frame, "floor_area_m2"), total=totals[np.arange(n), total_kind], total_kind=total_kind,
+        rent=_numbers(frame, "rent_cny_m2_month"), x=x, y=y,
         policies=frame.get("policies", pd.Series([None] * n)).map(lambda v: bool(split_codes(v))).to_numpy(),
-        hk=hk, operating=status == "operating", closed=status == "closed", zones=zones,
+        hk=hk, operating=status == "operating", closed=status == "closed", status_unknown=status == "unknown",
+        zones=zones,
     )
 
 
@@ -202,6 +213,8 @@ def constraints(cands: Candidates, need: Need, distance_m: np.ndarray) -> list[C
         out.append(Constraint("industry", both("ex_industry", industry=industry_name(need.industry)), unrelated))
     if need.area_min is not None:
         out.append(Constraint("area", both("ex_area", need=f"{need.area_min:,.0f}"), cands.available < need.area_min))
+        out.append(Constraint("capacity", both("ex_capacity", need=f"{need.area_min:,.0f}"),
+                              np.isnan(cands.available) & (cands.total < need.area_min)))
     if need.max_rent is not None:
         out.append(Constraint("rent", both("ex_rent", max=f"{need.max_rent:,.0f}"), cands.rent > need.max_rent))
     if need.within_km is not None and need.near is not None:
@@ -269,7 +282,7 @@ def weighted_score(scores: dict[str, np.ndarray], weights: dict[str, float], n: 
         return np.full(n, 100.0)
     acc = np.zeros(n)
     for key, values in scores.items():
-        acc += weights.get(key, 0.0) * np.where(np.isnan(values), UNKNOWN_CREDIT, values)
+        acc += weights.get(key, 0.0) * np.where(np.isnan(values), unknown_credit(key), values)
     return np.clip(100.0 * acc / total, 0.0, 100.0)
 
 
@@ -376,11 +389,9 @@ def take_candidates(cands: Candidates, idx) -> Candidates:
 
 def concat_candidates(parts: list[Candidates]) -> Candidates:
     """Join candidate arrays built separately (e.g. chunk by chunk from a large file)."""
-    first = parts[0]
-    fields = [f for f in first.__dataclass_fields__ if f != "frame"]
+    fields = [f for f in parts[0].__dataclass_fields__ if f != "frame"]
     joined = {f: np.concatenate([getattr(p, f) for p in parts]) for f in fields}
-    frame = pd.concat([p.frame for p in parts], ignore_index=True)
-    return Candidates(frame=frame, **joined)
+    return Candidates(frame=pd.concat([p.frame for p in parts], ignore_index=True), **joined)
 
 
 __all__ = ["CRITERIA", "DEFAULT_WEIGHTS", "STAGES", "Need", "need_from_dict", "need_to_dict", "with_need",

@@ -6,9 +6,9 @@ import numpy as np
 
 from layers.vocab import FACILITIES, INDUSTRIES
 from messages import Pair, t
-from spatial.match import (INDUSTRY_CODES, MAYBE_FACILITY_CREDIT, RELATED, UNKNOWN_CREDIT, Candidates, MatchResult,
+from spatial.match import (INDUSTRY_CODES, MAYBE_FACILITY_CREDIT, RELATED, TOTAL_MEASURES, Candidates, MatchResult,
                            Need, distance_message, facility_name, facility_present, industry_name, match,
-                           take_candidates)
+                           take_candidates, unknown_credit)
 
 
 def _one(cands: Candidates, i: int) -> Candidates:
@@ -34,7 +34,9 @@ def flags_for(cands: Candidates, i: int, need: Need, distance_m: np.ndarray, *, 
         flags.append(t("flag_location", lang))
     if need.industry is not None and not cands.has_industry[i]:
         flags.append(t("flag_industries", lang))
-    if not cands.operating[i]:
+    if cands.status_unknown[i]:
+        flags.append(t("flag_status_unknown", lang))
+    elif not cands.operating[i]:
         flags.append(t("flag_not_operating", lang))
     return flags
 
@@ -54,6 +56,9 @@ def exclusion_reasons_for(cands: Candidates, i: int, need: Need, distance_m: np.
                          industry=Pair(industry_name(need.industry).zh, need.industry)))
     if need.area_min is not None and cands.available[i] < need.area_min:
         out.append(t("ex_area_have", lang, have=f"{cands.available[i]:,.0f}", need=f"{need.area_min:,.0f}"))
+    if need.area_min is not None and np.isnan(cands.available[i]) and cands.total[i] < need.area_min:
+        out.append(t(f"ex_capacity_have_{TOTAL_MEASURES[cands.total_kind[i]]}", lang,
+                     have=f"{cands.total[i]:,.0f}", need=f"{need.area_min:,.0f}"))
     if need.max_rent is not None and cands.rent[i] > need.max_rent:
         out.append(t("ex_rent_have", lang, have=f"{cands.rent[i]:,.0f}", max=f"{need.max_rent:,.0f}"))
     if need.within_km is not None and distance_m[i] > need.within_km * 1000:
@@ -75,7 +80,7 @@ def breakdown_for(result: MatchResult, i: int) -> dict[str, float | None]:
     out = {}
     for key, values in result.scores.items():
         v = values[i]
-        earned = UNKNOWN_CREDIT if np.isnan(v) else float(v)
+        earned = unknown_credit(key) if np.isnan(v) else float(v)
         out[key] = {"points": round(100.0 * result.weights.get(key, 0.0) * earned / total, 1),
                     "max_points": round(100.0 * result.weights.get(key, 0.0) / total, 1),
                     "value": None if np.isnan(v) else round(float(v), 3)}

@@ -1,11 +1,12 @@
-"""Progress toward the incubation-space goal (科技培育空间): the ledger, its cumulative series,
-the reported totals, the targets, paces and projections. Pure functions on frames.
+"""Progress toward the incubation-space goal (科技培育空间): the reported totals, the targets,
+paces and projections, on like measures only. Pure functions on frames. The ledger is in
+:mod:`spatial.ledger` (re-exported here).
 
-The ledger has one row per carrier (the plan counts 众创空间、孵化器、科技园区、"硅楼" — every
-carrier layer — as cultivation carriers, 001 新倍增计划). A curated entry gives a carrier's
-counted area and the dates it counts from / until; a carrier without one counts with its
-stated incubation area from its opening date. At any date, a carrier does not count while a
-carrier it is part of (``parent_id``) counts: a makerspace inside a park is not counted twice.
+Each reported total names its measure (总面积 of incubators and makerspaces, 总孵化面积,
+科创孵化培育总面积 …) and the plan's goal is a measure of its own (科技培育空间): a pace runs only
+between figures of one measure, a target is judged only by a figure of its measure, and the
+what-if adds only planned space of the headline's measure. Where the sources give no like figure
+the summary says so (None) rather than comparing unlike things.
 """
 from __future__ import annotations
 
@@ -15,120 +16,17 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from spatial.stated import covered_by_ancestor, parent_positions
+from spatial.ledger import NOT_OPEN, _active, build_ledger, counted_at, ledger_series, ledger_total, parse_day
 
+__all__ = ["NOT_OPEN", "build_ledger", "counted_at", "ledger_series", "ledger_total", "parse_day", "Goal",
+           "goal_in_force", "goal_measure", "pace_between", "like_pace", "projected_year", "target_outcomes",
+           "progress_summary", "cumulative_chart_data", "count_progress", "DAYS_PER_YEAR", "MAX_PROJECTION_YEARS",
+           "CHART_YEARS"]
 DAYS_PER_YEAR = 365.25
 MAX_PROJECTION_YEARS = 1000.0
 """A goal further away than this at the historical pace is "never reached" (no year is given)."""
 CHART_YEARS = 30.0
 """The chart draws a projection at most this many years ahead (a far goal would flatten the chart)."""
-NOT_OPEN = ("planned", "under_construction")
-
-
-def parse_day(value) -> pd.Timestamp | None:
-    """A date from ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (the first day of a month or year); None if blank."""
-    if value is None or value != value or str(value).strip() == "":
-        return None
-    text = str(value).strip()
-    if len(text) == 4:
-        text += "-01-01"
-    elif len(text) == 7:
-        text += "-01"
-    return pd.Timestamp(text)
-
-
-def build_ledger(carriers: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
-    """One ledger row per carrier: the curated entry if there is one, else the carrier's own figures.
-
-    Returns
-    -------
-    DataFrame
-        ``carrier_id``, ``name_zh``, ``name_en``, ``layer``, ``parent_id``, ``status``,
-        ``counted_area_m2`` (NaN = unknown), ``area_basis``, ``area_source``,
-        ``counted_from`` / ``counted_until`` (Timestamps or None), ``from_basis``,
-        ``from_source``, ``until_source``, ``entry_id`` (None when derived) and
-        ``floor_area_m2`` (the stated gross floor area, context for unknown counted areas).
-    """
-    by_carrier = {str(c): row for c, row in zip(entries["carrier_id"], entries.to_dict("records"))} \
-        if len(entries) else {}
-    rows = []
-    for c in carriers.to_dict("records"):
-        cid = str(c["id"])
-        e = by_carrier.get(cid)
-        incubation = c.get("incubation_area_m2")
-        base = {"carrier_id": cid, "name_zh": c.get("name_zh"), "name_en": c.get("name_en"),
-                "layer": c.get("layer"), "parent_id": c.get("parent_id"), "status": c.get("status"),
-                "floor_area_m2": c.get("floor_area_m2")}
-        if e is not None:
-            base.update(counted_area_m2=e.get("counted_area_m2"), area_basis=e.get("area_basis"),
-                        area_source=e.get("area_source"), counted_from=parse_day(e.get("counted_from")),
-                        from_basis=e.get("from_basis"), from_source=e.get("from_source"),
-                        counted_until=parse_day(e.get("counted_until")), until_source=e.get("until_source"),
-                        entry_id=e.get("id"), notes=e.get("notes"))
-        else:
-            opened = parse_day(c.get("opened"))
-            base.update(counted_area_m2=incubation, area_basis="incubation_area" if incubation == incubation and
-                        incubation is not None else "unknown", area_source=c.get("incubation_area_source"),
-                        counted_from=opened, from_basis="opened" if opened is not None else "unknown",
-                        from_source=c.get("status_source") if opened is not None else None,
-                        counted_until=None, until_source=None, entry_id=None, notes=None)
-        rows.append(base)
-    ledger = pd.DataFrame(rows)
-    for col in ("counted_from", "counted_until"):
-        if col in ledger.columns:
-            ledger[col] = ledger[col].astype("object").where(ledger[col].notna(), None)
-    if len(ledger):
-        ledger["counted_area_m2"] = pd.to_numeric(ledger["counted_area_m2"], errors="coerce")
-        ledger["floor_area_m2"] = pd.to_numeric(ledger["floor_area_m2"], errors="coerce")
-    return ledger
-
-
-def _active(ledger: pd.DataFrame, at: pd.Timestamp | None) -> np.ndarray:
-    """Which entries count at ``at`` (None = now: undated operating carriers included). Vectorised."""
-    has_start = ledger["counted_from"].notna().to_numpy()
-    has_end = ledger["counted_until"].notna().to_numpy()
-    status = ledger["status"].astype("object").to_numpy()
-    if at is None:
-        open_now = ~np.isin(status, list(NOT_OPEN)) & (status != "closed")
-        return open_now & (has_start | (status == "operating")) & ~has_end
-    starts = pd.to_datetime(ledger["counted_from"])
-    ends = pd.to_datetime(ledger["counted_until"])
-    return (has_start & (starts <= at).to_numpy()) & (~has_end | (ends > at).to_numpy())
-
-
-def counted_at(ledger: pd.DataFrame, at: pd.Timestamp | None = None) -> pd.Series:
-    """The area each entry adds at ``at`` (0 when not counting, unknown, or inside a counting parent).
-
-    ``at=None`` means now, where carriers in operation whose start date is unknown count too.
-    """
-    if not len(ledger):
-        return pd.Series([], dtype=float)
-    area = ledger["counted_area_m2"].to_numpy(dtype=float)
-    counting = _active(ledger, at) & ~np.isnan(area)
-    frame = ledger.rename(columns={"carrier_id": "id"})
-    covered = covered_by_ancestor(counting, parent_positions(frame))
-    return pd.Series(np.where(counting & ~covered, area, 0.0), index=ledger.index)
-
-
-def ledger_total(ledger: pd.DataFrame, at: pd.Timestamp | None = None) -> float:
-    """The ledger's counted area at ``at`` (None = now), without double counting."""
-    return float(counted_at(ledger, at).sum())
-
-
-def ledger_series(ledger: pd.DataFrame, *, until: pd.Timestamp | None = None) -> pd.DataFrame:
-    """The cumulative counted area at every date an entry starts or stops counting.
-
-    Returns
-    -------
-    DataFrame
-        ``date`` and ``area_m2``, one row per event date (ascending), plus a last row at
-        ``until`` (today) that also holds undated entries; ``undated`` marks that row.
-    """
-    dates = sorted({d for d in [*ledger.get("counted_from", []), *ledger.get("counted_until", [])] if not pd.isna(d)})
-    rows = [{"date": d, "area_m2": ledger_total(ledger, d), "undated": False} for d in dates]
-    if until is not None:
-        rows.append({"date": pd.Timestamp(until), "area_m2": ledger_total(ledger, None), "undated": True})
-    return pd.DataFrame(rows, columns=["date", "area_m2", "undated"])
 
 
 @dataclass(frozen=True)
@@ -170,16 +68,37 @@ def _sorted_reports(reports: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["day", "id"]).reset_index(drop=True)
 
 
+def _measure(row) -> str | None:
+    value = row.get("measure") if hasattr(row, "get") else None
+    return None if value is None or value != value or value == "" else str(value)
+
+
 def pace_between(reports: pd.DataFrame) -> list[dict]:
-    """The pace (m²/year) between each pair of consecutive reported figures."""
+    """The change per year between each pair of consecutive reported figures, with their measures:
+    ``like`` is false when the two figures measure different things (a change of measure, not a pace)."""
     r = _sorted_reports(reports)
     out = []
     for a, b in zip(r.iloc[:-1].to_dict("records"), r.iloc[1:].to_dict("records")):
         years = _years(a["day"], b["day"])
         out.append({"from": a["day"].date().isoformat(), "to": b["day"].date().isoformat(),
                     "from_m2": float(a["area_m2"]), "to_m2": float(b["area_m2"]),
+                    "from_measure": _measure(a), "to_measure": _measure(b), "like": _measure(a) == _measure(b),
                     "m2_per_year": (float(b["area_m2"]) - float(a["area_m2"])) / years if years > 0 else None})
     return out
+
+
+def like_pace(reports: pd.DataFrame) -> tuple[float | None, str | None]:
+    """The historical pace of the latest report's measure — from the first report of that measure to
+    the latest — and the date it runs from; (None, None) when fewer than two reports share it."""
+    r = _sorted_reports(reports)
+    latest = r.iloc[-1]
+    same = r.loc[r.apply(_measure, axis=1) == _measure(latest)] if "measure" in r.columns else r
+    if len(same) < 2:
+        return None, None
+    first = same.iloc[0]
+    span = _years(first["day"], latest["day"])
+    pace = (float(latest["area_m2"]) - float(first["area_m2"])) / span if span > 0 else None
+    return pace, first["day"].date().isoformat()
 
 
 def projected_year(start: pd.Timestamp, start_m2: float, goal_m2: float, pace: float | None) -> int | None:
@@ -198,24 +117,54 @@ def projected_year(start: pd.Timestamp, start_m2: float, goal_m2: float, pace: f
 
 
 def target_outcomes(reports: pd.DataFrame, targets: pd.DataFrame) -> list[dict]:
-    """For each dated target: the last figure reported by its deadline and whether it reached it."""
+    """For each dated target: the last figure reported by its deadline, whether it measures what the
+    target measures (``comparable``) and, only then, whether it reached it (else None)."""
     r = _sorted_reports(reports)
     out = []
     for t in targets.loc[targets["kind"] == "target"].sort_values("year").to_dict("records"):
         deadline = pd.Timestamp(year=int(t["year"]), month=12, day=31)
         before = r.loc[r["day"] <= deadline]
         last = before.iloc[-1] if len(before) else None
-        reached = None if last is None else bool(float(last["area_m2"]) >= float(t["area_m2"]))
+        comparable = last is not None and _measure(last) == _measure(t)
+        reached = bool(float(last["area_m2"]) >= float(t["area_m2"])) if comparable else None
         out.append({"year": int(t["year"]), "target_m2": float(t["area_m2"]),
                     "last_report_date": None if last is None else last["day"].date().isoformat(),
                     "last_report_m2": None if last is None else float(last["area_m2"]),
                     "pct": None if last is None else 100.0 * float(last["area_m2"]) / float(t["area_m2"]),
+                    "last_report_measure": None if last is None else _measure(last), "comparable": comparable,
                     "reached": reached, "source": t["source"]})
     return out
 
 
+def count_progress(count_targets: pd.DataFrame, reported: pd.DataFrame) -> list[dict]:
+    """Per counted indicator (incubators, national and city-level makerspaces, innovation carriers):
+    its baseline, its targets by year and the latest count the sources report (with its date and
+    precision), and the share of the last target that count is."""
+    out = []
+    for indicator in dict.fromkeys(count_targets["indicator"]):
+        rows = count_targets.loc[count_targets["indicator"] == indicator].sort_values("year")
+        base = rows.loc[rows["kind"] == "baseline"]
+        goals = rows.loc[rows["kind"] == "target"]
+        seen = reported.loc[reported["indicator"] == indicator].assign(day=lambda f: f["date"].map(parse_day))
+        latest = seen.sort_values(["day", "id"]).iloc[-1] if len(seen) else None
+        last_goal = goals.iloc[-1] if len(goals) else None
+        out.append({
+            "indicator": indicator,
+            "baseline": None if base.empty else {"year": int(base["year"].iloc[0]), "value": int(base["value"].iloc[0])},
+            "targets": [{"year": int(y), "value": int(v)} for y, v in zip(goals["year"], goals["value"])],
+            "latest": None if latest is None else {
+                "value": int(latest["value"]), "date": latest["day"].date().isoformat(),
+                "date_precision": latest["date_precision"], "source": latest["source"]},
+            "pct_of_last_target": None if latest is None or last_goal is None or not int(last_goal["value"])
+            else 100.0 * int(latest["value"]) / int(last_goal["value"]),
+            "source": rows["source"].iloc[0],
+        })
+    return out
+
+
 def progress_summary(*, reports: pd.DataFrame, targets: pd.DataFrame, goals: pd.DataFrame, ledger: pd.DataFrame,
-                     planned: pd.DataFrame, today: date, what_if: list[str] | None = None) -> dict:
+                     planned: pd.DataFrame, today: date, what_if: list[str] | None = None,
+                     count_targets: pd.DataFrame | None = None, reported_counts: pd.DataFrame | None = None) -> dict:
     """Everything the progress page and ``cli.py progress`` show.
 
     Parameters
@@ -244,13 +193,13 @@ def progress_summary(*, reports: pd.DataFrame, targets: pd.DataFrame, goals: pd.
     r = _sorted_reports(reports)
     if not len(r):
         raise ValueError("no reported figure: cannot measure progress")
-    first, latest = r.iloc[0], r.iloc[-1]
+    latest = r.iloc[-1]
     latest_m2 = float(latest["area_m2"])
-    span = _years(first["day"], latest["day"])
-    historical = (latest_m2 - float(first["area_m2"])) / span if span > 0 else None
+    historical, historical_from = like_pace(reports)
     ledger_now = ledger_total(ledger) if len(ledger) else 0.0
     return {
-        **_goal_status(goal, r, now),
+        **_goal_status(goal, r, now, goal_measure(targets)),
+        "last_report_date": latest["day"].date().isoformat(),
         "latest_reported": _latest_reported(latest),
         "ledger_total_m2": ledger_now,
         "pct_of_goal_reported": 100.0 * latest_m2 / goal.area_m2,
@@ -259,17 +208,30 @@ def progress_summary(*, reports: pd.DataFrame, targets: pd.DataFrame, goals: pd.
         "ledger_counts": _ledger_counts(ledger),
         **_required_paces(goal, latest, now),
         "historical_m2_per_year": historical,
-        "historical_from": first["day"].date().isoformat(),
+        "historical_from": historical_from,
+        "historical_measure": _measure(latest),
+        "goal_measure": goal_measure(targets),
+        "latest_same_measure_as_goal": _measure(latest) == goal_measure(targets),
         "pace_between_reports": pace_between(reports),
         "projected_year_reaching_goal": projected_year(latest["day"], latest_m2, goal.area_m2, historical),
         "targets": target_outcomes(reports, targets),
         "what_if": _what_if(planned, what_if, latest, goal, historical),
+        "count_targets": [] if count_targets is None else count_progress(
+            count_targets, reported_counts if reported_counts is not None else count_targets.iloc[0:0]),
     }
 
 
-def _goal_status(goal: Goal, reports: pd.DataFrame, now: pd.Timestamp) -> dict:
-    """The goal in force, today, its deadline and whether a report reached it by then."""
-    reached = bool((reports.loc[reports["day"] <= goal.deadline, "area_m2"] >= goal.area_m2).any())
+def goal_measure(targets: pd.DataFrame) -> str | None:
+    """The measure of the plan's targets (planners' goals are set in the same measure)."""
+    plan = targets.loc[targets["kind"] == "target"] if "kind" in targets.columns else targets
+    return _measure(plan.iloc[-1]) if len(plan) and "measure" in plan.columns else None
+
+
+def _goal_status(goal: Goal, reports: pd.DataFrame, now: pd.Timestamp, measure: str | None = None) -> dict:
+    """The goal in force, today, its deadline and whether a report of the goal's measure reached it by
+    then (None when no report measures what the goal measures: the sources cannot say)."""
+    like = reports.loc[reports.apply(_measure, axis=1) == measure] if "measure" in reports.columns else reports
+    reached = bool((like.loc[like["day"] <= goal.deadline, "area_m2"] >= goal.area_m2).any()) if len(like) else None
     return {"goal_m2": goal.area_m2, "goal_year": goal.year, "goal_source": goal.source,
             "goal_set_by_planner": goal.set_by_planner, "goal_set_on": goal.set_on, "today": now.date().isoformat(),
             "deadline": goal.deadline.date().isoformat(), "deadline_passed": bool(now > goal.deadline),
@@ -280,7 +242,8 @@ def _latest_reported(latest: pd.Series) -> dict:
     """The latest reported figure, with its measure and source."""
     return {"date": latest["day"].date().isoformat(), "area_m2": float(latest["area_m2"]),
             "carriers": None if pd.isna(latest.get("carriers")) else int(latest["carriers"]),
-            "measure_zh": latest.get("measure_zh"), "measure_en": latest.get("measure_en"),
+            "measure": _measure(latest), "measure_zh": latest.get("measure_zh"), "measure_en": latest.get("measure_en"),
+            "date_precision": latest.get("date_precision"), "qualifier": latest.get("qualifier"),
             "source": latest["source"]}
 
 
@@ -313,21 +276,28 @@ def _required_paces(goal: Goal, latest: pd.Series, now: pd.Timestamp) -> dict:
 
 def _what_if(planned: pd.DataFrame, what_if: list[str] | None, latest: pd.Series, goal: Goal,
              historical: float | None) -> dict:
-    """The latest reported figure plus the chosen planned additions (default: those of the latest
-    report's year and later), and when that reaches the goal at the historical pace."""
+    """The latest reported figure plus the chosen planned additions of the same measure (default: the
+    planned ones of the latest report's year and later), and when that reaches the goal at the
+    historical pace. An addition of another measure is never added: it is listed in ``not_added``."""
+    planned = planned.loc[planned["kind"] == "planned"] if "kind" in planned.columns else planned
     if what_if is None:
         what_if = [i for i, y in zip(planned["id"], planned["year"]) if int(y) >= int(latest["day"].year)]
-    chosen = planned.loc[planned["id"].isin(what_if)]
+    picked = planned.loc[planned["id"].isin(what_if)]
     unknown_ids = sorted(set(what_if) - set(planned["id"]))
     if unknown_ids:
         raise ValueError(f"unknown planned addition(s): {', '.join(unknown_ids)}; "
                          f"known: {', '.join(planned['id'])}")
+    same = picked.apply(_measure, axis=1) == _measure(latest) if len(picked) and "measure" in picked.columns \
+        else pd.Series(True, index=picked.index)
+    chosen, other = picked.loc[same], picked.loc[~same]
     added = float(chosen["area_m2"].sum())
     with_additions = float(latest["area_m2"]) + added
     return {
         "additions": [{"id": a["id"], "year": int(a["year"]), "area_m2": float(a["area_m2"]),
                        "what_en": a["what_en"], "what_zh": a["what_zh"], "source": a["source"]}
                       for a in chosen.to_dict("records")],
+        "not_added": [{"id": a["id"], "area_m2": float(a["area_m2"]), "measure": _measure(a),
+                       "what_en": a["what_en"], "what_zh": a["what_zh"]} for a in other.to_dict("records")],
         "added_m2": added,
         "total_m2": with_additions,
         "pct_of_goal": 100.0 * with_additions / goal.area_m2,

@@ -31,8 +31,9 @@ OUTSIDE = "(outside)"
 UNLOCATED = "(no location)"
 NONE_STATED = "(none stated)"
 METHODS = ("apportion", "centroid")
-STATED_FIELDS = ("land_area_m2", "floor_area_m2", "incubation_area_m2", "available_area_m2")
-"""Stated figures summed by the tally. The stated land area is reported as
+STATED_FIELDS = ("land_area_m2", "floor_area_m2", "usable_area_m2", "space_area_m2", "incubation_area_m2",
+                 "available_area_m2")
+"""Stated figures summed by the tally, one measure each (never added together). The stated land area is reported as
 ``stated_land_area_m2``: ``land_area_m2`` in a tally is always the computed area of polygons."""
 
 

@@ -106,7 +106,7 @@ def today():
 
 
 @st.cache_data(show_spinner=False)
-def _progress(path: str, mtime: int, today_iso: str, what_if: tuple[str, ...] | None):
+def _progress(path: str, mtime: int, today_iso: str, what_if: tuple[str, ...] | None, external: bool = True):
     from datetime import date
 
     from geodata.reports.planning import progress_report
@@ -114,33 +114,35 @@ def _progress(path: str, mtime: int, today_iso: str, what_if: tuple[str, ...] | 
 
     frames, carriers = store_snapshot(path, mtime)
     day = date.fromisoformat(today_iso)
-    summary, ledger = progress_report(frames, carriers, today=day, what_if=None if what_if is None else list(what_if))
+    summary, ledger = progress_report(frames, carriers, today=day, what_if=None if what_if is None else list(what_if),
+                                      external=external)
     tables = {k: frames[k] for k in ("incubation_reports", "targets", "planned_additions")}
     chart = cumulative_chart_data(summary, ledger, tables["incubation_reports"], tables["targets"], today=day)
     return {"summary": summary, "ledger": ledger.assign(counting_now_m2=counted_at(ledger)), "chart": chart,
             **tables}
 
 
-def progress(what_if: tuple[str, ...] | None = None) -> dict:
+def progress(what_if: tuple[str, ...] | None = None, external: bool = True) -> dict:
     """What the progress page shows, cached: ``summary`` and ``ledger`` (see
     geodata.reports.planning.progress_report; the ledger with ``counting_now_m2``), ``chart`` (the
     chart's long table) and the ``incubation_reports``, ``targets`` and ``planned_additions`` tables."""
-    return _progress(*_store_version(), today().isoformat(), what_if)
+    return _progress(*_store_version(), today().isoformat(), what_if, external)
 
 
 @st.cache_data(show_spinner=False)
-def _tally(path: str, mtime: int, kind: str, land: str, stated: str, scope: str):
+def _tally(path: str, mtime: int, kind: str, land: str, stated: str, scope: str, external: bool = True):
     from geodata.reports.planning import tally_report
     from geodata.storage import as_location
 
     frames, carriers = store_snapshot(path, mtime)
-    return tally_report(kind, carriers, frames, land=land, stated=stated, scope=scope, location=as_location(path))
+    return tally_report(kind, carriers, frames, land=land, stated=stated, scope=scope, location=as_location(path),
+                        external=external)
 
 
-def tally(kind: str, *, land: str = "apportion", stated: str = "centroid") -> dict:
+def tally(kind: str, *, land: str = "apportion", stated: str = "centroid", external: bool = True) -> dict:
     """The tally of the session's scope by ``kind`` (see geodata.reports.planning.tally_report; on PostGIS
-    the spatial kinds run in the database), cached."""
-    return _tally(*_store_version(), kind, land, stated, scope())
+    the spatial kinds run in the database; ``external`` false: seed documents' figures only), cached."""
+    return _tally(*_store_version(), kind, land, stated, scope(), external)
 
 
 def forget() -> None:
@@ -175,9 +177,17 @@ def login(name: str, password: str):
     import settings
     from geodata.stewardship.accounts import login as check, migrate_editors_file
 
-    if migrate_editors_file(store(), settings.secret_editors()):
-        forget()
-    return check(name, password, location=store())
+    if store() not in _migrated:  # the older editors file: copied once per process and store
+        if migrate_editors_file(store(), settings.secret_editors()):
+            forget()
+        _migrated.add(store())
+    result = check(name, password, location=store())
+    if result.account:
+        forget()  # a legacy hash may have been replaced: read the accounts again
+    return result
+
+
+_migrated: set = set()
 
 
 @st.cache_data(show_spinner=False)
@@ -192,7 +202,7 @@ def account(name: str) -> dict | None:
     """The enabled account called ``name`` (name, role), or None; cached per store revision."""
     for a in _accounts(*_store_version()):
         if a["name"] == name and not a["disabled"]:
-            return {"name": a["name"], "role": a["role"]}
+            return {"name": a["name"], "role": a["role"], "epoch": str(a.get("changed_at") or a.get("created_at"))}
     return None
 
 

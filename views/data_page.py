@@ -14,7 +14,7 @@ from spatial.errors import ConflictError, SpaceMapError
 from messages import name_column, problem_text, t
 from views import data, session
 from views.chrome import current_lang
-from views.overview import problems_table
+from views.overview import problems_table, visible
 from views.tables import caption_html, frame_table, md, md_escape
 
 UPLOAD_TYPES = ["csv", "txt", "xlsx", "geojson", "json", "gpkg", "zip"]
@@ -163,7 +163,7 @@ def render() -> None:
     done = st.session_state.pop("d_done", None)
     if done:
         st.success(done)
-    _, problems = data.overview()
+    _, problems = visible(*data.overview(), staff=True)  # never an account's row
     st.subheader(t("problems_title", lang))
     if problems:
         st.html(frame_table(problems_table(problems, lang), max_height=300))

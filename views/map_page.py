@@ -14,7 +14,8 @@ from layers.basemaps import BASEMAPS, DEFAULT_BASEMAP, available_basemaps
 from layers.catalogue import CARRIER_LAYERS, get_layer
 from layers.clicks import clicked_feature_id
 from layers.escape import escape_html
-from layers.popups import carrier_title, detail_rows
+from layers.popups import carrier_title, detail_rows, provenance
+from spatial.zone_placement import zone_placed
 from layers.render import (FUTIAN_CENTER, FUTIAN_ZOOM, SHENZHEN_CENTER, SHENZHEN_ZOOM, Choropleth, base_map,
                            data_groups, display_latlon, legend_html, standalone_map)
 from layers.vocab import INDUSTRIES
@@ -83,7 +84,7 @@ def _select(fid: str | None, carriers: pd.DataFrame, basemap) -> None:
         st.session_state["map_zoom"] = 16
 
 
-def _detail_panel(lang: str, carriers: pd.DataFrame) -> None:
+def _detail_panel(lang: str, carriers: pd.DataFrame, frames) -> None:
     st.subheader(t("detail", lang))
     fid = st.session_state.get("map_selected")
     match = carriers.loc[carriers["id"] == fid] if fid else carriers.iloc[0:0]
@@ -92,7 +93,7 @@ def _detail_panel(lang: str, carriers: pd.DataFrame) -> None:
         return
     row = match.drop(columns=match.geometry.name).iloc[0].to_dict()
     first, second = carrier_title(row, lang)
-    rows = [[r[0], r[1], r[2] or ""] for r in detail_rows(row, lang)]
+    rows = [[r[0], r[1], r[2] or ""] for r in detail_rows(row, lang, provenance(frames, data.today()))]
     st.html(f'<div class="carrier-detail"><div style="font-size:18px;font-weight:600">{escape_html(first)}</div>'
             f'<div style="color:#555;margin-bottom:6px">{escape_html(second)}</div>'
             + html_table([t("col_name", lang), t("col_value", lang), t("col_sources", lang)], rows) + "</div>")
@@ -157,8 +158,10 @@ def _search(lang: str, query: str, carriers: pd.DataFrame, basemap) -> None:
 
 def _counts(lang: str, ctl: dict, carriers: pd.DataFrame, visible: pd.DataFrame) -> None:
     """How many carriers the filters leave, and how many a minimum available area leaves out."""
-    unlocated = int(visible.geometry.isna().sum())
-    st.caption(t("matching", lang, shown=len(visible), total=len(carriers), unlocated=unlocated))
+    pointless = visible.geometry.isna() | visible.geometry.is_empty
+    by_zone = int(zone_placed(visible).sum())
+    st.caption(t("matching", lang, shown=len(visible), total=len(carriers), unlocated=int(pointless.sum()) - by_zone,
+                 by_zone=by_zone))
     if ctl["min_available"] > 0:
         excluded = int((filter_carriers(carriers, layers=ctl["layers"]) &
                         carriers["available_area_m2"].isna()).sum())
@@ -182,7 +185,7 @@ def _map(lang: str, frames, carriers: pd.DataFrame, visible: pd.DataFrame, basem
     fmap = base_map(basemap, tile_key=settings.tianditu_key(), center=SHENZHEN_CENTER if city else FUTIAN_CENTER,
                     zoom=SHENZHEN_ZOOM if city else FUTIAN_ZOOM)
     groups = data_groups(frames, visible, lang=lang, basemap=basemap, choropleth=choropleth,
-                         selected=_selected_point(carriers))
+                         selected=_selected_point(carriers), today=data.today())
     result = st_folium(fmap, key=f"map_{basemap.key}_{data.scope()}", height=MAP_HEIGHT, use_container_width=True,
                        feature_group_to_add=groups, layer_control=folium.LayerControl(collapsed=True),
                        center=st.session_state.get("map_center"), zoom=st.session_state.get("map_zoom"),
@@ -227,7 +230,7 @@ def render() -> None:
     with col_side:
         st.markdown(f"**{t('legend', lang)}**")
         st.html(legend_html(lang, choropleth))
-        _detail_panel(lang, carriers)
+        _detail_panel(lang, carriers, frames)
     _carrier_list(lang, visible, frames, basemap)
     _exports(lang, frames, visible, basemap, choropleth)
 

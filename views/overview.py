@@ -8,12 +8,16 @@ import streamlit as st
 
 from layers.catalogue import LAYERS
 from messages import lang_column, pick, problem_text, t
+from layers.popups import NO_PROVENANCE, cite, provenance
+from spatial.provenance import qualifier_prefix
 from views import data, session
 from views.chrome import current_lang
 
 _AREA_COLUMNS = (
     ("land_area_m2", "col_land"),
     ("floor_area_m2", "col_floor"),
+    ("usable_area_m2", "col_usable"),
+    ("space_area_m2", "col_space"),
     ("incubation_area_m2", "col_incubation"),
     ("available_area_m2", "col_available"),
 )
@@ -68,24 +72,41 @@ def _table_height(rows: int) -> int:
     return 38 + 35 * rows
 
 
-def reports_table(reports: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The reported incubation totals with localised headers."""
+def reports_table(reports: pd.DataFrame, lang: str, prov=NO_PROVENANCE) -> pd.DataFrame:
+    """The reported incubation totals with localised headers: each with its measure, its date as far
+    as the source states it, its qualifier and its readable source."""
+    when = {"reported_by": "p_when_reported_by", "year": "p_when_year"}
+    dates = [t(when[p], lang, date=str(d)[:10], year=str(d)[:4]) if p in when else str(d)[:10]
+             for d, p in zip(reports["date"], reports.get("date_precision", [None] * len(reports)))]
+    quals = reports["qualifier"] if "qualifier" in reports.columns else [None] * len(reports)
     return pd.DataFrame({
-        t("col_date", lang): reports["date"],
-        t("col_area_m2", lang): reports["area_m2"].map("{:,.0f}".format),
+        t("col_date", lang): dates,
+        t("col_area_m2", lang): [qualifier_prefix(q, lang) + f"{a:,.0f}" for q, a in zip(quals, reports["area_m2"])],
         t("col_carriers", lang): reports["carriers"],
         t("col_measure", lang): reports[lang_column("measure", lang)],
-        t("col_sources", lang): reports["source"],
+        t("col_sources", lang): [cite(s, lang, prov) for s in reports["source"]],
     })
 
 
-def targets_table(targets: pd.DataFrame, lang: str) -> pd.DataFrame:
+def sources_table(sources: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The source registry: each document's title, issuer, number and date, in ``lang``."""
+    return pd.DataFrame({
+        t("src_title", lang): [pick(zh, en, lang) for zh, en in zip(sources["title_zh"], sources["title_en"])],
+        t("src_kind", lang): [t(f"src_kind_{k}", lang) for k in sources["kind"]],
+        t("src_issuer", lang): [pick(zh or "", en or "", lang) for zh, en in zip(sources["issuer_zh"], sources["issuer_en"])],
+        t("src_number", lang): sources["doc_number"].fillna(""),
+        t("col_date", lang): [str(d or "") + (f"（{n}）" if n and lang == "zh" else f" ({n})" if n else "")
+                              for d, n in zip(sources["date"].fillna(""), sources["date_note"].fillna(""))],
+    })
+
+
+def targets_table(targets: pd.DataFrame, lang: str, prov=NO_PROVENANCE) -> pd.DataFrame:
     """The plan targets with localised headers."""
     return pd.DataFrame({
         t("col_year", lang): targets["year"].astype(str),
         t("col_area_m2", lang): targets["area_m2"].map("{:,.0f}".format),
         t("col_kind", lang): targets["kind"].map(lambda k: t(f"kind_{k}", lang)),
-        t("col_sources", lang): targets["source"],
+        t("col_sources", lang): [cite(s, lang, prov) for s in targets["source"]],
     })
 
 
@@ -117,10 +138,14 @@ def render() -> None:
         with st.expander(t("problems_title", lang), expanded=True):
             st.dataframe(problems_table(problems, lang), hide_index=True, width="stretch")
     frames = data.frames()
+    prov = provenance(frames, data.today())
     st.subheader(t("reports_title", lang))
     left, right = st.columns([3, 2])
-    left.dataframe(reports_table(frames["incubation_reports"], lang), hide_index=True, width="stretch")
-    right.dataframe(targets_table(frames["targets"], lang), hide_index=True, width="stretch")
+    left.dataframe(reports_table(frames["incubation_reports"], lang, prov), hide_index=True, width="stretch")
+    right.dataframe(targets_table(frames["targets"], lang, prov), hide_index=True, width="stretch")
+    if "sources" in frames and len(frames["sources"]):
+        st.subheader(t("src_registry", lang))
+        st.dataframe(sources_table(frames["sources"], lang), hide_index=True, width="stretch")
     st.caption(t(f"store_info_{data.store_kind()}", lang))  # never the server's path
 
 

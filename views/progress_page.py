@@ -13,6 +13,8 @@ from spatial.errors import SpaceMapError
 from views import data, session
 from views.chrome import current_lang
 from views.overview import reports_table
+from layers.popups import NO_PROVENANCE, cite, provenance
+from spatial.provenance import qualifier_prefix
 from views.tables import frame_table, kpi_cards, md
 
 WHAT_IF_KEY = "p_wi_"
@@ -40,32 +42,55 @@ def chart_alt(s: dict, lang: str) -> str:
     latest = s["latest_reported"]
     return t("p_chart_alt", lang, date=latest["date"], area=_m2(latest["area_m2"]), goal=_m2(s["goal_m2"]),
              year=s["goal_year"], ledger=_m2(s["ledger_total_m2"]),
-             projected=s["projected_year_reaching_goal"] or t("p_never", lang))
+             projected=s["projected_year_reaching_goal"] or (t("p_never", lang) if s["historical_from"]
+                                                             else t("p_no_like_pace", lang)))
 
 
-def headline_cards(s: dict, lang: str) -> list[tuple[str, str, str]]:
-    """The four headline figures: (label, value, note) — reported and ledger labelled apart."""
+def when(day: str, precision, lang: str) -> str:
+    """A report's date as far as its source states it: "no later than 2023-10-16", "in 2020"."""
+    if precision == "reported_by":
+        return t("p_when_reported_by", lang, date=day)
+    if precision == "year":
+        return t("p_when_year", lang, year=str(day)[:4])
+    return t("p_when_day", lang, date=day)
+
+
+def headline_cards(s: dict, lang: str, prov=NO_PROVENANCE) -> list[tuple[str, str, str]]:
+    """The four headline figures: (label, value, note) — reported and ledger labelled apart, a
+    figure of another measure than the goal's said to be so, no pace across measures."""
     latest = s["latest_reported"]
     measure = latest[lang_column("measure", lang)]
+    other = "" if s.get("latest_same_measure_as_goal", True) else " · " + t("p_other_measure", lang)
+    projected = s["projected_year_reaching_goal"]
     return [
-        (t("p_reported", lang), t("value_m2", lang, value=f"{latest['area_m2']:,.0f}"),
-         t("p_pct_goal", lang, pct=_pct(s["pct_of_goal_reported"])) + " · " +
-         t("p_reported_help", lang, date=latest["date"], measure=measure, carriers=latest["carriers"],
-           source=latest["source"])),
+        (t("p_reported", lang), qualifier_prefix(latest.get("qualifier"), lang)
+         + t("value_m2", lang, value=f"{latest['area_m2']:,.0f}"),
+         t("p_pct_goal", lang, pct=_pct(s["pct_of_goal_reported"])) + other + " · " +
+         t("p_reported_help", lang, date=when(latest["date"], latest.get("date_precision"), lang), measure=measure,
+           carriers=latest["carriers"], source=cite(latest["source"], lang, prov))),
         (t("p_ledger", lang), t("value_m2", lang, value=f"{s['ledger_total_m2']:,.0f}"),
-         t("p_pct_goal", lang, pct=_pct(s["pct_of_goal_ledger"]))),
+         t("p_pct_goal", lang, pct=_pct(s["pct_of_goal_ledger"]))
+         + (" · " + t("p_ledger_external", lang, area=_m2(s["ledger_external_m2"]))
+            if s.get("ledger_external_m2") else "")),
         (t("p_required", lang), t("value_m2_year", lang, value=_m2(s["required_m2_per_year"])),
-         t("p_required_help", lang, start=s["required_from"], deadline=s["deadline"]) + " · " +
-         t("p_historical", lang, pace=_m2(s["historical_m2_per_year"]))),
-        (t("p_projected", lang), str(s["projected_year_reaching_goal"] or t("p_never", lang)),
-         t("p_projected_note", lang, since=s["historical_from"])),
+         t("p_required_help", lang, start=s["required_from"], deadline=s["deadline"])
+         + ("" if s["historical_m2_per_year"] is None else
+            " · " + t("p_historical", lang, pace=_m2(s["historical_m2_per_year"])))),
+        (t("p_projected", lang), str(projected) if projected else "—",
+         t("p_projected_note", lang, since=s["historical_from"]) if s["historical_from"]
+         else t("p_no_like_pace", lang)),
     ]
 
 
 def _outcome(s: dict, lang: str) -> None:
     latest = s["latest_reported"]
     if s["deadline_passed"]:
-        if s["reached_by_deadline"]:
+        if s["reached_by_deadline"] is None:
+            goal_measure = s.get("goal_measure_text") or ""
+            st.warning(md("p_outcome_unknown", lang, deadline=s["deadline"], goal_measure=goal_measure,
+                          area=_m2(latest["area_m2"]), when=when(latest["date"], latest.get("date_precision"), lang),
+                          measure=latest[lang_column("measure", lang)], last=s["last_report_date"][:7]))
+        elif s["reached_by_deadline"]:
             st.success(t("p_outcome_reached", lang, deadline=s["deadline"]))
         else:
             st.warning(t("p_outcome_missed", lang, deadline=s["deadline"], goal=_m2(s["goal_m2"]), date=latest["date"],
@@ -95,7 +120,8 @@ def targets_table(s: dict, lang: str) -> pd.DataFrame:
         t("col_last_report", lang): [f"{_m2(r['last_report_m2'])} ({r['last_report_date']})" if r["last_report_date"]
                                      else "—" for r in rows],
         t("col_pct", lang): [_pct(r["pct"]) for r in rows],
-        t("col_reached", lang): [("—" if r["reached"] is None else t("yes" if r["reached"] else "no", lang))
+        t("col_reached", lang): [(t("p_not_comparable", lang) if not r.get("comparable", True) else
+                                  "—" if r["reached"] is None else t("yes" if r["reached"] else "no", lang))
                                  for r in rows],
         t("col_sources", lang): [r["source"] for r in rows],
     })
@@ -107,7 +133,23 @@ def paces_table(s: dict, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("col_from", lang): [f"{r['from']} ({_m2(r['from_m2'])})" for r in rows],
         t("col_to", lang): [f"{r['to']} ({_m2(r['to_m2'])})" for r in rows],
-        t("col_pace", lang): [_m2(r["m2_per_year"]) for r in rows],
+        t("col_pace", lang): [_m2(r["m2_per_year"]) if r.get("like", True) else t("p_measure_change", lang)
+                              for r in rows],
+    })
+
+
+def counts_table(s: dict, lang: str) -> pd.DataFrame:
+    """Each counted indicator: baseline, targets by year, the latest count the sources give."""
+    rows = s.get("count_targets", [])
+    return pd.DataFrame({
+        t("col_indicator", lang): [t(f"count_{r['indicator']}", lang) for r in rows],
+        t("col_baseline", lang): ["—" if r["baseline"] is None else f"{r['baseline']['value']} ({r['baseline']['year']})"
+                                  for r in rows],
+        t("col_target", lang): [" → ".join(f"{g['value']} ({g['year']})" for g in r["targets"]) for r in rows],
+        t("col_latest_count", lang): ["—" if r["latest"] is None else
+                                      f"{r['latest']['value']}（{when(r['latest']['date'], r['latest']['date_precision'], lang)}）"
+                                      for r in rows],
+        t("col_pct", lang): [_pct(r["pct_of_last_target"]) for r in rows],
     })
 
 
@@ -140,7 +182,9 @@ def ledger_table(ledger: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def _what_if(lang: str, planned: pd.DataFrame, s: dict) -> None:
-    default = {a["id"] for a in s["what_if"]["additions"]}
+    default = {a["id"] for a in s["what_if"]["additions"]} | {a["id"] for a in s["what_if"].get("not_added", [])}
+    if "kind" in planned.columns:
+        planned = planned.loc[planned["kind"] == "planned"]  # an achieved past increase is no plan
     st.caption(t("p_whatif_pick", lang))
     for i, zh, en, y, a in zip(planned["id"], planned["what_zh"], planned["what_en"], planned["year"],
                                planned["area_m2"]):
@@ -201,14 +245,19 @@ def render() -> None:
     lang = current_lang()
     st.header(t("page_progress", lang))
     st.caption(t("p_intro", lang))
+    external = st.toggle(t("p_external", lang), value=True, key="p_external", help=t("tl_external_help", lang))
     try:
-        shown = data.progress(_picked())  # the boxes are drawn further down; their state is read here
+        shown = data.progress(_picked(), external)  # the boxes are drawn further down; their state is read here
     except ValueError:  # a ticked addition is no longer in the store
-        shown = data.progress(None)
+        shown = data.progress(None, external)
     s, ledger = shown["summary"], shown["ledger"]
+    prov = provenance(data.frames(), data.today())
+    plan = shown["targets"].loc[shown["targets"]["kind"] == "target"]
+    s = {**s, "goal_measure_text": plan[lang_column("measure", lang)].iloc[-1] if len(plan) else ""}
+    source = goal_source(s, lang, staff=session.allowed("staff"))
     st.markdown(md("p_goal", lang, goal=_m2(s["goal_m2"]), year=s["goal_year"],
-                   source=goal_source(s, lang, staff=session.allowed("staff"))))
-    st.html(kpi_cards(headline_cards(s, lang)))
+                   source=source if s["goal_set_by_planner"] else cite(source, lang, prov)))
+    st.html(kpi_cards(headline_cards(s, lang, prov)))
     _outcome(s, lang)
     st.subheader(t("p_chart", lang))
     st.html(chart_img(shown["chart"], s["goal_m2"], lang, chart_alt(s, lang)))
@@ -223,15 +272,23 @@ def render() -> None:
         st.markdown(f"**{t('p_whatif', lang)}**")
         _what_if(lang, shown["planned_additions"], s)
         w = s["what_if"]
-        st.info(t("p_whatif_result", lang, added=_m2(w["added_m2"]), total=_m2(w["total_m2"]),
-                  pct=_pct(w["pct_of_goal"]), year=w["projected_year_reaching_goal"] or t("p_never", lang)))
-        st.caption(t("p_whatif_note", lang))
+        if w["additions"]:
+            st.info(t("p_whatif_result", lang, added=_m2(w["added_m2"]), total=_m2(w["total_m2"]),
+                      pct=_pct(w["pct_of_goal"]), year=w["projected_year_reaching_goal"] or "—"))
+            st.caption(t("p_whatif_note", lang))
+        else:
+            st.info(t("p_whatif_none", lang))
+        if w.get("not_added"):
+            st.caption(md("p_whatif_not_added", lang, items=t("list_sep", lang).join(
+                f"{pick(a['what_zh'], a['what_en'], lang)} ({_m2(a['area_m2'])} ㎡)" for a in w["not_added"])))
         _goal_form(lang, s)
+    st.markdown(f"**{t('p_counts', lang)}**")
+    st.html(frame_table(counts_table(s, lang)))
     st.subheader(t("p_ledger_title", lang))
     st.caption(t("p_ledger_note", lang))
     st.html(frame_table(ledger_table(ledger, lang), max_height=520))
     st.markdown(f"**{t('reports_title', lang)}**")
-    st.html(frame_table(reports_table(shown["incubation_reports"], lang)))
+    st.html(frame_table(reports_table(shown["incubation_reports"], lang, prov)))
 
 
 if __name__ == "__main__":  # run as a page by st.navigation

@@ -2,6 +2,7 @@
 and the 30-minute idle timeout. Anonymous visitors have no account and no role."""
 from __future__ import annotations
 
+import math
 import time
 
 import streamlit as st
@@ -29,6 +30,9 @@ def account() -> dict | None:
     current = data.account(held["name"])
     if current is None:
         logout("disabled")
+        return None
+    if held.get("epoch") is not None and current.get("epoch") != held.get("epoch"):
+        logout("password")  # the password changed since this session logged in
         return None
     st.session_state[ACCOUNT_KEY] = current
     st.session_state[SEEN_KEY] = now
@@ -88,7 +92,7 @@ def login_box(lang: str) -> dict | None:
                 st.session_state[SEEN_KEY] = time.time()
                 st.rerun()
             elif result.wait_s > 0:
-                st.error(t("login_wait", lang, seconds=f"{result.wait_s:.0f}"))
+                st.error(t("login_wait", lang, seconds=str(math.ceil(result.wait_s))))
             else:
                 st.error(t("login_failed", lang))
     return None

@@ -13,8 +13,8 @@ from spatial.tally import OUTSIDE, UNIT_KINDS, UNLOCATED
 from views import data
 from views.chrome import current_lang
 
-MEASURES = ("floor_area_m2", "incubation_area_m2", "available_area_m2", "stated_land_area_m2", "land_area_m2",
-            "count")
+MEASURES = ("floor_area_m2", "usable_area_m2", "space_area_m2", "incubation_area_m2", "available_area_m2",
+            "stated_land_area_m2", "land_area_m2", "count")
 ZONE_LAYERS = {"subdistrict": "subdistricts", "cluster": "clusters"}
 BAR_COLOR = "#1f5fbf"
 
@@ -77,7 +77,8 @@ def render() -> None:
     st.caption(t("tl_intro", lang))
     st.caption(t("scope_note", lang, scope=t(f"scope_{data.scope()}", lang)))
     kind, measure, land, stated = _controls(lang)
-    result = data.tally(kind, land=land, stated=stated)
+    external = st.toggle(t("tl_external", lang), value=True, key="tl_external", help=t("tl_external_help", lang))
+    result = data.tally(kind, land=land, stated=stated, external=external)
     rows = result["rows"]
     table = tally_table(result, lang)
     shown = display_table(table, lang)
@@ -90,6 +91,12 @@ def render() -> None:
         if not result["total"]["polygon_count"]:
             st.caption(t("tl_no_polygons", lang))
         st.caption(t("tl_unknown_note", lang))
+        outside = {k: v for k, v in result["total"].get("external_m2", {}).items() if v}
+        if outside:
+            st.caption(t("tl_external_share", lang, parts=t("list_sep", lang).join(
+                f"{TALLY_COLUMNS[k].get(lang)} {v:,.0f}" for k, v in outside.items())))
+        elif not external:
+            st.caption(t("tl_external_off", lang))
         if set(rows["unit"]) & {OUTSIDE, UNLOCATED}:
             st.caption(t("approx_zones", lang))
         mode = choropleth_mode(kind, measure)

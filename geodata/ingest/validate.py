@@ -23,6 +23,7 @@ from layers.vocab import VOCABULARIES, split_codes
 from spatial.crs import WGS84, require_crs
 from spatial.errors import CRSError, Problem, ValidationError
 from spatial.scope import MIN_SHARE_INSIDE, futian, shenzhen
+from spatial.zone_placement import ZONE_LAYERS
 
 
 NUL_MESSAGE = "contains a NUL character (0x00), which the store cannot hold"
@@ -147,11 +148,33 @@ def _check_geometry(frame, spec: LayerSpec, ids: list, district) -> list[Problem
     return problems
 
 
+POINTLESS = ("unknown", "zone")
+"""Location bases of carriers without a point: no site known, or placed by the zone a source names."""
+
+
+def _zone_links(frames: dict[str, pd.DataFrame], every: pd.DataFrame) -> list[Problem]:
+    """A carrier placed by zone names existing zones; one with a zone has no point of its own."""
+    zones = {str(i) for k in ZONE_LAYERS if k in frames and len(frames[k]) for i in frames[k]["id"]}
+    problems = []
+    if "zone_id" not in every.columns:
+        return problems
+    complete = all(k in frames and len(frames[k]) for k in ZONE_LAYERS)  # else unknown ids cannot be told
+    for fid, layer, basis, zone in zip(every["id"], every["_layer"], every["location_basis"], every["zone_id"]):
+        named = split_codes(zone)
+        if basis == "zone" and not named:
+            problems.append(Problem(layer, fid, "zone_id", None, "placed by zone but no zone_id is given"))
+        for z in named:
+            if complete and z not in zones:
+                problems.append(Problem(layer, fid, "zone_id", z, "zone does not exist"))
+    return problems
+
+
 def _check_shapes(frame, spec: LayerSpec, ids: list) -> tuple[list[Problem], np.ndarray]:
     """Missing, mistyped and invalid geometries, and which rows have a usable one."""
     problems = []
     allowed = {spec.geometry, "Polygon"} if spec.geometry == "MultiPolygon" else {spec.geometry}
-    unknown_ok = (frame["location_basis"] == "unknown").to_numpy() if "location_basis" in frame.columns else None
+    basis = frame["location_basis"].to_numpy() if "location_basis" in frame.columns else None
+    unknown_ok = None if basis is None else np.isin(basis, POINTLESS)
     usable = np.zeros(len(frame), dtype=bool)
     for i, (fid, geom) in enumerate(zip(ids, frame.geometry.to_numpy())):
         missing = geom is None or geom.is_empty
@@ -161,8 +184,8 @@ def _check_shapes(frame, spec: LayerSpec, ids: list) -> tuple[list[Problem], np.
             problems.append(Problem(spec.key, fid, "geometry", None, "geometry is missing or empty"))
             continue
         if unknown_ok is not None and unknown_ok[i]:
-            problems.append(Problem(spec.key, fid, "location_basis", "unknown",
-                                    "location_basis is 'unknown' but a geometry is given"))
+            problems.append(Problem(spec.key, fid, "location_basis", basis[i],
+                                    f"location_basis is '{basis[i]}' but a geometry is given"))
         if geom.geom_type not in allowed:
             problems.append(Problem(spec.key, fid, "geometry", geom.geom_type, f"expected {spec.geometry}"))
             continue
@@ -253,6 +276,7 @@ def validate_frames(frames: dict[str, pd.DataFrame]) -> list[Problem]:
             if not is_blank(parent) and str(parent) == str(fid):
                 problems.append(Problem(layer, fid, "parent_id", parent, "a carrier cannot be its own parent"))
         problems += _ledger_links(frames.get("incubation_ledger"), known)
+        problems += _zone_links(frames, every)
     return problems
 
 

@@ -13,14 +13,18 @@ from geodata.storage import NotSupported, open_store
 from layers.catalogue import CARRIER_FIELDS, CARRIER_LAYERS, get_layer, source_field
 from layers.vocab import INDUSTRIES
 from messages import Pair, name_column, pair, t
-from spatial.progress import build_ledger, progress_summary
+from spatial.progress import build_ledger, counted_at, progress_summary
+from spatial.provenance import is_external
 from spatial.scope import DEFAULT_SCOPE, check_scope, in_scope
+from spatial.crs import to_metric
 from spatial.tally import (HETAO_INSIDE, HETAO_OUTSIDE, NONE_STATED, OUTSIDE, STATED_FIELDS, UNIT_KINDS,
-                           UNLOCATED, stated_column, tally_by)
+                           UNLOCATED, hetao_units, stated_column, stated_values, tally_by)
+from spatial.zone_placement import PLACED_ACROSS, ZONE_LAYERS, place_by_zone, zone_placed
 
 SPECIAL_UNITS: dict[str, Pair] = {
     OUTSIDE: pair("unit_outside"),
     UNLOCATED: pair("unit_unlocated"),
+    PLACED_ACROSS: pair("unit_placed_across"),
     NONE_STATED: pair("unit_none_stated"),
     HETAO_INSIDE: pair("unit_hetao_inside"),
     HETAO_OUTSIDE: pair("unit_hetao_outside"),
@@ -33,7 +37,7 @@ KIND_TITLES: dict[str, Pair] = {kind: pair(f"unit_kind_{kind}") for kind in UNIT
 
 _CARRIER_TITLES = {f.name: Pair(f.title_zh, f.title_en) for f in CARRIER_FIELDS}
 TALLY_COLUMNS: dict[str, Pair] = {
-    **{col: pair(f"tc_{col}") for col in ("unit", "unit_id", "count", "polygon_count", "land_area_m2",
+    **{col: pair(f"tc_{col}") for col in ("unit", "unit_id", "count", "zone_placed", "polygon_count", "land_area_m2",
                                           "stated_land_area_m2")},
     **{f: _CARRIER_TITLES[f] for f in STATED_FIELDS if f != "land_area_m2"},
 }
@@ -60,9 +64,55 @@ def unit_names(kind: str, frames: dict[str, pd.DataFrame]) -> dict[str, tuple[st
     return names
 
 
+def _placed_by_zone(result: dict, kind: str, carriers: pd.DataFrame, frames: dict, scope: str) -> dict:
+    """The tally with carriers placed by zone counted in their zone's unit (see :mod:`spatial.zone_placement`)."""
+    scoped = result.get("carriers")
+    if scoped is None:
+        scoped = carriers.loc[in_scope(carriers, frames["district"], scope)].reset_index(drop=True)
+    units = {"subdistrict": (frames["subdistricts"], True, None), "cluster": (frames["clusters"], False, None),
+             "district": (frames["shenzhen_districts"], True, None),
+             "hetao": (hetao_units(frames["hetao"]), False, {OUTSIDE: HETAO_OUTSIDE})}.get(kind)
+    if units is None:  # layer, industry: the carriers are in their rows already; say how many by zone
+        placed = set(np.flatnonzero(zone_placed(scoped)))
+        anchor = result.get("anchor")
+        per_unit = pd.Series([u for p, u in zip(anchor["pos"], anchor["unit"]) if p in placed], dtype=object) \
+            .value_counts() if anchor is not None else pd.Series(dtype=int)
+        rows = result["rows"].copy()
+        rows["zone_placed"] = [int(per_unit.get(u, 0)) for u in rows["unit"]]
+        return {**result, "rows": rows, "total": {**result["total"], "zone_placed": len(placed)}}
+    zones = {str(i): g for key in ZONE_LAYERS if key in frames and len(frames[key])
+             for i, g in zip(frames[key]["id"], to_metric(frames[key].geometry))}
+    return place_by_zone(result, scoped, zones, units[0], partition=units[1], rename=units[2])
+
+
+def without_external(carriers: pd.DataFrame) -> pd.DataFrame:
+    """``carriers`` with every stated figure from an external source blanked (seed documents only)."""
+    out = carriers.copy()
+    for field in STATED_FIELDS:
+        src = source_field(field)
+        if field in out.columns and src in out.columns:
+            external = out[src].map(is_external).to_numpy(dtype=bool)
+            out[field] = out[field].where(~external)
+    return out
+
+
+def external_share(result: dict, carriers: pd.DataFrame) -> dict[str, float]:
+    """Per stated field, how much of the tally's total comes from external sources (m²); ``carriers``
+    are the tally's (its scope)."""
+    counted = result.get("counted") or {f: ~np.isnan(v) for f, v in stated_values(carriers, STATED_FIELDS).items()}
+    out = {}
+    for field in STATED_FIELDS:
+        src = source_field(field)
+        if field not in carriers.columns or src not in carriers.columns or field not in counted:
+            continue
+        external = carriers[src].map(is_external).to_numpy(dtype=bool) & counted[field]
+        out[stated_column(field)] = float(pd.to_numeric(carriers[field], errors="coerce").to_numpy()[external].sum())
+    return out
+
+
 def tally_report(kind: str, carriers: pd.DataFrame, frames: dict[str, pd.DataFrame], *,
                  land: str = "apportion", stated: str = "centroid", scope: str = DEFAULT_SCOPE,
-                 location=None) -> dict:
+                 location=None, external: bool = True) -> dict:
     """Tally the carriers of ``scope`` by ``kind`` (one of :data:`spatial.tally.UNIT_KINDS`) with unit names.
 
     With a ``location`` whose store tallies by itself (PostGIS, for the spatial unit kinds) the
@@ -78,6 +128,8 @@ def tally_report(kind: str, carriers: pd.DataFrame, frames: dict[str, pd.DataFra
         raise ValueError(f"unknown unit kind {kind!r}: use one of {', '.join(UNIT_KINDS)}")
     check_scope(scope)
     result = None
+    if not external:  # figures from seed documents only: computed here from the carriers
+        carriers, location = without_external(carriers), None
     if location is not None:  # the store may compute it itself (a database)
         try:
             result = open_store(location).tally(kind, land=land, stated=stated, scope=scope)
@@ -87,12 +139,18 @@ def tally_report(kind: str, carriers: pd.DataFrame, frames: dict[str, pd.DataFra
         carriers = carriers.loc[in_scope(carriers, frames["district"], scope)].reset_index(drop=True)
         result = tally_by(kind, carriers, frames, land=land, stated=stated, layer_order=CARRIER_LAYERS)
         result["carriers"] = carriers  # the features behind ``anchor`` positions
+    result = _placed_by_zone(result, kind, carriers, frames, scope)
     names = unit_names(kind, frames)
     rows = result["rows"]
     rows.insert(1, "name_zh", rows["unit"].map(lambda u: names.get(u, (u, u))[0]))
     rows.insert(2, "name_en", rows["unit"].map(lambda u: names.get(u, (u, u))[1]))
     result["kind"] = kind
     result["scope"] = scope
+    result["external"] = external
+    scoped = result.get("carriers")
+    if scoped is None:
+        scoped = carriers.loc[in_scope(carriers, frames["district"], scope)].reset_index(drop=True)
+    result["total"] = {**result["total"], "external_m2": external_share(result, scoped)}
     return result
 
 
@@ -123,8 +181,9 @@ def tally_table(result: dict, lang: str) -> pd.DataFrame:
     frame = pd.concat([rows, pd.DataFrame([total])], ignore_index=True)
     out = pd.DataFrame({TALLY_COLUMNS["unit"].get(lang): frame[name_column(lang)],
                         TALLY_COLUMNS["unit_id"].get(lang): frame["unit"]})
-    for col in ("count", "polygon_count", "land_area_m2", "stated_land_area_m2", "floor_area_m2",
-                "incubation_area_m2", "available_area_m2"):
+    for col in ("count", "zone_placed", "polygon_count", "land_area_m2", "stated_land_area_m2", "floor_area_m2",
+                "usable_area_m2",
+                "space_area_m2", "incubation_area_m2", "available_area_m2"):
         values = pd.to_numeric(frame[col], errors="coerce")
         out[TALLY_COLUMNS[col].get(lang)] = values.round(1) if col.endswith("_m2") else values.astype("Int64")
     return out
@@ -168,12 +227,20 @@ def tally_sources(result: dict, carriers: pd.DataFrame, lang: str, frames: dict 
 
 
 def progress_report(frames: dict[str, pd.DataFrame], carriers: pd.DataFrame, *, today: date,
-                    what_if: list[str] | None = None) -> tuple[dict, pd.DataFrame]:
-    """The progress summary and the ledger, from the store's tables and carriers."""
+                    what_if: list[str] | None = None, external: bool = True) -> tuple[dict, pd.DataFrame]:
+    """The progress summary and the ledger, from the store's tables and carriers. ``external`` false:
+    ledger areas from external sources ([ext]) count as unknown. The summary says how much of the
+    ledger's total is external (``ledger_external_m2``)."""
     ledger = build_ledger(carriers, frames["incubation_ledger"])
+    outside = ledger["area_source"].map(is_external).to_numpy(dtype=bool) if len(ledger) else np.zeros(0, bool)
+    if not external:
+        ledger = ledger.assign(counted_area_m2=ledger["counted_area_m2"].where(~outside))
     summary = progress_summary(reports=frames["incubation_reports"], targets=frames["targets"],
                                goals=frames["progress_goals"], ledger=ledger, planned=frames["planned_additions"],
-                               today=today, what_if=what_if)
+                               today=today, what_if=what_if, count_targets=frames.get("count_targets"),
+                               reported_counts=frames.get("reported_counts"))
+    summary["ledger_external_m2"] = float(counted_at(ledger)[outside].sum()) if len(ledger) else 0.0
+    summary["ledger_external_included"] = external
     return summary, ledger
 
 

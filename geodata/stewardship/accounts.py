@@ -16,6 +16,7 @@ import hmac
 import json
 import logging
 import re
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -43,6 +44,8 @@ IDLE_TIMEOUT_S = 30 * 60
 """A logged-in session ends after this many seconds without a page run."""
 NAME_RE = re.compile(r"^[\w.@-]{1,40}$")
 _hasher = PasswordHasher()  # argon2id, the library's current RFC 9106 low-memory profile
+PARALLEL_CHECKS = 2
+_checks = threading.BoundedSemaphore(PARALLEL_CHECKS)
 _DUMMY_HASH = _hasher.hash("timing-equaliser: verified for unknown names")
 
 
@@ -99,11 +102,18 @@ def _verify_legacy(password: str, stored: str) -> bool:
 
 def verify_password(password: str, stored: str | None) -> bool:
     """Whether ``password`` matches ``stored`` (argon2id, or a migrated PBKDF2 hash); a missing or
-    malformed hash never matches and costs the same time as a real check."""
-    if stored and stored.startswith("pbkdf2_sha256$"):
-        return _verify_legacy(password, stored)
+    malformed hash never matches and costs the same time as a real check. At most
+    :data:`PARALLEL_CHECKS` checks run at once (each takes 64 MiB): a crowd of guesses queues."""
+    with _checks:
+        if stored and stored.startswith("pbkdf2_sha256$"):
+            _argon2_ok(password, _DUMMY_HASH)  # the same argon2 work as every other name
+            return _verify_legacy(password, stored)
+        return _argon2_ok(password, stored or _DUMMY_HASH) and bool(stored)
+
+
+def _argon2_ok(password: str, stored: str) -> bool:
     try:
-        return _hasher.verify(stored or _DUMMY_HASH, password) and bool(stored)
+        return _hasher.verify(stored, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -193,39 +203,65 @@ def _key(name) -> str:
     return str(name or "").strip().casefold()[:200]
 
 
+def wait_after(count: int, last: float, now: float) -> float:
+    """Seconds still to wait after ``count`` failures in a row, the last at ``last``: none for the
+    first :data:`FREE_TRIES`, then 1 s, 2, 4 … never more than :data:`MAX_DELAY_S` after the last."""
+    if count < FREE_TRIES:
+        return 0.0
+    delay = min(BASE_DELAY_S * 2.0 ** min(count - FREE_TRIES, 16), MAX_DELAY_S)
+    return max(0.0, last + delay - now)
+
+
 def wait_before_next_try(name, *, location=None, now: float | None = None) -> float:
     """Seconds ``name`` must still wait after failed logins (0 when it may try)."""
     count, last = open_store(location).login_failures(_key(name))
-    if count < FREE_TRIES:
-        return 0.0
-    delay = min(BASE_DELAY_S * 2 ** (count - FREE_TRIES), MAX_DELAY_S)
-    return max(0.0, last + delay - (time.time() if now is None else now))
+    return wait_after(count, last, time.time() if now is None else now)
+
+
+def _epoch(row) -> str:
+    """When the account's password last changed (a session started before is ended)."""
+    changed = row.get("changed_at")
+    return str(changed if changed is not None and changed == changed else row.get("created_at"))
 
 
 def login(name, password, *, location=None, now: float | None = None) -> LoginResult:
-    """Check a login. Refused without checking while the name must wait; otherwise the password
-    is verified (against a dummy hash for unknown or disabled names: the same work and the same
-    answer), a failure is counted and a success clears the count."""
+    """Check a login. The try is reserved first (refused without checking while the name must
+    wait; counted as a failure until it succeeds, so parallel guesses are counted too); the password
+    is verified against a dummy hash for unknown or disabled names (the same work, the same answer);
+    a success clears the count, and a hash of the older editors file is replaced by argon2id."""
     now = time.time() if now is None else now
-    wait = wait_before_next_try(name, location=location, now=now)
+    store = open_store(location)
+    wait = store.reserve_login(_key(name), now, wait_after)
     if wait > 0:
         return LoginResult(None, wait)
-    store = open_store(location)
     table = store.read_layer("accounts")
     row = table.loc[table["id"].astype(str) == str(name or "").strip()]
     usable = len(row) == 1 and not bool(row["disabled"].iloc[0])
-    ok = verify_password(str(password or "")[:MAX_PASSWORD], row["password_hash"].iloc[0] if usable else None)
-    store.note_login(_key(name), ok, now)
+    stored = row["password_hash"].iloc[0] if usable else None
+    ok = verify_password(str(password or "")[:MAX_PASSWORD], stored)
     if not ok:
         return LoginResult(None, wait_before_next_try(name, location=location, now=now))
-    return LoginResult({"name": str(row["id"].iloc[0]), "role": str(row["role"].iloc[0])})
+    store.clear_login(_key(name))
+    account_name = str(row["id"].iloc[0])
+    if str(stored).startswith("pbkdf2_sha256$"):
+        set_password(account_name, str(password), by=account_name, location=location)
+        log.warning("account %s: its older PBKDF2 hash was replaced by argon2id at login", account_name)
+        return login_done(account_name, location)
+    return LoginResult({"name": account_name, "role": str(row["role"].iloc[0]),
+                        "epoch": _epoch(row.iloc[0].to_dict())})
+
+
+def login_done(name: str, location=None) -> LoginResult:
+    """The account (name, role, password epoch) of a login that succeeded."""
+    current = account(name, location)
+    return LoginResult(current) if current else LoginResult(None, 0.0)
 
 
 def account(name, location=None) -> dict | None:
-    """The enabled account called ``name`` (name, role), or None (unknown or disabled)."""
+    """The enabled account called ``name`` (name, role, password epoch), or None (unknown or disabled)."""
     for a in list_accounts(location):
         if a["name"] == name and not a["disabled"]:
-            return {"name": a["name"], "role": a["role"]}
+            return {"name": a["name"], "role": a["role"], "epoch": _epoch(a)}
     return None
 
 

@@ -13,6 +13,7 @@ returns the :class:`~geodata.storage.base.Store`. The functions below are shorth
 """
 from __future__ import annotations
 
+import json
 import logging
 import time
 from datetime import datetime, timezone
@@ -26,7 +27,7 @@ from geodata.ingest.bundled import DATA_DIR, bundled_hash, read_bundled
 from geodata.ingest.validate import raise_if_problems, validate_frames
 from geodata.storage.base import KEEP_BACKUPS, NotSupported, Store, with_system_columns
 from geodata.storage.migrations import LATEST, MIGRATIONS
-from layers.catalogue import LAYERS
+from layers.catalogue import CARRIER_LAYERS, LAYERS
 from spatial.errors import ConflictError, StoreBusyError, StoreError
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,8 @@ def _create(store: Store, *, data_dir: Path = DATA_DIR, replace: bool = False) -
         started = time.perf_counter()
         frames, problems = read_bundled(data_dir=data_dir)
         raise_if_problems(problems + validate_frames(frames))
-        meta = {"schema_version": str(LATEST), "bundled_hash": bundled_hash(data_dir),
+        ids = json.dumps(sorted(str(i) for k in CARRIER_LAYERS for i in frames[k]["id"]))
+        meta = {"schema_version": str(LATEST), "bundled_hash": bundled_hash(data_dir), "bundled_ids": ids,
                 "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "created_from": "bundled"}
         store.create(with_system_columns(frames), meta, MIGRATIONS)
     log.info("created store %s from bundled data in %.2f s", store.describe(), time.perf_counter() - started)
@@ -125,9 +127,27 @@ def _upgrade(store: Store, *, data_dir: Path = DATA_DIR) -> list[str]:
             raise_if_problems(problems)
             frames = with_system_columns({key: bundled[key] for key in missing})
         done = store.migrate(frames)
+        if store.read_meta().get("bundled_hash") != bundled_hash(data_dir):
+            done += _sync_bundled(store, data_dir)
     if done:
         log.info("upgraded store %s: %s", store.describe(), "; ".join(done))
     return done
+
+
+def _sync_bundled(store: Store, data_dir: Path) -> list[str]:
+    """Apply newer bundled files to an existing store, keeping people's work (see
+    :mod:`geodata.storage.bundled_sync`), with a backup first; what was done."""
+    from geodata.storage.bundled_sync import bundled_ids, sync_frames
+
+    bundled, problems = read_bundled(data_dir=data_dir)
+    raise_if_problems(problems)
+    frames, report = sync_frames(store.read_all(), bundled, previous=bundled_ids(store.read_meta()))
+    store.backup()
+    store.replace_layers(frames)
+    ids = sorted(str(i) for k in CARRIER_LAYERS for i in bundled[k]["id"])
+    store.write_meta({"bundled_hash": bundled_hash(data_dir), "bundled_ids": json.dumps(ids)})
+    return [f"bundled files applied: {len(report['replaced'])} carriers updated, {len(report['added'])} added, "
+            f"{len(report['removed'])} removed, {len(report['kept'])} kept as people changed them"]
 
 
 def create_store(location: Location | None = None, *, data_dir: Path = DATA_DIR, replace: bool = False) -> Location:

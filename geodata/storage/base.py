@@ -77,13 +77,23 @@ class Store(abc.ABC):
         """The exclusive write lock (re-entrant in a process); :class:`StoreBusyError` after ``timeout`` s."""
 
     @abc.abstractmethod
+    def write_meta(self, values: dict[str, str]) -> None:
+        """Set metadata keys (e.g. the hash of the bundled files the store now reflects)."""
+
+    @abc.abstractmethod
     def login_failures(self, key: str) -> tuple[int, float]:
         """``(failed logins in a row, their last time in epoch seconds)`` for a name key (see
         :mod:`geodata.storage.logins`: kept outside the revision)."""
 
     @abc.abstractmethod
-    def note_login(self, key: str, ok: bool, at: float) -> None:
-        """Count a failed login for ``key`` at ``at`` (epoch seconds), or clear its count on success."""
+    def reserve_login(self, key: str, at: float, wait_for) -> float:
+        """Reserve a login try for ``key`` at ``at`` (epoch seconds): in one step, the seconds still to
+        wait by ``wait_for(failures, last, at)`` (then nothing is counted), or 0 with the try counted
+        as a failure until :meth:`clear_login` (parallel guesses cannot pass the slow-down)."""
+
+    @abc.abstractmethod
+    def clear_login(self, key: str) -> None:
+        """A successful login: ``key``'s failures are forgotten."""
 
     def creation_lock(self) -> contextlib.AbstractContextManager:
         """The lock :func:`geodata.storage.open_store` holds while it creates or rebuilds the store."""

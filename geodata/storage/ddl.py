@@ -8,7 +8,7 @@ from __future__ import annotations
 from psycopg import sql
 
 from geodata.storage.logins import DDL as LOGINS_DDL
-from geodata.storage.migrations import LATEST, META_TABLE, MIGRATIONS_TABLE, ROW_VERSION, columns
+from geodata.storage.migrations import LATEST, META_TABLE, MIGRATIONS_TABLE, ROW_VERSION, columns, missing_columns
 from layers.catalogue import CARRIER_LAYERS, get_layer
 
 SQL_TYPES = {"str": "text", "code": "text", "codes": "text", "date": "text", "float": "double precision",
@@ -105,3 +105,12 @@ def add_cell_columns(con, key: str) -> None:
     """Migration 3 on an existing carrier table: its stored grid cell columns."""
     for column in cell_columns(get_layer(key).geometry):
         con.execute(sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {}").format(sql.Identifier(key), column))
+
+
+def add_missing_columns(con, key: str) -> None:
+    """Migration 5 on an existing table: the catalogue columns it lacks, added empty."""
+    present = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                                         "current_schema() AND table_name = %s", (key,))}
+    for column, dtype in missing_columns(key, present):
+        con.execute(sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} " + SQL_TYPES[dtype]).format(
+            sql.Identifier(key), sql.Identifier(column)))

@@ -23,8 +23,9 @@ from geodata.ingest.validate import raise_if_problems, validate_frames
 from geodata.storage.base import KEEP_BACKUPS, LOCK_TIMEOUT_S, Store
 from geodata.storage import logins
 from geodata.storage.locking import held, wait_until
-from geodata.storage.migrations import LATEST, META_TABLE, MIGRATIONS_TABLE, ROW_VERSION, columns, now_iso, pending
-from layers.catalogue import CARRIER_LAYERS, get_layer
+from geodata.storage.migrations import (LATEST, META_TABLE, MIGRATIONS_TABLE, ROW_VERSION, SQLITE_TYPES, columns,
+                                         missing_columns, now_iso, pending)
+from layers.catalogue import CARRIER_LAYERS, LAYERS, get_layer
 from spatial.errors import StoreError
 
 WRITE_ERRORS = (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError, sqlite3.Error)
@@ -117,6 +118,7 @@ def _rewrite(path: Path, *, fresh: bool = False):
         else:
             tmp.unlink()
         yield tmp
+        os.chmod(tmp, 0o600)  # the store holds password hashes, the demand pool and the audit log: owner only
         os.replace(tmp, path)
     except WRITE_ERRORS as exc:
         raise StoreError(f"cannot write store {path}: {exc}") from exc
@@ -155,11 +157,18 @@ class GeoPackageStore(Store):
     def list_layers(self) -> list[str]:
         return [str(name) for name, _ in pyogrio.list_layers(self.location)]
 
+    def write_meta(self, values: dict[str, str]) -> None:
+        with self.lock():
+            _write_meta(self.location, values)
+
     def login_failures(self, key: str) -> tuple[int, float]:
         return logins.file_failures(self.location, key)
 
-    def note_login(self, key: str, ok: bool, at: float) -> None:
-        logins.file_note(self.location, key, ok, at)
+    def reserve_login(self, key: str, at: float, wait_for) -> float:
+        return logins.file_reserve(self.location, key, at, wait_for)
+
+    def clear_login(self, key: str) -> None:
+        logins.file_clear(self.location, key)
 
     def lock(self, *, timeout: float = LOCK_TIMEOUT_S):
         return lock(self.location, timeout=timeout)
@@ -188,6 +197,8 @@ class GeoPackageStore(Store):
                 for m in todo:
                     if m.version == 2:
                         _add_row_versions(con)
+                    if m.version == 5:
+                        _add_missing_columns(con)
                     done.append(f"migration {m.version}: {m.description}")
             _write_meta(tmp, {"schema_version": str(LATEST)}, todo)
         return done
@@ -236,6 +247,7 @@ class GeoPackageStore(Store):
         short (an error, a kill) never carries a backup's name, so it is never listed or counted."""
         folder = self.location.parent / "backups"
         folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         target = folder / f"{self.location.stem}.{stamp}.gpkg"
         partial = folder / f".{target.name}.part"
@@ -264,6 +276,17 @@ def _add_row_versions(con) -> None:
         cols = {r[0] for r in con.execute("SELECT name FROM pragma_table_info(?)", (key,))}
         if ROW_VERSION not in cols:
             con.execute(f"ALTER TABLE {_quote(key)} ADD COLUMN {ROW_VERSION} INTEGER NOT NULL DEFAULT 1")
+
+
+def _add_missing_columns(con) -> None:
+    """Migration 5: the catalogue columns a layer of the file lacks, added empty."""
+    tables = {r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")}
+    for key in LAYERS:
+        if key not in tables:
+            continue
+        present = {r[0] for r in con.execute("SELECT name FROM pragma_table_info(?)", (key,))}
+        for name, dtype in missing_columns(key, present):
+            con.execute(f"ALTER TABLE {_quote(key)} ADD COLUMN {_quote(name)} {SQLITE_TYPES[dtype]}")
 
 
 def _quote(name: str) -> str:

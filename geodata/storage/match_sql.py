@@ -34,6 +34,8 @@ def _conditions(need: Need) -> dict[str, tuple[str, tuple]]:
     out = {"closed": ("t.status = 'closed'", ())}
     if need.area_min is not None:
         out["area"] = ("t.available_area_m2 < %s", (float(need.area_min),))
+        out["capacity"] = ("(t.available_area_m2 IS NULL AND coalesce(t.floor_area_m2, t.usable_area_m2, "
+                           "t.space_area_m2) < %s)", (float(need.area_min),))
     if need.max_rent is not None:
         out["rent"] = ("t.rent_cny_m2_month > %s", (float(need.max_rent),))
     if need.within_km is not None and need.near is not None:
@@ -69,7 +71,8 @@ def _scope_sql(scope: str) -> str:
 
 
 MATCH_COLUMNS = ("id", "name_zh", "name_en", "industries", "facilities", "policies", "available_area_m2",
-                 "floor_area_m2", "rent_cny_m2_month", "hk_link", "status", "parent_id")
+                 "floor_area_m2", "usable_area_m2", "space_area_m2", "rent_cny_m2_month", "hk_link", "status",
+                 "parent_id", "location_basis", "zone_id")
 """What matching reads of a carrier (the arrays of :func:`spatial.match.candidate_arrays` and the result rows)."""
 
 
@@ -83,7 +86,7 @@ def _fetch(con, where: str, params) -> gpd.GeoDataFrame:
                            ).fetchall()
     names = [*MATCH_COLUMNS, "layer"]
     frame = pd.DataFrame.from_records([r[:-1] for r in rows], columns=names)
-    for c in ("available_area_m2", "floor_area_m2", "rent_cny_m2_month"):
+    for c in ("available_area_m2", "floor_area_m2", "usable_area_m2", "space_area_m2", "rent_cny_m2_month"):
         frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")
     geoms = shapely.from_wkb(np.array([None if r[-1] is None else bytes(r[-1]) for r in rows], dtype=object))
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=WGS84), crs=WGS84)
@@ -147,7 +150,8 @@ def _sql_counts(con, conds: dict, scope: str) -> dict:
     plain = {k: v for k, v in conds.items() if k != "distance"}
     cols = ", ".join(f"count(*) FILTER (WHERE coalesce({sql}, false))" for sql, _ in plain.values())
     params = tuple(p for _, ps in plain.values() for p in ps)
-    union = " UNION ALL ".join(f'SELECT status, available_area_m2, rent_cny_m2_month, geom_m FROM {ident(k)}'
+    union = " UNION ALL ".join(f'SELECT status, available_area_m2, floor_area_m2, usable_area_m2, space_area_m2, '
+                               f'rent_cny_m2_month, geom_m FROM {ident(k)}'
                                for k in CARRIER_LAYERS)
     con.execute("SET LOCAL max_parallel_workers_per_gather = 2")
     row = con.execute(f"SELECT count(*), count(geom_m), {cols} FROM ({union}) t WHERE {_scope_sql(scope)}",

@@ -33,6 +33,9 @@ MIGRATIONS = (
     Migration(3, "PostGIS: unit cell cache for tallies in the database (nothing to do on a GeoPackage)"),
     Migration(4, "accounts (a catalogue table) and failed-login counts outside the revision (PostGIS: a table; "
                  "GeoPackage: a file beside the store)"),
+    Migration(5, "one measure per field: usable and space-provided areas, a qualifier and an as-of date per area, "
+                 "citations of coded lists, tenants, planned facilities (columns the catalogue has and the store "
+                 "lacks are added); the sources registry"),
 )
 LATEST = MIGRATIONS[-1].version
 
@@ -48,6 +51,16 @@ def columns(key: str, version: int = LATEST) -> list[tuple[str, str]]:
     dtype is the catalogue's (``str``, ``float``, ``int``, ``bool``, ``date``, ``code``, ``codes``).
     """
     return [(f.name, f.dtype) for f in get_layer(key).fields] + system_columns(key, version)
+
+
+SQLITE_TYPES = {"str": "TEXT", "code": "TEXT", "codes": "TEXT", "date": "TEXT", "float": "REAL", "int": "INTEGER",
+                "bool": "BOOLEAN"}
+"""SQLite column types of the catalogue's dtypes (for columns a GeoPackage migration adds)."""
+
+
+def missing_columns(key: str, present: set[str]) -> list[tuple[str, str]]:
+    """(name, dtype) of the catalogue columns of layer ``key`` not in ``present`` (migration 5 adds them)."""
+    return [(name, dtype) for name, dtype in columns(key) if name not in present]
 
 
 def pending(applied: int) -> list[Migration]:

@@ -67,11 +67,20 @@ class PostGISStore(Store):
     def lock(self, *, timeout: float = LOCK_TIMEOUT_S):
         return pg.lock(self.location, timeout=timeout)
 
+    def write_meta(self, values: dict[str, str]) -> None:
+        with pg.transaction(self.location) as con:
+            for k, v in values.items():
+                _set_meta(con, k, v)
+            _bump(con)
+
     def login_failures(self, key: str) -> tuple[int, float]:
         return logins.db_failures(self.location, key)
 
-    def note_login(self, key: str, ok: bool, at: float) -> None:
-        logins.db_note(self.location, key, ok, at)
+    def reserve_login(self, key: str, at: float, wait_for) -> float:
+        return logins.db_reserve(self.location, key, at, wait_for)
+
+    def clear_login(self, key: str) -> None:
+        logins.db_clear(self.location, key)
 
     def create(self, frames: dict[str, pd.DataFrame], meta: dict[str, str], migrations) -> None:
         """Every table at the latest schema, loaded from ``frames``: one transaction."""
@@ -262,6 +271,12 @@ def _apply_migration(con, version: int) -> None:
             ddl.add_cell_columns(con, key)
     if version == 4:
         con.execute(logins.DDL)
+    if version == 5:
+        present_tables = {r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
+        for key in LAYERS:
+            if key in present_tables:
+                ddl.add_missing_columns(con, key)
 
 
 def _bump(con) -> None:

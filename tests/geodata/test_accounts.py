@@ -12,6 +12,11 @@ from spatial.errors import SpaceMapError
 SECRET = "a long enough secret"
 
 
+def _who(result) -> dict | None:
+    """The name and role of a login's account (None when refused)."""
+    return None if result.account is None else {k: result.account[k] for k in ("name", "role")}
+
+
 def _audit(location):
     return open_store(location).read_layer("audit_log")
 
@@ -48,14 +53,14 @@ def test_add_account__existing_name_refused(store_copy):
 
 def test_login__right_password_only_and_not_when_disabled(store_copy):
     accounts.add_account("li", SECRET, "editor", by="admin", location=store_copy)
-    assert accounts.login("li", SECRET, location=store_copy).account == {"name": "li", "role": "editor"}
+    assert _who(accounts.login("li", SECRET, location=store_copy)) == {"name": "li", "role": "editor"}
     assert accounts.login("li", "wrong password", location=store_copy).account is None
     accounts.set_disabled("li", True, by="admin", location=store_copy)
     assert accounts.login("li", SECRET, location=store_copy).account is None
     assert accounts.account("li", store_copy) is None
     accounts.set_disabled("li", False, by="admin", location=store_copy)
     accounts.set_role("li", "admin", by="admin", location=store_copy)
-    assert accounts.login("li", SECRET, location=store_copy).account == {"name": "li", "role": "admin"}
+    assert _who(accounts.login("li", SECRET, location=store_copy)) == {"name": "li", "role": "admin"}
     assert [a for a in _audit(store_copy)["action"]] == ["user-add", "user-disable", "user-enable", "user-role"]
 
 
@@ -118,7 +123,7 @@ def test_migrate_editors_file__copied_once_and_still_logs_in(store_copy, tmp_pat
     notes = accounts.migrate_editors_file(store_copy)
     assert len(notes) == 1 and "old-editor" in notes[0]
     assert accounts.migrate_editors_file(store_copy) == []
-    assert accounts.login("old-editor", SECRET, location=store_copy).account == {"name": "old-editor", "role": "editor"}
+    assert _who(accounts.login("old-editor", SECRET, location=store_copy)) == {"name": "old-editor", "role": "editor"}
 
 
 def test_allows__roles_nest():
@@ -144,3 +149,48 @@ def test_login_failures__old_counts_are_forgotten(store_copy):
     accounts.login("guess-2", "x", location=store_copy, now=10_000.0 + 2 * 24 * 3600)
     store = open_store(store_copy)
     assert store.login_failures("guess-1") == (0, 0.0) and store.login_failures("guess-2")[0] == 1
+
+
+def test_login__a_huge_failure_count_never_locks_the_right_password_out(store_copy):
+    accounts.add_account("li", SECRET, "staff", by="admin", location=store_copy)
+    store = open_store(store_copy)
+    for _ in range(3):  # the count is capped and the wait stays at its ceiling
+        store.reserve_login("li", 0.0, lambda *_: 0.0)
+    assert accounts.wait_after(5000, 100.0, 100.0) == accounts.MAX_DELAY_S
+    assert accounts.login("li", SECRET, location=store_copy, now=10_000.0).account is not None
+
+
+def test_login__parallel_guesses_are_all_counted(store_copy):
+    import threading
+
+    accounts.add_account("li", SECRET, "staff", by="admin", location=store_copy)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(accounts.login("li", "wrong password",
+                                                                              location=store_copy, now=5000.0)))
+               for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    checked = [r for r in results if r.wait_s == 0 or r.account is not None]
+    refused = [r for r in results if r.account is None]
+    assert len(refused) == 8
+    assert open_store(store_copy).login_failures("li")[0] <= accounts.FREE_TRIES + 1  # no crowd slipped through
+    assert accounts.login("li", SECRET, location=store_copy, now=5000.5).account is None  # still waiting
+    assert len(checked) <= accounts.FREE_TRIES + 1
+
+
+def test_login__an_older_editors_hash_is_replaced_by_argon2id(store_copy, tmp_path, monkeypatch):
+    import base64
+    import hashlib
+
+    salt = b"0123456789abcdef"
+    digest = hashlib.pbkdf2_hmac("sha256", SECRET.encode(), salt, 1000)
+    legacy = "$".join(["pbkdf2_sha256", "1000", base64.b64encode(salt).decode(), base64.b64encode(digest).decode()])
+    (tmp_path / "editors.json").write_text(json.dumps({"old-editor": legacy}))
+    monkeypatch.setenv("SPACEMAP_EDITORS", str(tmp_path / "editors.json"))
+    accounts.migrate_editors_file(store_copy)
+    assert accounts.login("old-editor", SECRET, location=store_copy).account is not None
+    stored = open_store(store_copy).read_layer("accounts").set_index("id").loc["old-editor", "password_hash"]
+    assert stored.startswith("$argon2id$")
+    assert accounts.login("old-editor", SECRET, location=store_copy).account is not None

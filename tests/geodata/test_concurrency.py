@@ -198,3 +198,33 @@ def test_store_lock__another_thread_of_the_process_waits_like_another_process(st
     holder.join()
     patient.join()
     assert outcome == {"quick": "busy", "patient": "held"}
+
+
+NEW_IN_5 = ("usable_area_m2", "usable_area_source", "space_area_m2", "floor_area_qualifier", "floor_area_as_of",
+            "industries_source", "tenants", "planned_facilities")
+
+
+def test_migration_5__a_store_without_the_measure_columns_gets_them_and_keeps_its_rows(store_copy):
+    before = read_layer("incubators", store_copy)[["id", "floor_area_m2", "incubation_area_m2"]]
+    if isinstance(store_copy, str):
+        import psycopg
+
+        with psycopg.connect(store_copy) as con:
+            for column in NEW_IN_5:
+                con.execute(f'ALTER TABLE incubators DROP COLUMN "{column}"')
+            con.execute("DELETE FROM spacemap_migrations WHERE version > 4")
+            con.execute("UPDATE spacemap_meta SET value = '4' WHERE key = 'schema_version'")
+            con.execute("UPDATE spacemap_meta SET value = (value::bigint + 1)::text WHERE key = 'revision'")
+    else:
+        import sqlite3
+
+        with sqlite3.connect(store_copy) as con:
+            for column in NEW_IN_5:
+                con.execute(f'ALTER TABLE incubators DROP COLUMN "{column}"')
+            con.execute("DELETE FROM spacemap_migrations WHERE version > 4")
+            con.execute("UPDATE spacemap_meta SET value = '4' WHERE key = 'schema_version'")
+    ensure_store(store_copy)
+    after = read_layer("incubators", store_copy)
+    assert read_meta(store_copy)["schema_version"] == str(LATEST)
+    assert set(NEW_IN_5) <= set(after.columns) and after["usable_area_m2"].isna().all()
+    assert after[["id", "floor_area_m2", "incubation_area_m2"]].equals(before)

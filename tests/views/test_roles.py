@@ -113,7 +113,7 @@ def test_login__sidebar_form_wrong_then_right_password(store_copy):
     assert any("不正确" in e.value for e in at.error) and "account" not in at.session_state
     at.text_input(key="login_password").input(ROLE_PASSWORD)
     at.button(key="FormSubmitter:login-登录").click().run()
-    assert at.session_state["account"] == {"name": "staff-test", "role": "staff"}
+    assert {k: at.session_state["account"][k] for k in ("name", "role")} == {"name": "staff-test", "role": "staff"}
     at.switch_page("views/workspace_page.py").run()
     assert not at.exception
 
@@ -127,3 +127,18 @@ def test_login__idle_for_30_minutes_or_disabled_logs_out(store_copy):
     set_disabled("staff-test", True, by="admin", location=store_copy)
     at.run()
     assert "account" not in at.session_state and any("停用" in i.value for i in at.sidebar.info)
+
+
+def test_login__a_password_change_ends_the_sessions_logged_in_before(store_copy):
+    from geodata.stewardship.accounts import set_password
+
+    as_role("staff", store_copy)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.text_input(key="login_name").input("staff-test")
+    at.text_input(key="login_password").input(ROLE_PASSWORD)
+    at.button(key="FormSubmitter:login-登录").click().run()
+    assert "account" in at.session_state
+    set_password("staff-test", "a brand new secret", by="admin", location=store_copy)
+    at.run()
+    assert "account" not in at.session_state and any("密码已更改" in i.value for i in at.sidebar.info)
