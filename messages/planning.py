@@ -50,6 +50,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "count_city_makerspaces": ("市级以上众创空间（家）", "City-level-or-above makerspaces"),
     "count_innovation_carriers": ("各类创新载体（研发平台，家）", "Innovation carriers (R&D platforms)"),
     "col_indicator": ("指标", "Indicator"),
+    "col_count_target": ("目标（家）", "Targets (count)"),
+    "count_when": ("{value}（{when}）", "{value} ({when})"),
+    "p_whatif_item_area": ("{what}（{area} ㎡）", "{what} ({area} m²)"),
     "col_baseline": ("基数", "Baseline"),
     "col_latest_count": ("最新报告数", "Latest reported"),
     "col_measure_from_to": ("口径", "Measures"),
@@ -87,12 +90,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "p_ledger_title": ("科技培育空间台账", "Incubation-space ledger"),
     "p_ledger_note": ("规划列出的培育载体是“众创空间、孵化器、科技园区、‘硅楼’”（001 二（三）1）：台账只列孵化器与众创空间、"
                       "科技园区和科技楼宇；低成本产业空间、科研平台等不在其中。面积未知的载体列出但不计入；各载体的数字"
-                      "多为提供空间面积而非孵化面积，见“面积口径”。",
+                      "多为提供空间面积而非孵化面积（见来源）。",
                       "The plan names its cultivation carriers as makerspaces, incubators, science parks and 'silicon "
                       "buildings' (plan 001, part 2 (3) 1): the ledger lists incubators and makerspaces, science parks and tech "
                       "buildings only; low-cost space, research platforms and the like are not on it. Carriers with "
                       "unknown area are listed, not counted; most carriers' figures are space provided rather than "
-                      "incubation area (see 'Area basis')."),
+                      "incubation area (see the sources)."),
     "p_floor_context": ("（仅公布总建筑面积 {floor} ㎡，不计入）",
                         " (only a gross floor area of {floor} m² is stated; not counted)"),
     "p_set_goal": ("设定新的目标", "Set a new goal"),
@@ -143,9 +146,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                    "A carrier can count in several rows here (overlapping clusters, several industries), so the rows "
                    "can add up to more than the total."),
     "tl_conserved": ("各行之和等于合计：不遗漏、不重复。", "The rows add up to the total: nothing lost, nothing counted twice."),
-    "tl_no_polygons": ("当前载体均为点要素，没有面状范围，计算占地面积为 0；申报占地面积见另一列。",
-                       "All carriers are points without footprints, so the computed land area is 0; see the stated "
-                       "land area column."),
+    "tl_no_polygons": ("当前载体没有面状范围（有位置的为点，其余按片区定位或位置未知），计算占地面积为 0；申报占地面积见另一列。",
+                       "No carrier has a footprint (those with a location are points; the others are placed by zone "
+                       "or have none), so the computed land area is 0; see the stated land area column."),
     "tl_unknown_note": ("“未知” = 该单元内没有任何载体申报该面积（不是 0）；导出文件中为空白单元格。",
                         "'unknown' means no carrier in the unit states that figure (it is not 0); exports leave the "
                         "cell empty."),

@@ -24,6 +24,8 @@ from typing import NamedTuple
 from messages import pick, t
 
 EXTERNAL_MARK = "[ext]"
+CITATION_SPLIT = re.compile(r"; (?=\d{3}_[0-9a-f]{16}\.txt|\[ext\])")
+"""Where a source column joins several citations: "; " before a seed file or an [ext] mark."""
 SEED_FILE = re.compile(r"^(?P<file>\d{3}_[0-9a-f]{16}\.txt)\s*(?P<section>.*)$", re.S)
 QUALIFIERS = ("about", "nearly", "at_least", "planned")
 """How a source states a figure: 约 (about), 近 (nearly), 多/不少于/以上 (at least), 计划 (planned)."""
@@ -61,16 +63,20 @@ def is_external(text) -> bool:
 
 def readable_source(text, registry: dict[str, dict], lang: str) -> str:
     """The source as a person reads it: "《title》section" for a registered document, "external:
-    note" for a public page, the text as it is otherwise ('' for none).
+    note" for a public page, the text as it is otherwise ('' for none); several citations joined
+    by "; " are each made readable.
 
     ``registry`` maps a document's file name to its registry row (``short_zh`` / ``short_en``, the
     short title a citation uses, else ``title_zh`` / ``title_en``).
     """
+    parts = CITATION_SPLIT.split(str(text)) if text is not None and text == text else []
+    if len(parts) > 1:
+        return "; ".join(readable_source(p, registry, lang) for p in parts if p.strip())
     citation = parse_source(text)
     if citation is None:
         return ""
-    if citation.external:
-        return t("src_external", lang, note=citation.section)
+    if citation.external:  # the badge says it once: inner marks of the copied line are dropped
+        return t("src_external", lang, note=citation.section.replace(EXTERNAL_MARK + " ", ""))
     entry = registry.get(citation.document) if citation.document else None
     if entry is None:
         return str(text).strip()

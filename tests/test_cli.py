@@ -24,11 +24,21 @@ def test_layers__json_lists_every_layer_with_counts_and_stated_sums(store):
     out = run_cli("layers", "--json", store=store)
     assert out.returncode == 0, out.stderr
     layers = {row["key"]: row for row in json.loads(out.stdout)["layers"]}
-    assert layers["science_parks"]["feature_count"] == 13
+    counts = {"science_parks": 19, "tech_buildings": 2, "lowcost_spaces": 9, "incubators": 8,
+              "research_platforms": 12, "professional_buildings": 5}  # 55 carriers in six layers
+    assert {k: layers[k]["feature_count"] for k in counts} == counts
     assert layers["science_parks"]["title_zh"] == "科技园区"
-    floor = layers["lowcost_spaces"]["stated_areas_m2"]["floor_area_m2"]
-    assert floor["sum"] == 70_000.0 and floor["within_parent"] == 2  # 40,000 + 30,000; children not twice
+    for catalogue in ("sources", "count_targets", "reported_counts", "accounts"):
+        assert catalogue in layers, catalogue
+    assert layers["sources"]["feature_count"] == 6 and layers["count_targets"]["feature_count"] == 9
+    # the 华强北 and 金融科技城 figures are space provided, not gross floor area
+    space = layers["lowcost_spaces"]["stated_areas_m2"]["space_area_m2"]
+    assert space["sum"] == 70_000.0 and space["within_parent"] == 2  # 40,000 + 30,000; children not twice
+    assert layers["lowcost_spaces"]["stated_areas_m2"]["floor_area_m2"]["sum"] is None
     assert layers["tech_buildings"]["stated_areas_m2"]["floor_area_m2"]["sum"] is None
+    parks = layers["science_parks"]["stated_areas_m2"]
+    assert parks["floor_area_m2"]["sum"] == pytest.approx(998_086.6)  # 400,000+230,000+31,086.6+200,000+100,000+37,000
+    assert parks["usable_area_m2"]["sum"] == 33_000.0  # 量子研究院: 建筑使用面积
 
 
 def test_validate__clean_store_exits_0(store):
@@ -60,7 +70,8 @@ def test_area__hetao_json_in_square_metres(store):
     data = json.loads(out.stdout)
     assert data["crs"] == "EPSG:4547"
     by_id = {f["id"]: f for f in data["features"]}
-    assert by_id["hetao-sz-bonded"]["area_m2"] == pytest.approx(1_350_000, rel=0.15)
+    # 福田保税区 drawn east to the 皇岗 part so both ports lie inside: ≈ 1.69 km² against 1.35 official (SOURCES.md)
+    assert by_id["hetao-sz-bonded"]["area_m2"] == pytest.approx(1_690_000, abs=10_000)
     assert by_id["hetao-sz-huanggang"]["area_m2"] == pytest.approx(1_670_000, rel=0.15)
 
 

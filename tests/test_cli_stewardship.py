@@ -104,24 +104,28 @@ def test_store__rebuild_with_yes_backs_up_first_then_rebuilds(store_copy):
         assert notes == "kept work"  # the backup holds the store as it was
 
 
+# 华强北低成本产业空间 states space provided (≥ 40,000 m², 提供空间面积) and a policy, no gross floor area
+PARTIAL = "编号,名称,政策,提供空间面积\nlc-huaqiangbei,华强北低成本产业空间,,45000\n"
+
+
 def test_import__partial_file_dry_run_shows_only_real_changes(store_copy, tmp_path):
     csv = tmp_path / "partial.csv"
-    csv.write_text("编号,名称,地址,建筑面积\nlc-huaqiangbei,华强北低成本产业空间,,45000\n", encoding="utf-8")
+    csv.write_text(PARTIAL, encoding="utf-8")  # the blank 政策 cell is not a change
     before = fingerprint(store_copy)
     dry = run_cli("import", str(csv), "--layer", "lowcost_spaces", "--dry-run", store=store_copy)
     assert dry.returncode == 0, dry.stderr
     changed = [line for line in dry.stdout.splitlines() if line.startswith("  lc-huaqiangbei: ")]
-    assert changed == ["  lc-huaqiangbei: floor_area_m2 40000.0 → 45000.0; floor_area_source "
-                       "\"002_635bc10e86bc4f57.txt 二（六）: 华强北低成本产业空间面积已达4万多平方米 ('more than 40,000'), "
-                       "4家运营主体\" → 'import of partial.csv'"]
+    assert changed == ["  lc-huaqiangbei: space_area_m2 40000.0 → 45000.0; space_area_source "
+                       "'002_635bc10e86bc4f57.txt 二（六）: 华强北低成本产业空间面积已达4万多平方米' → 'import of partial.csv'"]
     assert fingerprint(store_copy) == before
 
 
 def test_import__blank_clears_erases_empty_cells(store_copy, tmp_path):
     csv = tmp_path / "partial.csv"
-    csv.write_text("编号,名称,地址,建筑面积\nlc-huaqiangbei,华强北低成本产业空间,,45000\n", encoding="utf-8")
+    csv.write_text(PARTIAL, encoding="utf-8")
     out = run_cli("import", str(csv), "--layer", "lowcost_spaces", "--dry-run", "--blank-clears", "--json",
                   store=store_copy)
     assert out.returncode == 0, out.stderr
     changes = json.loads(out.stdout)["updated"]["lc-huaqiangbei"]
-    assert [c["field"] for c in changes] == ["address_zh", "floor_area_m2", "floor_area_source"]
+    assert [c["field"] for c in changes] == ["space_area_m2", "space_area_source", "policies"]
+    assert changes[-1] == {"field": "policies", "old": "huaqiang_bagualing_reform", "new": None}

@@ -32,7 +32,7 @@ def _stated_cell(total: dict, lang: str) -> str:
     return f"{total['sum']:,.0f} ({t('stated_of', lang, known=total['known'])})"
 
 
-def overview_table(rows: list[dict], problems: list[dict], lang: str) -> pd.DataFrame:
+def overview_table(rows: list[dict], problems: list[dict], lang: str, prov=NO_PROVENANCE) -> pd.DataFrame:
     """Build the overview table in ``lang`` from :func:`geodata.reports.overview.layer_overview` rows."""
     per_layer = Counter(p["layer"] for p in problems)
     records = []
@@ -51,7 +51,7 @@ def overview_table(rows: list[dict], problems: list[dict], lang: str) -> pd.Data
         computed = r.get("computed_area_m2")
         rec[t("col_computed", lang)] = f"{computed / 1e6:,.2f}" if computed is not None else NOT_APPLICABLE
         rec[t("col_status", lang)] = t("status_ok", lang) if n == 0 else t("status_problems", lang, n=n)
-        rec[t("col_sources", lang)] = "; ".join(r["sources"])
+        rec[t("col_sources", lang)] = "; ".join(dict.fromkeys(cite(s, lang, prov) for s in r["sources"]))
         records.append(rec)
     return pd.DataFrame.from_records(records)
 
@@ -129,9 +129,11 @@ def render() -> None:
         st.error(t("validation_failed", lang, n=len(problems)))
     else:
         st.success(t("validation_ok", lang, features=sum(r["feature_count"] for r in rows), layers=len(rows)))
-    st.dataframe(overview_table(rows, problems, lang), hide_index=True, width="stretch",
+    st.dataframe(overview_table(rows, problems, lang, provenance(data.frames(), data.today())), hide_index=True,
+                 width="stretch",
                  height=_table_height(len(rows)))
-    within = sum(r["stated_areas_m2"]["floor_area_m2"]["within_parent"] for r in rows if "stated_areas_m2" in r)
+    within = sum(r["stated_areas_m2"][f]["within_parent"] for r in rows if "stated_areas_m2" in r
+                 for f in r["stated_areas_m2"])
     st.caption(t("within_parent_note", lang, n=within))
     st.info(t("approximate_note", lang))
     if problems:

@@ -111,7 +111,7 @@ def _gap(s: dict, lang: str) -> None:
                  with_floor=c["area_unknown_with_floor_area"], floor=_m2(c["floor_area_of_unknown_m2"])))
 
 
-def targets_table(s: dict, lang: str) -> pd.DataFrame:
+def targets_table(s: dict, lang: str, prov=NO_PROVENANCE) -> pd.DataFrame:
     """Each plan target with the last figure reported by its deadline."""
     rows = s["targets"]
     return pd.DataFrame({
@@ -123,7 +123,7 @@ def targets_table(s: dict, lang: str) -> pd.DataFrame:
         t("col_reached", lang): [(t("p_not_comparable", lang) if not r.get("comparable", True) else
                                   "—" if r["reached"] is None else t("yes" if r["reached"] else "no", lang))
                                  for r in rows],
-        t("col_sources", lang): [r["source"] for r in rows],
+        t("col_sources", lang): [cite(r["source"], lang, prov) for r in rows],
     })
 
 
@@ -145,15 +145,15 @@ def counts_table(s: dict, lang: str) -> pd.DataFrame:
         t("col_indicator", lang): [t(f"count_{r['indicator']}", lang) for r in rows],
         t("col_baseline", lang): ["—" if r["baseline"] is None else f"{r['baseline']['value']} ({r['baseline']['year']})"
                                   for r in rows],
-        t("col_target", lang): [" → ".join(f"{g['value']} ({g['year']})" for g in r["targets"]) for r in rows],
-        t("col_latest_count", lang): ["—" if r["latest"] is None else
-                                      f"{r['latest']['value']}（{when(r['latest']['date'], r['latest']['date_precision'], lang)}）"
-                                      for r in rows],
+        t("col_count_target", lang): [" → ".join(f"{g['value']} ({g['year']})" for g in r["targets"]) for r in rows],
+        t("col_latest_count", lang): ["—" if r["latest"] is None else t(
+            "count_when", lang, value=r["latest"]["value"],
+            when=when(r["latest"]["date"], r["latest"]["date_precision"], lang)) for r in rows],
         t("col_pct", lang): [_pct(r["pct_of_last_target"]) for r in rows],
     })
 
 
-def ledger_table(ledger: pd.DataFrame, lang: str) -> pd.DataFrame:
+def ledger_table(ledger: pd.DataFrame, lang: str, prov=NO_PROVENANCE) -> pd.DataFrame:
     """The ledger, carriers that count first; for an unknown counted area the stated gross
     floor area is shown as context (it is not counted)."""
     def day(v):
@@ -177,7 +177,7 @@ def ledger_table(ledger: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("col_counted_until", lang): order["counted_until"].map(day),
         t("col_basis", lang): order["from_basis"].map(
             lambda c: LEDGER_FROM_BASES[c].label(lang) if c in LEDGER_FROM_BASES else c),
-        t("col_sources", lang): order["area_source"].fillna("—"),
+        t("col_sources", lang): [cite(v, lang, prov) or "—" for v in order["area_source"]],
     })
 
 
@@ -265,7 +265,7 @@ def render() -> None:
     with left:
         _gap(s, lang)
         st.markdown(f"**{t('p_targets', lang)}**")
-        st.html(frame_table(targets_table(s, lang)))
+        st.html(frame_table(targets_table(s, lang, prov)))
         st.markdown(f"**{t('p_paces', lang)}**")
         st.html(frame_table(paces_table(s, lang)))
     with right:
@@ -280,13 +280,14 @@ def render() -> None:
             st.info(t("p_whatif_none", lang))
         if w.get("not_added"):
             st.caption(md("p_whatif_not_added", lang, items=t("list_sep", lang).join(
-                f"{pick(a['what_zh'], a['what_en'], lang)} ({_m2(a['area_m2'])} ㎡)" for a in w["not_added"])))
+                t("p_whatif_item_area", lang, what=pick(a["what_zh"], a["what_en"], lang), area=_m2(a["area_m2"]))
+                for a in w["not_added"])))
         _goal_form(lang, s)
     st.markdown(f"**{t('p_counts', lang)}**")
     st.html(frame_table(counts_table(s, lang)))
     st.subheader(t("p_ledger_title", lang))
     st.caption(t("p_ledger_note", lang))
-    st.html(frame_table(ledger_table(ledger, lang), max_height=520))
+    st.html(frame_table(ledger_table(ledger, lang, prov), max_height=520))
     st.markdown(f"**{t('reports_title', lang)}**")
     st.html(frame_table(reports_table(shown["incubation_reports"], lang, prov)))
 

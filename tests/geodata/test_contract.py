@@ -14,6 +14,8 @@ from geodata.storage.base import Store
 from geodata.storage.gpkg import GeoPackageStore
 from geodata.storage.postgis import PostGISStore
 from spatial.match import Need
+from spatial.scope import in_scope
+from spatial.tally import tally_by
 
 
 def test_backends__implement_every_primitive_with_the_base_signature():
@@ -51,10 +53,16 @@ def test_tally__pushed_down_or_not_supported_with_the_same_rows(store):
     frames, carriers = snapshot(store)
     if isinstance(opened, PostGISStore):  # the database tallies by itself
         pushed = opened.tally("subdistrict", land="apportion", stated="centroid", scope="futian")
-        embedded = tally_report("subdistrict", carriers, frames)
-        cols = ["unit", "count", "floor_area_m2", "incubation_area_m2"]
+        scoped = carriers.loc[in_scope(carriers, frames["district"], "futian")].reset_index(drop=True)
+        embedded = tally_by("subdistrict", scoped, frames, land="apportion", stated="centroid")
+        cols = ["unit", "count", "floor_area_m2", "usable_area_m2", "space_area_m2", "incubation_area_m2"]
         pd.testing.assert_frame_equal(pushed["rows"][cols].reset_index(drop=True),
                                       embedded["rows"][cols].reset_index(drop=True), check_dtype=False)
+        # and once the carriers placed by zone are moved to their zone's unit, the same report
+        placed = tally_report("subdistrict", carriers, frames, location=store)["rows"]
+        here = tally_report("subdistrict", carriers, frames)["rows"]
+        pd.testing.assert_frame_equal(placed[[*cols, "zone_placed"]].reset_index(drop=True),
+                                      here[[*cols, "zone_placed"]].reset_index(drop=True), check_dtype=False)
     else:
         with pytest.raises(NotSupported):
             opened.tally("subdistrict", land="apportion", stated="centroid", scope="futian")

@@ -14,7 +14,9 @@ from geodata.storage import frames_for_import, open_store, read_layer
 from tests.helpers import fingerprint
 
 REPO = Path(__file__).resolve().parents[2]
-HUAQIANGBEI = "lc-huaqiangbei"  # bundled: address 华强北, floor area 40,000 m², industries, status operating
+HUAQIANGBEI = "lc-huaqiangbei"  # bundled: no point (placed by zone), space provided ≥ 40,000 m², industries,
+# policy huaqiang_bagualing_reform, status operating; no gross floor area and no address (no source states them)
+SPACE = "提供空间面积"  # the zh title of space_area_m2
 
 
 def _plan(tmp_path, text, **kw):
@@ -27,56 +29,71 @@ def _stored(store_copy, fid=HUAQIANGBEI):
     return read_layer("lowcost_spaces", store_copy).set_index("id").loc[fid]
 
 
+def _no_geometry(geom) -> bool:
+    return geom is None or geom.is_empty
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
 def test_plan_import__partial_columns_change_only_what_the_file_carries(store_copy, tmp_path):
     before = _stored(store_copy)
-    plan = _plan(tmp_path, f"编号,名称,建筑面积\n{HUAQIANGBEI},华强北低成本产业空间,45000\n")
+    plan = _plan(tmp_path, f"编号,名称,{SPACE}\n{HUAQIANGBEI},华强北低成本产业空间,45000\n")
     assert plan.rejected == []
-    assert plan.updated == {HUAQIANGBEI: [
-        {"field": "floor_area_m2", "old": 40000.0, "new": 45000.0},
-        {"field": "floor_area_source", "old": before["floor_area_source"], "new": "import of p.csv"}]}
+    changes = {c["field"]: (c["old"], c["new"]) for c in plan.updated[HUAQIANGBEI]}
+    assert list(plan.updated) == [HUAQIANGBEI]
+    assert changes["space_area_m2"] == (40000.0, 45000.0)
+    assert changes["space_area_source"] == (before["space_area_source"], "import of p.csv")
+    # only the carried figure and its own provenance may change
+    assert set(changes) <= {"space_area_m2", "space_area_source", "space_area_qualifier", "space_area_as_of"}
     commit_import(plan, who="steward", path=store_copy)
     after = _stored(store_copy)
-    assert after["floor_area_m2"] == 45000.0 and after["floor_area_source"] == "import of p.csv"
-    for kept in ("name_en", "address_zh", "industries", "policies", "status", "source", "notes", "location_basis",
-                 "accuracy_m", "location_note"):
-        assert after[kept] == before[kept], kept
-    assert after.geometry.equals_exact(before.geometry, 1e-9)
+    assert after["space_area_m2"] == 45000.0 and after["space_area_source"] == "import of p.csv"
+    for kept in ("name_en", "industries", "policies", "status", "source", "notes", "location_basis", "zone_id",
+                 "location_note", "parent_id", "floor_area_m2", "tenants"):
+        assert after[kept] == before[kept] or (_blank(after[kept]) and _blank(before[kept])), kept
+    assert after["location_basis"] == "zone" and after["zone_id"] == "cluster-huaqiangbei-shangbu"
+    assert _no_geometry(before.geometry) and _no_geometry(after.geometry)  # no pin invented by the import
     assert after["row_version"] == before["row_version"] + 1
 
 
 def test_plan_import__empty_cells_do_not_erase(store_copy, tmp_path):
     before = fingerprint(store_copy)
-    plan = _plan(tmp_path, f"编号,名称,英文名称,地址,建筑面积,产业,经度,纬度\n{HUAQIANGBEI},华强北低成本产业空间,,,,,,\n")
+    plan = _plan(tmp_path, f"编号,名称,英文名称,地址,{SPACE},产业,政策,经度,纬度\n"
+                           f"{HUAQIANGBEI},华强北低成本产业空间,,,,,,,\n")
     assert plan.rejected == [] and plan.updated == {} and plan.unchanged == [HUAQIANGBEI]
     commit_import(plan, who="steward", path=store_copy)
-    assert _stored(store_copy)["address_zh"] == "华强北"
+    after = _stored(store_copy)
+    assert after["space_area_m2"] == 40000.0 and after["industries"] == "smart_hardware;iot;ai"
+    assert after["policies"] == "huaqiang_bagualing_reform"
     assert fingerprint(store_copy) != before  # the audit entry was written; the row kept every value
 
 
 def test_plan_import__blank_clears_erases_the_empty_cells_of_carried_columns(store_copy, tmp_path):
     before = _stored(store_copy)
-    plan = _plan(tmp_path, f"编号,名称,地址,产业\n{HUAQIANGBEI},华强北低成本产业空间,,\n", blank_clears=True)
-    assert plan.updated == {HUAQIANGBEI: [{"field": "address_zh", "old": "华强北", "new": None},
-                                          {"field": "industries", "old": "smart_hardware;iot;ai", "new": None}]}
+    plan = _plan(tmp_path, f"编号,名称,产业,政策\n{HUAQIANGBEI},华强北低成本产业空间,,\n", blank_clears=True)
+    assert plan.updated == {HUAQIANGBEI: [{"field": "industries", "old": "smart_hardware;iot;ai", "new": None},
+                                          {"field": "policies", "old": "huaqiang_bagualing_reform", "new": None}]}
     commit_import(plan, who="steward", path=store_copy)
     after = _stored(store_copy)
-    assert after["address_zh"] is None and after["industries"] is None
-    assert after["floor_area_m2"] == before["floor_area_m2"] and after["status"] == before["status"]
+    assert after["industries"] is None and after["policies"] is None
+    assert after["space_area_m2"] == before["space_area_m2"] == 40000.0 and after["status"] == before["status"]
 
 
 def test_plan_import__same_values_are_unchanged_and_new_rows_still_get_defaults(store_copy, tmp_path):
-    plan = _plan(tmp_path, f"编号,名称,建筑面积,经度,纬度\n{HUAQIANGBEI},华强北低成本产业空间,40000,,\n"
+    plan = _plan(tmp_path, f"编号,名称,{SPACE},经度,纬度\n{HUAQIANGBEI},华强北低成本产业空间,40000,,\n"
                            "nsl-new,新空间,500,114.085,22.545\n")
     assert plan.updated == {} and plan.unchanged == [HUAQIANGBEI] and plan.added == ["nsl-new"]
     new = plan.accepted.set_index("id").loc["nsl-new"]
-    assert new["status"] == "unknown" and new["floor_area_source"] == "import of p.csv"
+    assert new["status"] == "unknown" and new["space_area_source"] == "import of p.csv"
 
 
 def test_plan_import__partial_update_keeps_conflict_detection(store_copy, tmp_path):
     from geodata.stewardship.commits import edit_fields
     from geodata.storage import ConflictError
 
-    plan = _plan(tmp_path, f"编号,名称,建筑面积\n{HUAQIANGBEI},华强北低成本产业空间,45000\n")
+    plan = _plan(tmp_path, f"编号,名称,{SPACE}\n{HUAQIANGBEI},华强北低成本产业空间,45000\n")
     edit_fields(HUAQIANGBEI, {"notes": "meanwhile"}, reason="x", who="li", path=store_copy)
     untouched = fingerprint(store_copy)
     with pytest.raises(ConflictError):

@@ -82,6 +82,10 @@ def test_read_layer__round_trips_types(frames):
     assert parks.loc["sp-biomed", "industries"] == "biomed"
     assert bool(parks.loc["sp-biomed", "hk_link"]) is True
     assert frames["targets"].set_index("year").loc[2025, "area_m2"] == 1_500_000
+    assert parks.loc["sp-quantum", "usable_area_m2"] == 33_000  # one measure per field, each stored
+    space = frames["lowcost_spaces"].set_index("id").loc["lc-huaqiangbei"]
+    assert (space["space_area_m2"], space["space_area_qualifier"]) == (40_000, "at_least")
+    assert space["location_basis"] == "zone" and space["zone_id"] == "cluster-huaqiangbei-shangbu"
     unknown = frames["incubators"].set_index("id").loc["inc-angel-hub"]
     assert unknown["geometry"] is None
 
@@ -112,4 +116,4 @@ def test_ensure_store__adds_new_catalogue_layers_to_an_old_store(tmp_path):
     ensure_store(path)
     assert "demand_pool" in list_store_layers(path)
     assert read_layer("demand_pool", path).empty
-    assert len(read_layer("science_parks", path)) == 13  # existing layers untouched
+    assert len(read_layer("science_parks", path)) == 19  # existing layers untouched (19 bundled parks)

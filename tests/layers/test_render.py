@@ -116,8 +116,11 @@ def test_data_groups__one_group_per_layer_plus_selection(frames, carriers):
     groups = data_groups(frames, carriers, lang="zh", basemap=BASEMAPS["osm"], selected=(22.55, 114.05))
     names = [g.layer_name for g in groups]
     assert names[:5] == ["深圳市各区", "福田区界", "街道（近似）", "创新集群与街区", "河套深港科技创新合作区"]
-    assert names[5:9] == ["科技园区", "科技楼宇", "低成本产业空间", "孵化器与众创空间"]
-    assert names[-1] == "selection"
+    assert names[5] == "按片区定位的载体"  # zones holding carriers without a point, drawn dotted
+    assert names[6:12] == ["科技园区", "科技楼宇", "低成本产业空间", "孵化器与众创空间", "科研与中试平台", "其他专业楼宇"]
+    assert names[-1] == "selection" and len(names) == 13
+    english = data_groups(frames, carriers, lang="en", basemap=BASEMAPS["osm"])
+    assert english[5].layer_name == "Carriers placed by zone"
 
 
 def test_choropleth__classes_and_unknown():

@@ -142,18 +142,47 @@ def test_projected_year__never_and_already():
     assert projected_year(T("2023-10-16"), 0, 1_500_000, None) is None
 
 
+def test_progress_summary__paces_and_targets_only_between_like_measures():
+    reports = REPORTS.assign(measure=["area_a", "area_b", "area_b"])
+    targets = TARGETS.assign(measure=["area_b"] * 3)
+    planned = PLANNED.assign(measure=["area_b", "other", "area_b"], kind=["planned", "planned", "past"])
+    ledger = build_ledger(_carriers({"id": "a"}), _entries())
+    s = progress_summary(reports=reports, targets=targets, goals=NO_GOALS, ledger=ledger, planned=planned,
+                         today=date(2026, 11, 22))
+    # 474,400 m² in the 1,019 days between the two reports of measure b; the first (a) is not a pace
+    assert s["historical_m2_per_year"] == pytest.approx(474_400 / (1019 / 365.25))
+    assert s["historical_from"] == "2020-12-31"
+    assert [p["like"] for p in s["pace_between_reports"]] == [False, True]
+    assert [t["comparable"] for t in s["targets"]] == [True, True] and s["reached_by_deadline"] is False
+    assert [a["id"] for a in s["what_if"]["additions"]] == ["tb"]  # "hetao" measures something else
+    assert [a["id"] for a in s["what_if"]["not_added"]] == ["hetao"] and s["what_if"]["total_m2"] == 910_000
+    other = progress_summary(reports=reports, targets=TARGETS.assign(measure=["goal"] * 3), goals=NO_GOALS,
+                             ledger=ledger, planned=planned, today=date(2026, 11, 22))
+    assert other["reached_by_deadline"] is None  # no figure of the goal's measure: the sources cannot say
+    assert [t["reached"] for t in other["targets"]] == [None, None]
+
+
 def test_progress_summary__bundled_data(frames, store):
     from geodata.reports.inventory import snapshot
 
     carriers = snapshot(store)[1]
     ledger = build_ledger(carriers, frames["incubation_ledger"])
-    assert len(ledger) == len(carriers)
-    # 华强北 aggregate 40,000 + fintech city 30,000 + 华强北国际创客中心 5,000; the two centres
-    # inside the 华强北 aggregate are not counted again
-    assert ledger_total(ledger) == 75_000
-    assert ledger_total(ledger, T("2020-05-01")) == 13_000
+    # only the plan's carrier types: 19 science parks, 2 tech buildings, 8 incubators (the low-cost spaces,
+    # research platforms and professional buildings are not 科技培育空间 carriers of the plan)
+    assert len(ledger) == 29 and set(ledger["layer"]) == {"science_parks", "tech_buildings", "incubators"}
+    # 华强北国际创客中心 5,000 m² [ext] (phase 1, undated); no other carrier of those types states an area
+    assert ledger_total(ledger) == 5_000
+    assert ledger_total(ledger, T("2020-05-01")) == 0  # the one counted area is undated: not placed in time
     s = progress_summary(reports=frames["incubation_reports"], targets=frames["targets"],
                          goals=frames["progress_goals"], ledger=ledger, planned=frames["planned_additions"],
-                         today=date(2026, 11, 22))
+                         today=date(2026, 11, 22), count_targets=frames["count_targets"],
+                         reported_counts=frames["reported_counts"])
     assert s["latest_reported"]["area_m2"] == 760_000
-    assert s["ledger_counts"]["within_counted_parent"] == 2
+    assert s["ledger_counts"]["within_counted_parent"] == 0
+    assert s["ledger_counts"]["floor_area_of_unknown_m2"] == pytest.approx(998_086.6)  # context, never counted
+    # three reports, three measures, none the goal's (科技培育空间): no pace, no projection, no verdict
+    assert s["historical_m2_per_year"] is None and s["projected_year_reaching_goal"] is None
+    assert s["reached_by_deadline"] is None and [t["reached"] for t in s["targets"]] == [None, None]
+    assert s["what_if"]["added_m2"] == 0 and len(s["what_if"]["not_added"]) == 2
+    assert [c["indicator"] for c in s["count_targets"]] == ["incubators", "national_makerspaces",
+                                                            "city_makerspaces", "innovation_carriers"]

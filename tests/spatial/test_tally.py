@@ -126,12 +126,13 @@ def test_tally__feature_without_crs_refused():
         tally(feats, units=_units())
 
 
-COLUMNS = ("count", "land_area_m2", "stated_land_area_m2", "floor_area_m2", "incubation_area_m2", "available_area_m2")
+COLUMNS = ("count", "land_area_m2", "stated_land_area_m2", "floor_area_m2", "usable_area_m2", "space_area_m2",
+           "incubation_area_m2", "available_area_m2")
 
 
-def _assert_conserved(result):
+def _assert_conserved(result, columns=COLUMNS):
     rows, total = result["rows"], result["total"]
-    for col in COLUMNS:
+    for col in columns:
         assert rows[col].fillna(0).sum() == pytest.approx(total[col] or 0, rel=1e-9, abs=1e-6), col
 
 
@@ -154,26 +155,59 @@ def test_tally_by__subdistricts_conserve_synthetic_totals(frames, land, stated):
 
 def test_tally_by__subdistricts_conserve_bundled_totals(frames, store):
     from geodata.reports.inventory import snapshot
+    from geodata.reports.planning import tally_report
 
     carriers = snapshot(store)[1]
     for kind in ("subdistrict", "hetao"):
         result = tally_by(kind, carriers, frames)
         _assert_conserved(result)
-        assert result["total"]["count"] == len(carriers)
+        assert result["total"]["count"] == len(carriers) == 55
+        placed = tally_report(kind, carriers, frames)  # carriers placed by zone moved to their zone's unit
+        _assert_conserved(placed, (*COLUMNS, "zone_placed"))
+        assert placed["total"]["count"] == 55 and placed["total"]["zone_placed"] == 31
     sub = tally_by("subdistrict", carriers, frames)["rows"].set_index("unit")
-    # 华强北: the low-cost space (40,000) and 华强北国际创客中心 (5,000); the two centres inside
-    # the low-cost space are not counted again
-    assert sub.loc["subdistrict-huaqiangbei", "floor_area_m2"] == 45_000.0
-    assert sub.loc[UNLOCATED, "count"] == carriers.geometry.isna().sum()
+    # no pin is invented: the 华强北 rows have no point, so the 华强北 subdistrict holds nothing by point
+    assert sub.loc["subdistrict-huaqiangbei", "count"] == 0
+    assert sub.loc[UNLOCATED, "count"] == carriers.geometry.isna().sum() == 45
+    # 福保 holds the six pinned Hetao carriers: 230,000 + 31,086.6 + 200,000 [ext] + 100,000 [ext] gross floor
+    assert sub.loc["subdistrict-fubao", "floor_area_m2"] == pytest.approx(561_086.6)
+    assert sub.loc["subdistrict-fubao", "usable_area_m2"] == 33_000.0  # 量子研究院: usable, not floor
+
+
+def test_tally_report__zone_placed_carriers_counted_in_their_zone(frames, store):
+    from geodata.reports.inventory import snapshot
+    from geodata.reports.planning import tally_report
+    from spatial.zone_placement import PLACED_ACROSS
+
+    rows = tally_report("subdistrict", snapshot(store)[1], frames)["rows"].set_index("unit")
+    # 华强北 low-cost space (≥ 40,000, space provided) and 华强北国际创客中心 (5,000 [ext]): their zone
+    # (华强北–上步) spans several subdistricts, so they are not assigned to one; the two centres inside
+    # the low-cost space (13,000 and 15,000) are not counted again
+    across = rows.loc[PLACED_ACROSS]
+    assert (across["count"], across["zone_placed"]) == (29, 29)
+    assert across["space_area_m2"] == 45_000.0 and across["floor_area_m2"] == 37_000.0  # 福鹏 [ext]
+    # the Hetao carriers without a stated part are never put in 福保
+    assert (rows.loc["subdistrict-fubao", "count"], rows.loc["subdistrict-fubao", "zone_placed"]) == (6, 0)
+    # 车公庙–天安 lies wholly in 沙头: 天安数码城 and the 车公庙 government space
+    assert (rows.loc["subdistrict-shatou", "count"], rows.loc["subdistrict-shatou", "zone_placed"]) == (2, 2)
+    assert rows.loc["subdistrict-meilin", "space_area_m2"] == 30_000.0  # 国际金融科技城, near 30,000
 
 
 def test_tally_by__hetao_inside_outside(frames, store):
     from geodata.reports.inventory import snapshot
+    from geodata.reports.planning import tally_report
+    from spatial.zone_placement import zone_placed
 
     carriers = snapshot(store)[1]
-    rows = tally_by("hetao", carriers, frames)["rows"].set_index("unit")
-    assert rows.loc[HETAO_INSIDE, "count"] == int(carriers["in_hetao"].sum())
-    assert rows.loc[HETAO_OUTSIDE, "count"] == int((~carriers["in_hetao"] & carriers.geometry.notna()).sum())
+    pinned = carriers.geometry.notna()
+    rows = tally_by("hetao", carriers, frames)["rows"].set_index("unit")  # by point only
+    assert rows.loc[HETAO_INSIDE, "count"] == int((carriers["in_hetao"] & pinned).sum()) == 6
+    assert rows.loc[HETAO_OUTSIDE, "count"] == int((~carriers["in_hetao"] & pinned).sum()) == 4
+    placed = tally_report("hetao", carriers, frames)["rows"].set_index("unit")  # and by zone
+    located = pinned | zone_placed(carriers)
+    assert placed.loc[HETAO_INSIDE, "count"] == int(carriers["in_hetao"].sum()) == 20
+    assert placed.loc[HETAO_INSIDE, "zone_placed"] == 14  # the Hetao carriers whose part no source states
+    assert placed.loc[HETAO_OUTSIDE, "count"] == int((~carriers["in_hetao"] & located).sum())
 
 
 def test_tally_by__unknown_kind_refused(frames):

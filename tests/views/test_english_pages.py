@@ -18,6 +18,8 @@ import pytest
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
+from layers.popups import provenance
+from spatial.provenance import readable_source
 from tests.helpers import as_role
 
 
@@ -110,15 +112,25 @@ def assert_english(at: AppTest, data_values: list[str]) -> None:
 
 # ---- fixtures ---------------------------------------------------------------------------------------
 
+def _citations_read(value: str, registry: dict) -> set[str]:
+    """A source column as an English page reads it: the whole column and each of its "; "-joined
+    citations, the document's file name replaced by its English title ("“title” section: quote"),
+    "[ext]" by "external:". The section and quote stay as the source gives them: data."""
+    return {readable_source(piece, registry, "en") for piece in {value, *value.split("; ")}}
+
+
 @pytest.fixture(scope="module")
 def data_values(frames) -> list[str]:
-    """Every text in the store's layers with Chinese in it (names, addresses, citations, measures…),
-    longest first: data, shown as it is in either language."""
+    """Every text in the store's layers with Chinese in it (names, addresses, citations — also as
+    read in English —, measures…), longest first: data, shown as it is in either language."""
+    registry = provenance(frames).registry
     values = set()
     for frame in frames.values():
         for column in frame.columns:
             if frame[column].dtype == object:
-                values.update(v for v in frame[column].dropna() if isinstance(v, str) and CJK.search(v))
+                texts = [v for v in frame[column].dropna() if isinstance(v, str) and CJK.search(v)]
+                values.update(texts)
+                values.update(read for v in texts for read in _citations_read(v, registry) if CJK.search(read))
     return sorted(values, key=len, reverse=True)
 
 

@@ -23,7 +23,8 @@ def _html(at) -> str:
 def test_map_page__default_page_lists_every_carrier(store):
     at = _run()
     assert at.header[0].value == "地图"
-    assert at.caption[0].value.startswith("符合条件的载体：32 / 32")
+    assert at.caption[0].value == ("符合条件的载体：55 / 55（31 个按片区定位、以虚线片区表示；"
+                                   "14 个位置未知；均不在地图上标点）")  # 45 carriers have no point
     assert "深圳国际量子研究院" in _html(at)
 
 
@@ -34,22 +35,26 @@ def test_map_page__search_by_pinyin_initials_selects_carrier(store):
     assert at.sidebar.selectbox(key="map_search_pick").value == "sp-xinyidai"
     detail = _html(at)
     assert "carrier-detail" in detail and "深圳新一代信息技术产业园" in detail
-    assert "002_635bc10e86bc4f57.txt 二（一）: 占地面积3.28万平方米" in detail  # the source beside the figure
+    # the source beside the figure, readably ("《short title》section"), with its as-of date flagged as old
+    assert "《区科创局关于TA 20200005号提案的回复》二（一）: 占地面积3.28万平方米 · 截至 2020-08-10 （已超过两年）" in detail
+    assert "约 400,000 m²" in detail  # the qualifier before the number
+    panel = detail[detail.index("carrier-detail"):detail.index("</table>", detail.index("carrier-detail"))]
+    assert ".txt" not in panel  # no citation by file name, even the second of several
 
 
 def test_map_page__filters_change_the_count(store):
     at = _run()
     at.sidebar.multiselect(key="map_layers").set_value(["incubators"]).run()
-    assert at.caption[0].value.startswith("符合条件的载体：9 / 32")
+    assert at.caption[0].value.startswith("符合条件的载体：8 / 55（3 个按片区定位、以虚线片区表示；2 个位置未知")
     at.sidebar.multiselect(key="map_industries").set_value(["biomed"]).run()
-    assert at.caption[0].value.startswith("符合条件的载体：1 / 32")
+    assert at.caption[0].value.startswith("符合条件的载体：1 / 55（0 个按片区定位")  # the Boji incubator
     at.sidebar.number_input(key="map_min_available").set_value(100.0).run()
-    assert at.caption[0].value.startswith("符合条件的载体：0 / 32")
+    assert at.caption[0].value.startswith("符合条件的载体：0 / 55")
     assert "可租面积未知" in at.caption[1].value
 
 
 @pytest.mark.parametrize(("mode", "legend_text"), [
-    ("ch_sub_floor", "0–105,181 m²"),  # six classes up to 福保's 631,087 m²
+    ("ch_sub_floor", "467,572–561,087 m²"),  # six equal classes up to 福保's 561,087 m² (the top one)
     ("ch_cl_incubation", "未知"),  # no carrier states an incubation area: every zone is unknown
 ])
 def test_map_page__choropleth_modes_render(store, mode, legend_text):

@@ -1,4 +1,6 @@
 """The Progress and Tally pages under Streamlit's AppTest (the real app script)."""
+from html import unescape
+
 import pytest
 
 from tests.conftest import use_location
@@ -15,22 +17,46 @@ def test_progress_page__headline_outcome_and_ledger(store, monkeypatch):
     at = _open("views/progress_page.py", monkeypatch, store)
     assert at.header[0].value == "培育空间进度"
     html = page_html(at)
-    assert "760,000 ㎡" in html and "占目标 50.7 %" in html  # reported, with its share of the goal
-    assert "75,000 ㎡" in html and "占目标 5.0 %" in html  # the ledger, labelled separately
-    assert "334,926 ㎡/a" in html and "2028" in html
-    assert "期限已过" in at.warning[0].value and "50.7 %" in at.warning[0].value
-    assert "685,000" in " ".join(c.value for c in at.caption)  # the gap, explained
+    assert "760,000 ㎡" in html and "占目标 50.7 %" in html  # reported, with its share of the goal…
+    assert "与目标口径不同" in html and "科创孵化培育总面积" in html  # …and said to be another measure
+    assert "5,000 ㎡" in html and "占目标 0.3 %" in html  # the ledger, labelled separately…
+    assert "其中外部来源 5,000 ㎡" in html  # …all of it external
+    assert "334,926 ㎡/a" in html
+    assert "来源中没有两个同一口径的报告数，无法计算历史速度" in html  # no projected year: no like pace
+    warning = at.warning[0].value
+    assert "期限已过" in warning and "没有与目标同一口径（科技培育空间）的数字" in warning
+    assert "之后来源中没有新的数字" in warning and "50.7 %" not in warning  # nothing after 2023-10
+    assert "755,000" in " ".join(c.value for c in at.caption)  # the gap, explained
     assert "data:image/svg+xml;base64," in html  # the chart
-    assert "华强北低成本产业空间" in html  # ledger rows
+    assert "口径不同，不是增速" in html and "无同口径数字" in html  # no pace, no verdict across measures
+    assert "28（不晚于 2023-10-16）" in html  # the count targets (表1) with the latest count
+    assert "华强北国际创客中心" in html  # the ledger's one counted row (external)
+    assert "华强北低成本产业空间" not in html  # low-cost space is no cultivation carrier: not on the ledger
+    assert ".txt " not in html and "[ext]" not in html  # every source readable, never a file name or raw mark
 
 
-def test_progress_page__what_if_boxes_change_the_projection(store, monkeypatch):
+def test_progress_page__external_toggle_empties_the_ledger(store, monkeypatch):
     at = _open("views/progress_page.py", monkeypatch, store)
-    assert "1,010,000" in at.info[0].value  # both 2023 additions ticked by default
+    assert at.toggle(key="p_external").value  # external areas counted by default
+    at.toggle(key="p_external").set_value(False).run()
+    assert not at.exception
+    assert "其中外部来源" not in page_html(at)
+    assert "台账合计 0 ㎡，比最新报告数少 760,000 ㎡" in " ".join(c.value for c in at.caption)
+
+
+def test_progress_page__what_if_adds_no_plan_of_another_measure(store, monkeypatch):
+    at = _open("views/progress_page.py", monkeypatch, store)
+    none_added = "没有与最新报告数同一口径的计划新增，可加到报告数上的为 0。"
+    assert at.info[0].value == none_added  # both 2023 plans ticked by default, neither is incubation area
+
+    def not_added() -> str:
+        return " ".join(c.value for c in at.caption if c.value.startswith("口径不同，未加入"))
+    assert "150,000" in not_added() and "100,000" in not_added()
     at.checkbox(key="p_wi_add-2023-hetao").uncheck().run()
-    assert "910,000" in at.info[0].value
+    assert at.info[0].value == none_added
+    assert "150,000" in not_added() and "100,000" not in not_added()
     at.checkbox(key="p_wi_add-2023-tech-buildings").uncheck().run()
-    assert "+ 0 ㎡" in at.info[0].value or "760,000 ㎡" in at.info[0].value
+    assert at.info[0].value == none_added and not not_added()
 
 
 def test_progress_page__planner_sets_a_new_goal(store_copy, monkeypatch):
@@ -54,27 +80,45 @@ def test_progress_page__english(store, monkeypatch):
     at = _open("views/progress_page.py", monkeypatch, store)
     at.sidebar.radio(key="lang_switch").set_value("en").run()
     assert at.header[0].value == "Progress"
-    assert "Latest reported" in page_html(at) and "deadline has passed" in at.warning[0].value
+    html = unescape(page_html(at))
+    assert "Latest reported" in html and "not the goal's measure" in html
+    assert "deadline has passed" in at.warning[0].value
 
 
 def test_tally_page__subdistricts_by_default_with_totals(store, monkeypatch):
     at = _open("views/tally_page.py", monkeypatch, store)
     table = at.dataframe[0].value.set_index("单元")
-    assert table.loc["合计", "载体数"] == "32"
-    assert table.loc["华强北街道", "建筑面积(㎡)"] == "45,000"
+    assert table.loc["合计", "载体数"] == "55" and table.loc["合计", "其中按片区定位"] == "31"
+    assert table.loc["福保街道", "建筑面积(㎡)"] == "561,087" and table.loc["福保街道", "使用面积(㎡)"] == "33,000"
+    assert table.loc["华强北街道", "载体数"] == "0"  # its carriers are placed by a zone across units
+    across = table.loc["（按片区定位，跨多个单元）"]
+    assert across["载体数"] == "29" and across["提供空间面积(㎡)"] == "45,000"  # 华强北 40,000 + 创客中心 5,000
     assert table.loc["华富街道", "建筑面积(㎡)"] == "未知"
-    assert table["载体数"].iloc[:-1].astype(int).sum() == 32  # rows add up to the total
+    assert table["载体数"].iloc[:-1].astype(int).sum() == 55  # rows add up to the total
     assert "不遗漏、不重复" in " ".join(c.value for c in at.caption)
 
 
-@pytest.mark.parametrize("kind,unit,expected", [("layer", "低成本产业空间", 70_000), ("hetao", "河套深圳园区内", None)])
-def test_tally_page__other_units(store, monkeypatch, kind, unit, expected):
+@pytest.mark.parametrize("kind,unit,column,expected", [
+    ("layer", "低成本产业空间", "提供空间面积(㎡)", "70,000"),  # space provided (中电智谷, BLACKARK inside 华强北)
+    ("layer", "低成本产业空间", "建筑面积(㎡)", "未知"),  # no gross floor area stated
+    ("hetao", "河套深圳园区内", "建筑面积(㎡)", "598,087"),  # 福保's 561,087 + 福鹏 37,000 placed by the zone
+])
+def test_tally_page__other_units(store, monkeypatch, kind, unit, column, expected):
     at = _open("views/tally_page.py", monkeypatch, store)
     at.radio(key="tl_kind").set_value(kind).run()
     table = at.dataframe[0].value.set_index("单元")
     assert unit in table.index
-    if expected is not None:
-        assert table.loc[unit, "建筑面积(㎡)"] == f"{expected:,}"
+    assert table.loc[unit, column] == expected
+
+
+def test_tally_page__external_figures_can_be_left_out(store, monkeypatch):
+    at = _open("views/tally_page.py", monkeypatch, store)
+    assert at.toggle(key="tl_external").value  # included by default, and said how much
+    assert "合计中来自外部来源的部分：建筑面积(㎡) 337,000" in " ".join(c.value for c in at.caption)
+    at.toggle(key="tl_external").set_value(False).run()
+    table = at.dataframe[0].value.set_index("单元")
+    assert table.loc["合计", "建筑面积(㎡)"] == "661,087" and table.loc["合计", "提供空间面积(㎡)"] == "70,000"
+    assert "已排除外部来源的数字" in " ".join(c.value for c in at.caption)
 
 
 def test_tally_page__show_on_map_opens_the_choropleth(store, monkeypatch):
