@@ -39,8 +39,9 @@ def zone_shape(zone_id: str, zones: dict[str, object]):
 
 def units_of(shape, units: gpd.GeoDataFrame, unit_id: str, *, partition: bool) -> list[str]:
     """The units a zone lies in: for a partition the one unit holding 95 % of it (else
-    :data:`PLACED_ACROSS`); for overlapping units every unit holding 95 % of it (else
-    :data:`OUTSIDE`)."""
+    :data:`PLACED_ACROSS`); for overlapping units every unit holding 95 % of it, else
+    :data:`PLACED_ACROSS` when units hold more than 5 % of it (it may or may not be in one), else
+    :data:`OUTSIDE`."""
     if shape is None or shape.is_empty:
         return [UNLOCATED]
     metric = to_metric(units.geometry).to_numpy()
@@ -48,7 +49,7 @@ def units_of(shape, units: gpd.GeoDataFrame, unit_id: str, *, partition: bool) -
     inside = [str(u) for u, s in zip(units[unit_id], share) if s >= WITHIN_SHARE]
     if partition:
         return inside[:1] or [PLACED_ACROSS]
-    return inside or [OUTSIDE]
+    return inside or ([PLACED_ACROSS] if share.sum() > 1 - WITHIN_SHARE else [OUTSIDE])
 
 
 def place_by_zone(result: dict, carriers: gpd.GeoDataFrame, zones: dict[str, object], units: gpd.GeoDataFrame, *,

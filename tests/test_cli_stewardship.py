@@ -115,8 +115,11 @@ def test_import__partial_file_dry_run_shows_only_real_changes(store_copy, tmp_pa
     dry = run_cli("import", str(csv), "--layer", "lowcost_spaces", "--dry-run", store=store_copy)
     assert dry.returncode == 0, dry.stderr
     changed = [line for line in dry.stdout.splitlines() if line.startswith("  lc-huaqiangbei: ")]
+    # the file's figure replaces the seed's, with the file as its source and without the seed's
+    # qualifier ("at least") and as-of date: they described the old figure, not this one
     assert changed == ["  lc-huaqiangbei: space_area_m2 40000.0 → 45000.0; space_area_source "
-                       "'002_635bc10e86bc4f57.txt 二（六）: 华强北低成本产业空间面积已达4万多平方米' → 'import of partial.csv'"]
+                       "'002_635bc10e86bc4f57.txt 二（六）: 华强北低成本产业空间面积已达4万多平方米' → 'import of partial.csv'; "
+                       "space_area_qualifier 'at_least' → None; space_area_as_of '2020-08-10' → None"]
     assert fingerprint(store_copy) == before
 
 
@@ -127,5 +130,6 @@ def test_import__blank_clears_erases_empty_cells(store_copy, tmp_path):
                   store=store_copy)
     assert out.returncode == 0, out.stderr
     changes = json.loads(out.stdout)["updated"]["lc-huaqiangbei"]
-    assert [c["field"] for c in changes] == ["space_area_m2", "space_area_source", "policies"]
+    assert [c["field"] for c in changes] == ["space_area_m2", "space_area_source", "space_area_qualifier",
+                                             "space_area_as_of", "policies"]
     assert changes[-1] == {"field": "policies", "old": "huaqiang_bagualing_reform", "new": None}

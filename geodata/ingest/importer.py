@@ -27,7 +27,8 @@ from geodata.ingest.coords import CRS_CHOICES, Coordinates, amap_hint, read_coor
 from geodata.ingest.readers import RawTable, read_table
 from geodata.ingest.rowchecks import Rejected, Verdicts, check_locations, check_rows
 from geodata.ingest.schema import is_blank, parses_as
-from layers.catalogue import AREA_FIELDS, CARRIER_FIELDS, CARRIER_LAYERS, RENT_FIELD, get_layer, source_field
+from layers.catalogue import (AREA_FIELDS, CARRIER_FIELDS, CARRIER_LAYERS, RENT_FIELD, as_of_field, get_layer,
+                              qualifier_field, source_field)
 from spatial.crs import WGS84
 from spatial.errors import SpaceMapError
 from spatial.scope import inside_futian, inside_shenzhen
@@ -36,9 +37,11 @@ __all__ = ["CRS_CHOICES", "ImportPlan", "Rejected", "file_sha256", "plan_import"
 
 COMPARED = (*(f.name for f in CARRIER_FIELDS if f.name not in ("id", "layer")), "lon", "lat")
 """What the plan compares with the store: every field a commit writes (the point as lon/lat)."""
-DESCRIBES = {**{source_field(f): f for f in (*AREA_FIELDS, RENT_FIELD)}, "location_basis": "geometry"}
+DESCRIBES = {**{source_field(f): f for f in (*AREA_FIELDS, RENT_FIELD)}, **{qualifier_field(f): f for f in AREA_FIELDS},
+             **{as_of_field(f): f for f in AREA_FIELDS}, "location_basis": "geometry"}
 """Fields the importer fills in to describe another value: for a stored row, applied only where that value changes."""
-ID_PREFIX = {"science_parks": "sp", "tech_buildings": "tb", "lowcost_spaces": "lc", "incubators": "inc"}
+ID_PREFIX = {"science_parks": "sp", "tech_buildings": "tb", "lowcost_spaces": "lc", "incubators": "inc",
+             "research_platforms": "rp", "professional_buildings": "pb"}
 
 
 @dataclass
@@ -289,6 +292,9 @@ def _cite_the_file(attrs: pd.DataFrame, file_name: str) -> None:
         src = source_field(figure)
         if figure in attrs.columns and src not in attrs.columns:
             attrs[src] = [cite if parses_as(v, "float") else None for v in attrs[figure]]
+        for described in ((qualifier_field(figure), as_of_field(figure)) if figure in AREA_FIELDS else ()):
+            if figure in attrs.columns and described not in attrs.columns:
+                attrs[described] = None  # a figure from the file is as the file states it: no older qualifier
 
 
 def _fill_name_en(attrs: pd.DataFrame, notes: list[str]) -> None:

@@ -20,7 +20,7 @@ from geodata.ingest.importer import ImportPlan
 from geodata.ingest.schema import coerce_frame, is_blank
 from geodata.stewardship.audit import audit_row, check_who
 from geodata.storage import KEEP_BACKUPS, ConflictError, Store, StoreBusyError, open_store, store_lock
-from layers.catalogue import get_layer
+from layers.catalogue import AREA_FIELDS, as_of_field, get_layer, qualifier_field
 from spatial.crs import WGS84
 from spatial.errors import SpaceMapError
 
@@ -130,6 +130,8 @@ def edit_fields(carrier_id: str, values: dict, *, reason: str, who: str, path: P
     for field in values:
         if field not in names:
             raise SpaceMapError(f"unknown field {field!r}: use one of {', '.join(sorted(names))}")
+    for field in [f for f in AREA_FIELDS if f in values]:  # a corrected figure is as the editor states it
+        values = {qualifier_field(field): None, as_of_field(field): None, **values}
     store = open_store(path)
     with store.lock():
         layer, current = _find_carrier(carrier_id, store)

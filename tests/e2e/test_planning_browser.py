@@ -15,7 +15,8 @@ def test_progress_page__headline_chart_and_honest_outcome(offline_page, app_url)
     body = page.locator("body").inner_text()
     assert "760,000 ㎡" in body and "50.7 %" in body
     assert "期限已过" in body  # the 2025 deadline has passed: said plainly
-    assert "75,000 ㎡" in body  # the ledger, labelled separately
+    assert "5,000 ㎡" in body and "与目标口径不同" in body  # the ledger, labelled separately; another measure
+    assert "来源中没有两个同一口径的报告数" in body  # no pace across different measures
     assert "760,000" in chart.get_attribute("alt")  # the chart says what it shows in words
     assert chart.evaluate("img => img.complete && img.naturalWidth > 0")  # the SVG decoded
     page.wait_for_timeout(500)
@@ -39,6 +40,6 @@ def test_tally_page__table_chart_and_link_to_map(offline_page, app_url):
     frame = offline_page.map_frame()
     frame.locator(".leaflet-container").wait_for(timeout=30_000)
     # the map opens in choropleth mode with the tally's measure
-    page.get_by_text("631,087 m²").first.wait_for(timeout=30_000)  # choropleth classes in the legend
+    page.get_by_text("561,087 m²").first.wait_for(timeout=30_000)  # choropleth classes in the legend
     offline_page.screenshot("tally_to_map.png")
     assert offline_page.errors == [] and offline_page.dialogs == []

@@ -120,3 +120,13 @@ def test_progress__paces_with_their_measures_and_the_count_targets(store):
     assert counts["city_makerspaces"]["targets"] == [{"year": 2025, "value": 30}]
     assert counts["innovation_carriers"]["targets"][0] == {"year": 2023, "value": 400}
     assert np.isclose(counts["city_makerspaces"]["pct_of_last_target"], 100 * 28 / 30)
+
+
+def test_a_corrected_figure_drops_the_old_figures_qualifier_and_date(store_copy):
+    from geodata.stewardship.commits import edit_fields
+    from geodata.storage import read_layer
+
+    edit_fields("lc-cec-zhigu", {"space_area_m2": 14000, "space_area_source": "site visit 2026-11"},
+                reason="visited", who="editor-li", path=store_copy)
+    row = read_layer("lowcost_spaces", store_copy).set_index("id").loc["lc-cec-zhigu"]
+    assert row["space_area_m2"] == 14000 and pd.isna(row["space_area_qualifier"]) and pd.isna(row["space_area_as_of"])
