@@ -44,7 +44,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col_measure": ("口径", "Measure"),
     "col_kind": ("类别", "Kind"),
     "layer_col": ("图层", "Layer"),
-    "approx_zones": ("街道、集群、河套边界为近似（≈）。", "Subdistrict, cluster and Hetao outlines are approximate (≈)."),
+    "approx_zones": ("街道、集群、河套边界为近似（≈）；区界边缘精度约 ±100 米。",
+                     "Subdistrict, cluster and Hetao outlines are approximate (≈); the district boundary is good to "
+                     "about ±100 m near its edges."),
     # ---- data overview ----------------------------------------------------------------
     "overview_intro": (
         "每个图层的要素数量、申报面积合计（来源见表）与数据校验状态。面积“未知”表示来源未给出，不等于 0。",
@@ -70,9 +72,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "validation_failed": ("校验发现 {n} 个问题。", "Validation found {n} problem(s)."),
     "problems_title": ("校验问题", "Validation problems"),
     "approximate_note": (
-        "街道、创新集群和河套范围为近似边界（据道路与河流勾绘，精度约数百米），仅供参考；方法见 geodata/SOURCES.md。",
+        "街道、创新集群和河套范围为近似边界（据道路与河流勾绘，精度约数百米），仅供参考；福田区界在边缘处精度约 ±100 米"
+        "（距区界 50 米以内的点计入福田）。方法见 geodata/SOURCES.md。",
         "Subdistricts, clusters and the Hetao zone are approximate outlines (sketched from roads and the river, "
-        "accurate to a few hundred metres); see geodata/SOURCES.md for the method.",
+        "accurate to a few hundred metres); the district boundary is good to about ±100 m near its edges (a point "
+        "within 50 m of it counts as Futian's). See geodata/SOURCES.md for the method.",
     ),
     "within_parent_note": (
         "合计不重复计算：位于上级载体内、且上级已给出同类面积的载体不计入（{n} 条）。",

@@ -131,7 +131,7 @@ def edit_fields(carrier_id: str, values: dict, *, reason: str, who: str, path: P
         if field not in names:
             raise SpaceMapError(f"unknown field {field!r}: use one of {', '.join(sorted(names))}")
     for field in [f for f in AREA_FIELDS if f in values]:  # a corrected figure is as the editor states it
-        values = {qualifier_field(field): None, as_of_field(field): None, **values}
+        values = {**values, **{k: None for k in (qualifier_field(field), as_of_field(field)) if k not in values}}
     store = open_store(path)
     with store.lock():
         layer, current = _find_carrier(carrier_id, store)
@@ -148,6 +148,7 @@ def edit_fields(carrier_id: str, values: dict, *, reason: str, who: str, path: P
             raise SpaceMapError(f"{p.field}: {p.message} (value: {p.value!r})")
         diff = [{"field": f, "old": before[carrier_id].get(f), "new": None if is_blank(v) else v}
                 for f, v in values.items()]
+        diff = [d for d in diff if not (d["old"] is None and d["new"] is None)]  # no "unknown → unknown" lines
         changes = {"layer": layer, "ids": [carrier_id], "before": before, "diff": diff}
         audit = audit_row(store.read_layer("audit_log"), who=who, action="edit", layer=layer,
                            reason=reason.strip(), accepted=1, rejected=0, added=0, updated=1,
