@@ -202,7 +202,7 @@ def account(name: str) -> dict | None:
     """The enabled account called ``name`` (name, role), or None; cached per store revision."""
     for a in _accounts(*_store_version()):
         if a["name"] == name and not a["disabled"]:
-            return {"name": a["name"], "role": a["role"], "epoch": str(a.get("changed_at") or a.get("created_at"))}
+            return {"name": a["name"], "role": a["role"], "epoch": a["epoch"]}
     return None
 
 

@@ -119,8 +119,10 @@ def _argon2_ok(password: str, stored: str) -> bool:
 
 
 def list_accounts(location=None) -> list[dict]:
-    """Every account without its hash: name, role, disabled, created and changed (at, by)."""
+    """Every account without its hash: name, role, disabled, created and changed (at, by), and the
+    password ``epoch`` (a fingerprint of the hash, see :func:`_epoch`)."""
     table = open_store(location).read_layer("accounts")
+    table = table.assign(epoch=[_epoch({"password_hash": h}) for h in table["password_hash"]])
     out = []
     for r in table.drop(columns=["password_hash"]).to_dict("records"):
         row = {k: (None if is_blank(v) else (v.item() if hasattr(v, "item") else v)) for k, v in r.items()}
@@ -219,9 +221,9 @@ def wait_before_next_try(name, *, location=None, now: float | None = None) -> fl
 
 
 def _epoch(row) -> str:
-    """When the account's password last changed (a session started before is ended)."""
-    changed = row.get("changed_at")
-    return str(changed if changed is not None and changed == changed else row.get("created_at"))
+    """A fingerprint of the account's password hash (never the hash): it changes with every new
+    password, so a session that logged in before is ended, even within the same second."""
+    return hashlib.sha256(str(row.get("password_hash") or "").encode()).hexdigest()[:16]
 
 
 def login(name, password, *, location=None, now: float | None = None) -> LoginResult:
@@ -261,7 +263,7 @@ def account(name, location=None) -> dict | None:
     """The enabled account called ``name`` (name, role, password epoch), or None (unknown or disabled)."""
     for a in list_accounts(location):
         if a["name"] == name and not a["disabled"]:
-            return {"name": a["name"], "role": a["role"], "epoch": _epoch(a)}
+            return {"name": a["name"], "role": a["role"], "epoch": a["epoch"]}
     return None
 
 
