@@ -9,7 +9,7 @@ from messages import problem_text, t
 from spatial.errors import SpaceMapError
 from views import data, session
 from views.chrome import current_lang
-from views.tables import frame_table, md_escape
+from views.tables import frame_table, md, md_escape
 
 ROLES = ("staff", "editor", "admin")
 ACTIONS = ("disable", "enable", "role", "password")
@@ -38,7 +38,7 @@ def _apply(lang: str, action: str, name: str, **values) -> None:
     except SpaceMapError as exc:
         st.error(md_escape(problem_text(str(exc), lang)))
     else:
-        st.session_state["a_done"] = t("a_done", lang, name=name, action=t(f"a_action_{action}", lang))
+        st.session_state["a_done"] = md("a_done", lang, name=name, action=t(f"a_action_{action}", lang))
         st.rerun()
 
 
