@@ -41,6 +41,12 @@ def _progress_lines(s: dict) -> list[str]:
         f"ledger now: {s['ledger_total_m2']:,.0f} m² = {fmt_pct(s['pct_of_goal_ledger'])} of the goal; "
         f"{s['ledger_counts']['area_unknown']} of {s['ledger_counts']['carriers']} carriers have no counted area",
     ]
+    if "settled_via_platform_m2" in s:
+        settled = s["settled"]
+        lines.append(f"settled through the platform: {settled['settled_via_platform_m2']:,.0f} m² in "
+                     f"{settled['leases']} signed leases ({settled['in_incubation_carriers_m2']:,.0f} m² in incubation "
+                     f"carriers; counted apart from the reported figures and the ledger)"
+                     + (" [synthetic demo data]" if settled["synthetic"] else ""))
     if s["deadline_passed"]:
         outcome = {True: "reached", False: "not reached by any figure of its measure reported by then",
                    None: f"unknown: no figure of the goal's measure in the sources; none at all after "

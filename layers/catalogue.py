@@ -5,9 +5,8 @@ layer asks the catalogue rather than hard-coding names.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from messages import pick
+from layers.market_catalogue import MARKET_LAYERS
+from layers.spec import FieldSpec, LayerSpec, Style
 from spatial.errors import UnknownLayerError
 
 AREA_FIELDS = ("land_area_m2", "floor_area_m2", "usable_area_m2", "space_area_m2", "incubation_area_m2",
@@ -37,85 +36,6 @@ def qualifier_field(field: str) -> str:
 def as_of_field(field: str) -> str:
     """The as-of date column of a stated area (``floor_area_m2`` → ``floor_area_as_of``)."""
     return field.removesuffix("_m2") + "_as_of"
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """One attribute of a layer.
-
-    ``dtype`` is one of ``str``, ``float``, ``int``, ``bool``, ``date``, ``codes`` (a
-    ``;``-separated list of vocabulary codes) or ``code`` (one vocabulary code).
-    """
-
-    name: str
-    dtype: str = "str"
-    required: bool = False
-    vocabulary: str | None = None
-    nonnegative: bool = False
-    title_zh: str = ""
-    title_en: str = ""
-    private: bool = False
-    """True for a field only staff may read even in a public layer (who set a goal, and why)."""
-
-    def title(self, lang: str) -> str:
-        """Return the column title in ``lang``, falling back to the field name."""
-        return pick(self.title_zh, self.title_en, lang) or self.name
-
-
-@dataclass(frozen=True)
-class Style:
-    """How a layer is drawn."""
-
-    color: str
-    fill_color: str | None = None
-    fill_opacity: float = 0.0
-    weight: float = 2.0
-    dash: str | None = None
-    marker: str = "circle"
-
-
-@dataclass(frozen=True)
-class LayerSpec:
-    """A layer: key, titles, geometry type, data file, fields, style."""
-
-    key: str
-    title_zh: str
-    title_en: str
-    geometry: str | None  # "Point", "MultiPolygon", or None for attribute tables
-    file: str
-    fields: tuple[FieldSpec, ...]
-    style: Style | None = None
-    role: str = "carrier"  # boundary | context | zone | carrier | table
-    description_en: str = ""
-    access: str = "public"
-    """Who may read the layer: ``public`` (anyone, the portal and the OGC API), ``staff`` (logged-in
-    staff: the demand pool, the audit log) or ``secret`` (never shown: accounts)."""
-
-    @property
-    def public(self) -> bool:
-        """True when anonymous visitors may read the layer."""
-        return self.access == "public"
-
-    @property
-    def public_fields(self) -> tuple[str, ...]:
-        """The fields anonymous visitors may read (none for a layer that is not public)."""
-        return tuple(f.name for f in self.fields if not f.private) if self.public else ()
-
-    def title(self, lang: str) -> str:
-        """Return the layer title in ``lang``."""
-        return pick(self.title_zh, self.title_en, lang)
-
-    @property
-    def field_names(self) -> tuple[str, ...]:
-        """The attribute names in catalogue order."""
-        return tuple(f.name for f in self.fields)
-
-    def field(self, name: str) -> FieldSpec:
-        """Return the field spec called ``name``."""
-        for f in self.fields:
-            if f.name == name:
-                return f
-        raise KeyError(name)
 
 
 def _f(name, dtype="str", **kw) -> FieldSpec:
@@ -335,13 +255,16 @@ _register(LayerSpec(
      _f("need_json", required=True), _f("source")),
     role="table", access="staff",
 ))
+for _spec in MARKET_LAYERS:
+    _register(_spec)
 _register(LayerSpec(
     "accounts", "账户", "Accounts", None, "accounts.csv",
     (_f("id", required=True), _f("role", required=True), _f("password_hash", required=True),
      _f("disabled", "bool", required=True), _f("created_at", required=True), _f("created_by", required=True),
-     _f("changed_at"), _f("changed_by")),
+     _f("changed_at"), _f("changed_by"), _f("carriers")),
     role="table", access="secret",
-    description_en="Staff, editor and admin accounts: name (id), role, argon2id password hash, disabled",
+    description_en="Staff, editor, admin and carrier-operator accounts: name (id), role, argon2id password hash, "
+                   "disabled, the carriers an operator runs",
 ))
 PUBLIC_LAYERS = tuple(k for k, spec in LAYERS.items() if spec.public)
 """The layers anonymous visitors may read, in catalogue order."""

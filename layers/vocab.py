@@ -172,6 +172,44 @@ SOURCE_KINDS: dict[str, Term] = {
     ]
 }
 
+def _terms(*terms: Term) -> dict[str, Term]:
+    return {t.code: t for t in terms}
+
+
+UNIT_USES = _terms(Term("office", "办公", "Office"), Term("lab", "实验室", "Laboratory"),
+                   Term("light_industry", "轻型生产", "Light industry"), Term("showroom", "展示", "Showroom"),
+                   Term("pilot", "中试", "Pilot production"), Term("other", "其他", "Other"))
+UNIT_FIT_OUTS = _terms(Term("bare", "毛坯", "Bare shell"), Term("basic", "简装", "Basic fit-out"),
+                       Term("fitted", "精装", "Fully fitted"))
+UNIT_STATUSES = _terms(Term("available", "可租", "Available"), Term("reserved", "已预留", "Reserved"),
+                       Term("let", "已出租", "Let"), Term("withdrawn", "已撤回", "Withdrawn"))
+UNIT_AREA_BASES = _terms(Term("gross", "建筑面积", "Gross floor area"), Term("usable", "使用面积", "Usable area"))
+ENQUIRY_STAGES = _terms(
+    Term("received", "已收到", "Received"), Term("screened", "已初审", "Screened"),
+    Term("shortlisted", "已推荐房源", "Units shortlisted"), Term("visit_arranged", "已约看", "Visit arranged"),
+    Term("visited", "已看房", "Visited"), Term("offer", "已报价", "Offer made"), Term("signed", "已签约", "Signed"),
+    Term("moved_in", "已入驻", "Moved in"), Term("closed", "已关闭", "Closed"))
+"""The pipeline from an enquiry to a signed lease (see :mod:`spatial.pipeline` for the transitions)."""
+CLOSE_REASONS = _terms(
+    Term("no_fit", "无合适空间", "No fitting space"), Term("price", "价格", "Price"),
+    Term("location", "区位", "Location"), Term("chose_elsewhere", "选择了其他地方", "Chose elsewhere"),
+    Term("no_response", "未回复", "No response"), Term("ineligible", "不符合条件", "Not eligible"),
+    Term("withdrawn", "企业撤回", "Withdrawn by the enterprise"))
+ENTERPRISE_STAGES = _terms(Term("seed", "初创", "Start-up"), Term("growth", "成长期", "Growth"),
+                           Term("mature", "成熟期", "Mature"))
+QUALIFICATIONS = _terms(
+    Term("high_tech", "国家高新技术企业", "National high-tech enterprise"),
+    Term("specialised", "专精特新", "Specialised and innovative SME (专精特新)"),
+    Term("little_giant", "专精特新“小巨人”", "Specialised “little giant” (小巨人)"),
+    Term("listed", "上市企业", "Listed company"), Term("unicorn", "独角兽 / 准独角兽", "Unicorn / near-unicorn"))
+SCREENING_KINDS = _terms(
+    Term("qualification_any", "需具备资质之一", "Needs one of these qualifications"),
+    Term("max_age_years", "成立年限不超过", "Founded at most this many years ago"),
+    Term("max_headcount", "员工人数不超过", "At most this many employees"),
+    Term("industry_in", "产业属于", "Industry is one of"))
+ENQUIRY_CHANNELS = _terms(Term("portal", "门户网站", "Public portal"), Term("staff", "工作人员录入", "Entered by staff"),
+                          Term("cli", "命令行", "Command line"))
+
 VOCABULARIES: dict[str, dict[str, Term]] = {
     "industries": INDUSTRIES,
     "facilities": FACILITIES,
@@ -181,6 +219,16 @@ VOCABULARIES: dict[str, dict[str, Term]] = {
     "ledger_from_basis": LEDGER_FROM_BASES,
     "qualifier": QUALIFIERS,
     "source_kind": SOURCE_KINDS,
+    "unit_use": UNIT_USES,
+    "unit_fit_out": UNIT_FIT_OUTS,
+    "unit_status": UNIT_STATUSES,
+    "unit_area_basis": UNIT_AREA_BASES,
+    "enquiry_stage": ENQUIRY_STAGES,
+    "close_reason": CLOSE_REASONS,
+    "enterprise_stage": ENTERPRISE_STAGES,
+    "qualification": QUALIFICATIONS,
+    "screening_kind": SCREENING_KINDS,
+    "enquiry_channel": ENQUIRY_CHANNELS,
 }
 
 

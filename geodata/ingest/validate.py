@@ -41,7 +41,8 @@ _CONTROL = re.compile("[\x01-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_IN_TEXT = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # text fields may hold tab and line breaks
 _SUSPECT = "[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 """Any character :func:`text_problem` may object to: a cheap vectorised pre-filter over a column."""
-MACHINE_TEXT = {("audit_log", "changes"), ("demand_pool", "need_json")}
+MACHINE_TEXT = {("audit_log", "changes"), ("demand_pool", "need_json"), ("enquiries", "need_json"),
+                ("enquiries", "screening"), ("enquiry_events", "details"), ("attachment_blobs", "content_b64")}
 """Fields the application writes (JSON change sets, saved needs): no length limit."""
 
 
@@ -244,7 +245,42 @@ def validate_layer(frame: pd.DataFrame, spec: LayerSpec, *, district=None) -> li
 _INSIDE_LAYERS = {"subdistricts", "clusters", "hetao", *CARRIER_LAYERS}
 
 
-def validate_frames(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+LINK_TARGETS = {
+    "units": (("carrier_id", "carriers"),),
+    "leases": (("carrier_id", "carriers"), ("enquiry_id", "enquiries")),
+    "unit_attachments": (("unit_id", "units"),),
+    "attachment_blobs": (("id", "unit_attachments"),),
+    "enquiry_events": (("enquiry_id", "enquiries"),),
+}
+"""The market's links: ``layer: ((column, target), …)``; ``carriers`` is any carrier layer."""
+
+
+def market_links(frames: dict[str, pd.DataFrame], known: dict[str, set[str]]) -> list[Problem]:
+    """Rows of market tables in ``frames`` that name a carrier, unit or enquiry not in ``known``
+    (``{target: ids}``; a target not in ``known`` is not checked)."""
+    problems = []
+    for layer, links in LINK_TARGETS.items():
+        frame = frames.get(layer)
+        if frame is None or not len(frame):
+            continue
+        for column, target in links:
+            if target not in known or column not in frame.columns:
+                continue
+            for fid, value in zip(_ids(frame), frame[column]):
+                if not is_blank(value) and str(value) not in known[target]:
+                    problems.append(Problem(layer, fid, column, value, f"{target}: no {value} in the store"))
+    return problems
+
+
+def _known_ids(frames: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
+    known = {k: set(frames[k]["id"].dropna().astype(str)) for k in ("units", "unit_attachments", "enquiries")
+             if k in frames}
+    if all(k in frames for k in CARRIER_LAYERS):
+        known["carriers"] = {str(i) for k in CARRIER_LAYERS for i in frames[k]["id"].dropna()}
+    return known
+
+
+def validate_frames(frames: dict[str, pd.DataFrame], *, links: bool = True) -> list[Problem]:
     """Validate every layer in ``frames`` and the links between them.
 
     Zone layers (subdistricts, clusters, Hetao) must lie inside Futian; carriers inside
@@ -277,6 +313,8 @@ def validate_frames(frames: dict[str, pd.DataFrame]) -> list[Problem]:
                 problems.append(Problem(layer, fid, "parent_id", parent, "a carrier cannot be its own parent"))
         problems += _ledger_links(frames.get("incubation_ledger"), known)
         problems += _zone_links(frames, every)
+    if links:
+        problems += market_links(frames, _known_ids(frames))
     return problems
 
 

@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from geodata.reports.market import settled_report
 from geodata.storage import NotSupported, open_store
 from layers.catalogue import CARRIER_FIELDS, CARRIER_LAYERS, get_layer, source_field
 from layers.vocab import INDUSTRIES
@@ -241,6 +242,10 @@ def progress_report(frames: dict[str, pd.DataFrame], carriers: pd.DataFrame, *, 
                                reported_counts=frames.get("reported_counts"))
     summary["ledger_external_m2"] = float(counted_at(ledger)[outside].sum()) if len(ledger) else 0.0
     summary["ledger_external_included"] = external
+    if "leases" in frames:  # area settled through the platform: a measure of its own, never added to the others
+        settled = settled_report(frames, carriers)
+        summary["settled_via_platform_m2"] = settled["settled_via_platform_m2"]
+        summary["settled"] = settled
     return summary, ledger
 
 

@@ -34,7 +34,10 @@ from spatial.errors import SpaceMapError
 log = logging.getLogger("spacemap.accounts")
 
 ROLES = ("staff", "editor", "admin")
-"""The roles, each allowed what the ones before it are."""
+"""The staff roles, each allowed what the ones before it are."""
+OPERATOR = "operator"
+"""A carrier operator: edits the units of its own carriers (the account's ``carriers``), nothing else."""
+ALL_ROLES = (*ROLES, OPERATOR)
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 FREE_TRIES = 3
@@ -59,8 +62,21 @@ class LoginResult:
 
 
 def allows(role: str | None, needed: str) -> bool:
-    """True when ``role`` may do what ``needed`` may (None: anonymous, allowed nothing)."""
+    """True when ``role`` may do what ``needed`` may (None: anonymous, allowed nothing). An operator
+    may do what operators do (its own units); editors and admins may too, for every carrier."""
+    if needed == OPERATOR:
+        return role == OPERATOR or allows(role, "editor")
     return role in ROLES and ROLES.index(role) >= ROLES.index(needed)
+
+
+def may_edit_units_of(account: dict | None, carrier_id) -> bool:
+    """True when ``account`` may change the units of carrier ``carrier_id``: an editor or admin
+    any, an operator only the carriers its account names."""
+    if not account:
+        return False
+    if allows(account.get("role"), "editor"):
+        return True
+    return account.get("role") == OPERATOR and str(carrier_id) in set(account.get("carriers") or ())
 
 
 def check_name(name) -> str:
@@ -72,9 +88,15 @@ def check_name(name) -> str:
 
 
 def check_role(role) -> str:
-    if role not in ROLES:
-        raise SpaceMapError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+    if role not in ALL_ROLES:
+        raise SpaceMapError(f"role must be one of {', '.join(ALL_ROLES)}, got {role!r}")
     return role
+
+
+def carriers_list(value) -> list[str]:
+    """An operator's carrier ids from ``a;b`` text or a list (blank: none)."""
+    items = value if isinstance(value, (list, tuple)) else str(value or "").replace(",", ";").split(";")
+    return sorted({str(i).strip() for i in items if str(i).strip()})
 
 
 def check_password(password) -> str:
@@ -128,6 +150,7 @@ def list_accounts(location=None) -> list[dict]:
         row = {k: (None if is_blank(v) else (v.item() if hasattr(v, "item") else v)) for k, v in r.items()}
         row["name"] = row.pop("id")
         row["disabled"] = bool(row.get("disabled"))
+        row["carriers"] = carriers_list(row.get("carriers"))
         out.append(row)
     return out
 
@@ -143,9 +166,10 @@ def _change(name: str, *, by: str, action: str, location, update) -> dict:
     with store.lock():
         table = store.read_layer("accounts")
         mask = table["id"].astype(str) == name
-        before = table.loc[mask, ["role", "disabled"]].to_dict("records")
+        shown = ["role", "disabled", "carriers"]
+        before = table.loc[mask].reindex(columns=shown).to_dict("records")
         table = update(table, mask)
-        after = table.loc[table["id"].astype(str) == name, ["role", "disabled"]].to_dict("records")
+        after = table.loc[table["id"].astype(str) == name].reindex(columns=shown).to_dict("records")
         changes = {"account": name, "before": before[0] if before else None, "after": after[0] if after else None}
         audit = audit_row(store.read_layer("audit_log"), who=by, action=action, layer="accounts",
                           changes=json.dumps(changes, ensure_ascii=False, default=bool))
@@ -153,13 +177,15 @@ def _change(name: str, *, by: str, action: str, location, update) -> dict:
     return {"name": name, "audit_id": str(audit["id"].iloc[-1]), **(changes["after"] or {})}
 
 
-def add_account(name, password, role: str, *, by: str, location=None) -> dict:
-    """Create an account; :class:`SpaceMapError` when the name is taken or a value is invalid."""
+def add_account(name, password, role: str, *, by: str, location=None, carriers=None) -> dict:
+    """Create an account (an operator with the ids of the ``carriers`` it runs); :class:`SpaceMapError`
+    when the name is taken or a value is invalid."""
     name, role, password = check_name(name), check_role(role), check_password(password)
     if name in {a["name"] for a in list_accounts(location)}:
         raise SpaceMapError(f"account {name} exists (change it with user role / user password / user enable)")
     row = {"id": name, "role": role, "password_hash": hash_password(password), "disabled": False,
-           "created_at": _now(), "created_by": check_who(by)}
+           "created_at": _now(), "created_by": check_who(by),
+           "carriers": ";".join(_known_carriers(carriers_list(carriers), location)) or None}
 
     def update(table, mask):
         if mask.any():
@@ -192,6 +218,25 @@ def set_disabled(name, disabled: bool, *, by: str, location=None) -> dict:
 def set_role(name, role: str, *, by: str, location=None) -> dict:
     """Give an account another role."""
     return _set(name, by=by, action="user-role", location=location, role=check_role(role))
+
+
+def _known_carriers(ids: list[str], location) -> list[str]:
+    """``ids`` when every one names a carrier in the store; :class:`SpaceMapError` naming those that do not."""
+    if not ids:
+        return ids
+    from layers.catalogue import CARRIER_LAYERS
+    store = open_store(location)
+    found = {str(i) for k in CARRIER_LAYERS for i in store.read_layer(k, ids=ids)["id"]}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise SpaceMapError(f"no carrier {', '.join(missing)}")
+    return ids
+
+
+def set_carriers(name, carriers, *, by: str, location=None) -> dict:
+    """Set the carriers an operator account runs (their ids)."""
+    ids = _known_carriers(carriers_list(carriers), location)
+    return _set(name, by=by, action="user-carriers", location=location, carriers=";".join(ids) or None)
 
 
 def set_password(name, password, *, by: str, location=None) -> dict:
@@ -250,7 +295,7 @@ def login(name, password, *, location=None, now: float | None = None) -> LoginRe
         log.warning("account %s: its older PBKDF2 hash was replaced by argon2id at login", account_name)
         return login_done(account_name, location)
     return LoginResult({"name": account_name, "role": str(row["role"].iloc[0]),
-                        "epoch": _epoch(row.iloc[0].to_dict())})
+                        "epoch": _epoch(row.iloc[0].to_dict()), "carriers": carriers_list(row["carriers"].iloc[0])})
 
 
 def login_done(name: str, location=None) -> LoginResult:
@@ -263,7 +308,7 @@ def account(name, location=None) -> dict | None:
     """The enabled account called ``name`` (name, role, password epoch), or None (unknown or disabled)."""
     for a in list_accounts(location):
         if a["name"] == name and not a["disabled"]:
-            return {"name": a["name"], "role": a["role"], "epoch": a["epoch"]}
+            return {"name": a["name"], "role": a["role"], "epoch": a["epoch"], "carriers": a["carriers"]}
     return None
 
 

@@ -20,11 +20,12 @@ import pandas as pd
 from geodata.ingest.validate import raise_if_problems, validate_frames
 from geodata.storage.migrations import ROW_VERSION, columns
 from layers.catalogue import CARRIER_LAYERS, LAYERS, get_layer
+from layers.market_catalogue import LAZY_LAYERS, VERSIONED_TABLES
 from spatial.errors import ConflictError
 
 LOCK_TIMEOUT_S = 10.0
 KEEP_BACKUPS = 10
-LINKED = {*CARRIER_LAYERS, "incubation_ledger", "district", "shenzhen_districts", "subdistricts", "clusters",
+LINKED = {*CARRIER_LAYERS, "incubation_ledger", "units", "leases", "district", "shenzhen_districts", "subdistricts", "clusters",
           "hetao"}
 """Layers whose rows the validator checks against other layers (ids, parents, ledger links, boundaries)."""
 
@@ -122,6 +123,12 @@ class Store(abc.ABC):
         """Validate and write one change set of a carrier layer (under the lock, versions set)."""
 
     @abc.abstractmethod
+    def write_row_changes(self, changes: dict[str, tuple[pd.DataFrame, list[str]]],
+                          tables: dict[str, pd.DataFrame]) -> None:
+        """Validate and write row changes of table layers (``{layer: (upsert, delete_ids)}``, versions
+        set) and whole ``tables`` (the audit log) in one transaction, under the lock."""
+
+    @abc.abstractmethod
     def row_versions(self, layer: str, ids: list[str]) -> dict[str, int]:
         """``{id: row_version}`` of those ``ids`` that exist in ``layer``."""
 
@@ -163,8 +170,8 @@ class Store(abc.ABC):
         return restore_types(self.read_table(key, ids=wanted, names=names), key)
 
     def read_all(self) -> dict[str, pd.DataFrame]:
-        """Every catalogue layer."""
-        return {key: self.read_layer(key) for key in LAYERS}
+        """Every catalogue layer but the lazy ones (attachment bytes: read by id)."""
+        return {key: self.read_layer(key) for key in LAYERS if key not in LAZY_LAYERS}
 
     def import_frames(self) -> Callable[[list[str], list[str]], dict[str, pd.DataFrame]]:
         """What :func:`geodata.ingest.importer.plan_import` needs from the store: a loader of the
@@ -212,12 +219,37 @@ class Store(abc.ABC):
             self.write_change(layer, upsert, delete_ids, dict(tables or {}))
         return {i: current.get(i, 0) + 1 for i in ids}
 
+    def change_rows(self, changes: dict[str, tuple[pd.DataFrame, list]], *,
+                    tables: dict[str, pd.DataFrame] | None = None,
+                    expected_versions: dict[str, dict[str, int | None]] | None = None) -> dict[str, dict[str, int]]:
+        """Change rows of several table layers by id (the market's tables), all or nothing, under the
+        lock: ``changes`` maps a layer to ``(upsert, delete_ids)``; ``expected_versions`` maps a
+        versioned layer to ``{id: version the writer read}`` (:class:`ConflictError` when any
+        differs, nothing written). Returns ``{layer: {id: new row_version}}`` for versioned layers."""
+        out: dict[str, dict[str, int]] = {}
+        prepared: dict[str, tuple[pd.DataFrame, list[str]]] = {}
+        with self.lock():
+            for layer, (upsert, delete_ids) in changes.items():
+                get_layer(layer)
+                ids = [str(i) for i in upsert["id"]] if len(upsert) else []
+                delete_ids = [str(i) for i in delete_ids]
+                upsert = upsert.copy()
+                if layer in VERSIONED_TABLES:
+                    current = self.row_versions(layer, ids + delete_ids)
+                    if expected_versions and layer in expected_versions:
+                        check_versions({str(k): v for k, v in expected_versions[layer].items()}, current)
+                    upsert[ROW_VERSION] = [current.get(i, 0) + 1 for i in ids]
+                    out[layer] = {i: current.get(i, 0) + 1 for i in ids}
+                prepared[layer] = (upsert, delete_ids)
+            self.write_row_changes(prepared, dict(tables or {}))
+        return out
+
 
 def with_system_columns(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """``frames`` with the store's system columns (a carrier row starts at version 1)."""
     out = {}
     for key, frame in frames.items():
-        if key in CARRIER_LAYERS and ROW_VERSION not in frame.columns:
+        if (key in CARRIER_LAYERS or key in VERSIONED_TABLES) and ROW_VERSION not in frame.columns:
             frame = frame.copy()
             frame[ROW_VERSION] = 1
         out[key] = frame

@@ -197,7 +197,7 @@ class GeoPackageStore(Store):
                 for m in todo:
                     if m.version == 2:
                         _add_row_versions(con)
-                    if m.version == 5:
+                    if m.version in (5, 6):
                         _add_missing_columns(con)
                     done.append(f"migration {m.version}: {m.description}")
             _write_meta(tmp, {"schema_version": str(LATEST)}, todo)
@@ -239,6 +239,19 @@ class GeoPackageStore(Store):
         merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=existing.crs)
         raise_if_problems(validate_frames({**self.read_all(), layer: merged, **tables}))
         self.write_layers({layer: merged, **tables})
+
+    def write_row_changes(self, changes: dict[str, tuple[pd.DataFrame, list[str]]],
+                          tables: dict[str, pd.DataFrame]) -> None:
+        """Row changes on a file are rewrites of their layers, validated with the rest of the store."""
+        merged = {}
+        for layer, (upsert, delete_ids) in changes.items():
+            existing = self.read_layer(layer)
+            gone = set(map(str, upsert["id"])) | set(delete_ids) if len(upsert) else set(delete_ids)
+            keep = existing.loc[~existing["id"].astype(str).isin(gone)]
+            parts = [p for p in (keep, upsert) if len(p)]
+            merged[layer] = pd.concat(parts, ignore_index=True) if parts else existing.iloc[0:0]
+        raise_if_problems(validate_frames({**self.read_all(), **merged, **tables}))
+        self.write_layers({**merged, **tables})
 
     def backup(self, *, keep: int = KEEP_BACKUPS) -> Path:
         """A copy in ``backups/`` beside the store (UTC timestamp in the name); the last ``keep`` are kept.

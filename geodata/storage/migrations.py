@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from layers.catalogue import CARRIER_LAYERS, LAYERS, get_layer
+from layers.market_catalogue import VERSIONED_TABLES
 
 MIGRATIONS_TABLE = "spacemap_migrations"
 META_TABLE = "spacemap_meta"
@@ -36,13 +37,18 @@ MIGRATIONS = (
     Migration(5, "one measure per field: usable and space-provided areas, a qualifier and an as-of date per area, "
                  "citations of coded lists, tenants, planned facilities (columns the catalogue has and the store "
                  "lacks are added); the sources registry"),
+    Migration(6, "the market: space units, unit attachments, enterprises, enquiries, their history, signed leases "
+                 "and screening rules (empty tables; row_version on units and enquiries); accounts gain the "
+                 "carriers an operator runs"),
 )
 LATEST = MIGRATIONS[-1].version
 
 
 def system_columns(key: str, version: int = LATEST) -> list[tuple[str, str]]:
     """Columns the store adds to a catalogue layer at schema ``version``."""
-    return [(ROW_VERSION, "int")] if key in CARRIER_LAYERS and version >= 2 else []
+    if key in CARRIER_LAYERS and version >= 2 or key in VERSIONED_TABLES and version >= 6:
+        return [(ROW_VERSION, "int")]
+    return []
 
 
 def columns(key: str, version: int = LATEST) -> list[tuple[str, str]]:

@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 from psycopg import sql
 
-from geodata.ingest.validate import raise_if_problems, validate_frames
+from geodata.ingest.validate import LINK_TARGETS, market_links, raise_if_problems, validate_frames
 from geodata.storage import ddl, logins, pg
 from geodata.storage.base import LOCK_TIMEOUT_S, Store
 from geodata.storage.migrations import META_TABLE, MIGRATIONS, MIGRATIONS_TABLE, ROW_VERSION, columns, now_iso, pending
@@ -159,6 +159,38 @@ class PostGISStore(Store):
                 _copy(con, key, frame)
             _bump(con)
 
+    def write_row_changes(self, changes: dict[str, tuple[pd.DataFrame, list[str]]],
+                          tables: dict[str, pd.DataFrame]) -> None:
+        """The rows validated with the tables they link to, then one transaction of deletes and COPYs."""
+        rows = {k: u for k, (u, _) in changes.items()}
+        raise_if_problems(validate_frames({**rows, **tables}, links=False) + market_links(rows, self._known(changes)))
+        with pg.transaction(self.location) as con:
+            for layer, (upsert, delete_ids) in changes.items():
+                ids = sorted(set(map(str, upsert["id"])) | set(delete_ids)) if len(upsert) else sorted(delete_ids)
+                con.execute(sql.SQL("DELETE FROM {} WHERE id = ANY(%s)").format(sql.Identifier(layer)), (ids,))
+                if len(upsert):
+                    _copy(con, layer, upsert)
+            for key, frame in tables.items():
+                con.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(key)))
+                _copy(con, key, frame)
+            _bump(con)
+
+    def _known(self, changes) -> dict[str, set[str]]:
+        """The ids the changed rows link to that exist (carriers of units and leases, units of
+        attachments, enquiries of events), by index lookups, with the ids the change itself adds."""
+        wanted: dict[str, set[str]] = {}
+        for layer, (upsert, _) in changes.items():
+            for column, target in LINK_TARGETS.get(layer, ()):
+                if column in upsert.columns and len(upsert):
+                    wanted.setdefault(target, set()).update(str(v) for v in upsert[column].dropna())
+        known: dict[str, set[str]] = {}
+        for target, ids in wanted.items():
+            layers = CARRIER_LAYERS if target == "carriers" else (target,)
+            known[target] = self._existing_ids(sorted(ids), layers)
+            if target in changes and len(changes[target][0]):
+                known[target] |= set(map(str, changes[target][0]["id"]))
+        return known
+
     def _validate_change(self, layer: str, upsert: pd.DataFrame, delete_ids: list[str],
                          tables: dict[str, pd.DataFrame]) -> None:
         """The rows themselves, then their links (parents, ids of other layers, ledger entries)."""
@@ -271,7 +303,7 @@ def _apply_migration(con, version: int) -> None:
             ddl.add_cell_columns(con, key)
     if version == 4:
         con.execute(logins.DDL)
-    if version == 5:
+    if version in (5, 6):
         present_tables = {r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
         for key in LAYERS:

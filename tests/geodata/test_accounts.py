@@ -27,7 +27,8 @@ def test_add_account__argon2id_hash_never_the_password_and_audited(store_copy):
     assert stored["password_hash"].iloc[0].startswith("$argon2id$") and SECRET not in stored.to_csv()
     listed = accounts.list_accounts(store_copy)
     assert listed == [{"name": "li", "role": "staff", "disabled": False, "created_at": listed[0]["created_at"],
-                       "created_by": "admin-wu", "changed_at": None, "changed_by": None, "epoch": listed[0]["epoch"]}]
+                       "created_by": "admin-wu", "changed_at": None, "changed_by": None, "epoch": listed[0]["epoch"],
+                       "carriers": []}]
     assert len(listed[0]["epoch"]) == 16 and listed[0]["epoch"] not in stored["password_hash"].iloc[0]
     entry = _audit(store_copy).iloc[-1]
     assert (entry["who"], entry["action"], entry["layer"]) == ("admin-wu", "user-add", "accounts")
