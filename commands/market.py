@@ -108,6 +108,32 @@ def _funnel_lines(data: dict) -> list[str]:
     return lines
 
 
+def cmd_screening(args) -> int:
+    """Screening rules: list, add, remove, undo (staff read and change them; audited)."""
+    from geodata.stewardship import screening_rules as rules
+    from geodata.storage import read_layer
+
+    if args.action == "list":
+        table = read_layer("screening_rules")
+        rows = [{k: (None if v != v else v) for k, v in r.items()} for r in table.to_dict("records")]
+        emit({"rules": rows}, as_json=args.json, text="\n".join(
+            f"{r['id']}  {r['applies_to']:<22} {r['kind']:<18} {r['value']:<20} {r['reason_en']}" for r in rows)
+            or "(no screening rules: every enquiry is eligible)")
+        return EXIT_OK
+    by = args.by or user()
+    if args.action == "add":
+        data = rules.add_rule(applies_to=args.applies_to or "*", kind=args.kind, value=args.value,
+                              reason_zh=args.reason_zh, reason_en=args.reason_en, who=by)
+    elif args.action == "remove":
+        if not args.rule:
+            raise SpaceMapError("screening remove needs the rule id")
+        data = rules.remove_rule(args.rule, who=by)
+    else:
+        data = rules.undo_rule_change(who=by)
+    emit(data, as_json=args.json, text=json.dumps(data, ensure_ascii=False))
+    return EXIT_OK
+
+
 def register(add) -> None:
     """Add this group's sub-commands (``add(name, func, help)`` returns the sub-parser)."""
     from layers.vocab import CLOSE_REASONS, ENQUIRY_STAGES
@@ -137,6 +163,15 @@ def register(add) -> None:
     p.add_argument("--expect-version", type=int, help="advance: the enquiry's row version you saw (exit 4 if changed)")
     p.add_argument("--expect-stage", choices=list(ENQUIRY_STAGES),
                    help="advance: the stage you saw it in (exit 4 if somebody moved it meanwhile)")
+    p = add("screening", cmd_screening, "screening rules that mark an enquiry eligible or not, with reasons")
+    p.add_argument("action", choices=["list", "add", "remove", "undo"])
+    p.add_argument("rule", nargs="?", help="remove: the rule's id")
+    p.add_argument("--applies-to", help="add: a carrier layer (e.g. lowcost_spaces) or * (default)")
+    p.add_argument("--kind", choices=["qualification_any", "max_age_years", "max_headcount", "industry_in"])
+    p.add_argument("--value", help="add: qualification or industry codes (;-separated) or a number")
+    p.add_argument("--reason-zh", help="add: the rule's reason in Chinese")
+    p.add_argument("--reason-en", help="add: the rule's reason in English")
+    p.add_argument("--by", help="who changes the rules (default: $USER)")
     p = add("funnel", cmd_funnel, "the funnel from enquiry to signed lease to moved in")
     p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="enquiries submitted on or after")
     p.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="enquiries submitted on or before")

@@ -20,13 +20,13 @@ import pandas as pd
 
 from geodata.ingest.schema import is_blank
 from geodata.stewardship.audit import audit_row, check_who
+from geodata.stewardship.screening_rules import screen_enquiry
 from geodata.storage import open_store
 from layers.catalogue import CARRIER_LAYERS
 from spatial.credit_code import credit_code_problem, normalise_credit_code
 from spatial.errors import ConflictError, SpaceMapError
 from spatial.need import Need, need_to_dict
 from spatial.pipeline import CLOSED, Lease, TransitionError, check_move, due_at
-from spatial.screening import screen
 
 PORTAL = "portal"
 """Who a portal submission is recorded as (the visitor is anonymous)."""
@@ -98,6 +98,17 @@ def _picked(ids, store) -> tuple[list[str], list[str]]:
     return ids, layers
 
 
+def _layers_of(store, picked) -> list[str]:
+    """The carrier layers of an enquiry's picks (those still in the store)."""
+    try:
+        return _picked(str(picked or "").split(";"), store)[1]
+    except SpaceMapError:  # a pick removed since (an import undone): screen by the others
+        ids = [i for i in str(picked or "").split(";") if i]
+        units = store.read_layer("units", ids=ids)
+        wanted = set(ids) | set(units["carrier_id"].astype(str))
+        return [k for k in CARRIER_LAYERS if len(store.read_layer(k, ids=sorted(wanted)))]
+
+
 def submit_enquiry(need: Need, *, enterprise_name, contact_name, contact_phone=None, contact_email=None,
                    credit_code=None, picked=(), message=None, consent: bool = False, consent_version: str,
                    consent_text: str, channel: str = PORTAL, who: str = PORTAL, location=None,
@@ -123,12 +134,11 @@ def submit_enquiry(need: Need, *, enterprise_name, contact_name, contact_phone=N
     at = now or _now()
     store = open_store(location)
     picked_ids, layers = _picked(picked, store)
-    rules = store.read_layer("screening_rules")
-    result = screen({"qualifications": [], "founded": None, "headcount": None,
-                     "industries": [need.industry] if need.industry else []}, layers, rules, today=at.date())
+    need_json = json.dumps(need_to_dict(need), ensure_ascii=False)
+    result = screen_enquiry(store, {"credit_code": code, "need_json": need_json}, layers, today=at.date())
     ref = new_ref(at)
     row = {"id": ref, "submitted_at": _iso(at), "channel": channel, "enterprise_name": name, "credit_code": code,
-           "need_json": json.dumps(need_to_dict(need), ensure_ascii=False), "picked": ";".join(picked_ids) or None,
+           "need_json": need_json, "picked": ";".join(picked_ids) or None,
            "message": message, "contact_name": contact[0], "contact_phone": contact[1], "contact_email": contact[2],
            "consent_version": _text(consent_version, "consent version", 40, required=True),
            "consent_text": _text(consent_text, "consent text", 2000, required=True), "consent_at": _iso(at),
@@ -274,6 +284,10 @@ def _apply(store, current: dict, version: int, to: str, *, by, at, note, units, 
         changed_units = _unit_status(_reserved_by(store, ref), "available")
     if changed_units is not None:
         details["units_before"] = _plain(unit_rows if to != CLOSED else _reserved_by(store, ref))
+    if to == "screened":  # the rules in force, with the registry's facts of the enterprise
+        result = screen_enquiry(store, current, _layers_of(store, current.get("picked")), today=at.date())
+        current = {**current, "eligible": result.eligible, "screening": json.dumps(result.reasons, ensure_ascii=False)}
+        details["screening"] = result.reasons
     row = {**current, "stage": to, "stage_at": _iso(at), "assigned_to": current.get("assigned_to") or by,
            "due_at": (d := due_at(to, at)) and _iso(d), "close_reason": reason if to == CLOSED else None}
     event = _event(ref, n, at, by, current["stage"], to, note, details)
