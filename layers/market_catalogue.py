@@ -121,8 +121,11 @@ SCREENING_FIELDS = (
     _f("reason_zh", required=True, title_zh="理由(中文)", title_en="Reason (zh)"),
     _f("reason_en", required=True, title_zh="理由(英文)", title_en="Reason (en)"),
     _f("active", "bool", required=True, title_zh="启用", title_en="Active"),
+    _f("any_of", title_zh="任一满足组", title_en="Alternatives group"),
+    _SYNTHETIC,
 )
-"""``applies_to``: a carrier layer key, or ``*`` for every carrier; ``value``: the rule's limit or codes."""
+"""``applies_to``: a carrier layer key, or ``*`` for every carrier; ``value``: the rule's limit or codes;
+``any_of``: rules sharing this value are alternatives (one passing is enough)."""
 
 ATTACHMENT_FIELDS = (
     _f("id", required=True), _f("unit_id", required=True, title_zh="单元", title_en="Unit"),

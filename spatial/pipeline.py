@@ -3,8 +3,9 @@ what each move must record. Pure: the store keeps the enquiries and their histor
 (:mod:`geodata.stewardship.market`); this module only says what may happen.
 
 received → screened → shortlisted → visit_arranged → visited → offer → signed → moved_in, one
-stage at a time; any stage before moved_in may be closed with a reason code; nothing leaves
-moved_in or closed (a mistake is undone, not moved back).
+stage at a time; any stage before signed may be closed with a reason code (a signed lease is not
+closed: it moves in, or the signing is undone); nothing leaves moved_in or closed (a mistake is
+undone, not moved back).
 """
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def allowed_moves(stage: str) -> tuple[str, ...]:
     if stage not in STAGES:
         raise TransitionError(f"unknown stage {stage!r}; stages: {', '.join((*STAGES, CLOSED))}")
     nxt = STAGES[STAGES.index(stage) + 1]
-    return (nxt, CLOSED)
+    return (nxt,) if stage == "signed" else (nxt, CLOSED)
 
 
 def check_move(current: str, to: str, *, reason: str | None = None, units=(), lease: Lease | None = None) -> None:

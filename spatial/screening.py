@@ -245,8 +245,10 @@ def screen(enterprise: dict, carrier_layers: list[str], rules: pd.DataFrame, *, 
     "expires"}]`` —, ``founded``, ``headcount``, ``industries``; a missing key, None or an empty
     list is unknown).
 
-    With no applicable rule the enquiry is eligible: nothing asks more of it."""
-    reasons = []
+    Rules with the same ``any_of`` value are alternatives (e.g. "founded at most 5 years ago, or
+    holding a qualification"): the group passes when one passes and fails when all fail. With no
+    applicable rule the enquiry is eligible: nothing asks more of it."""
+    reasons, groups = [], {}
     for rule in applicable_rules(rules, carrier_layers).to_dict("records"):
         check = _CHECKS.get(rule["kind"])
         if check is None:
@@ -254,7 +256,10 @@ def screen(enterprise: dict, carrier_layers: list[str], rules: pd.DataFrame, *, 
         else:
             ok, zh, en = check(enterprise, rule.get("value"), today)
         reasons.append(_reason(rule, ok, zh, en))
-    oks = [r["ok"] for r in reasons]
+        group = None if _blank(rule.get("any_of")) else str(rule["any_of"]).strip()
+        groups.setdefault(group or f"rule:{rule['id']}", []).append(ok)
+    # rules sharing an ``any_of`` group: one of them passing is enough; all failing fails
+    oks = [True if True in g else (False if all(o is False for o in g) else None) for g in groups.values()]
     eligible = False if False in oks else (None if None in oks else True)
     return Screening(eligible, reasons)
 

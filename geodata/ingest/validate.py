@@ -78,7 +78,7 @@ def _ids(frame: pd.DataFrame) -> list[str | None]:
 
 def _text_suspects(column: pd.Series, name: str, *, limited: bool) -> set[int]:
     """Positions of text values that may break a text rule (vectorised; :func:`text_problem` decides)."""
-    if column.dtype != object and not pd.api.types.is_string_dtype(column):
+    if not len(column) or column.dtype != object and not pd.api.types.is_string_dtype(column):
         return set()
     is_text = column.map(type) == str
     if not is_text.any():

@@ -22,7 +22,7 @@ from geodata.ingest.schema import is_blank
 from geodata.stewardship.audit import audit_row, check_who
 from geodata.stewardship.screening_rules import screen_enquiry
 from geodata.storage import open_store
-from layers.catalogue import CARRIER_LAYERS
+from layers.catalogue import CARRIER_LAYERS, get_layer
 from spatial.credit_code import credit_code_problem, normalise_credit_code
 from spatial.errors import ConflictError, SpaceMapError
 from spatial.need import Need, need_to_dict
@@ -167,7 +167,8 @@ def _write(store, *, who: str, action: str, ref: str, enquiries: pd.DataFrame | 
     if units is not None and len(units):
         changes["units"] = (units, [])
     if leases is not None or delete_leases:
-        changes["leases"] = (leases if leases is not None else pd.DataFrame(columns=["id"]), list(delete_leases))
+        empty = pd.DataFrame(columns=list(get_layer("leases").field_names))
+        changes["leases"] = (leases if leases is not None else empty, list(delete_leases))
     audit = audit_row(store.read_layer("audit_log"), who=who, action=action, layer="enquiries", reason=reason,
                       changes=json.dumps({"enquiry": ref, "events": [e["id"] for e in events]}, ensure_ascii=False))
     versions = {"enquiries": {ref: expected}} if expected is not None else None
@@ -312,6 +313,9 @@ def undo_step(ref: str, *, by: str, location=None, now: datetime | None = None) 
             raise SpaceMapError(f"enquiry {ref}: no step to undo")
         last = _plain(mine.tail(1))[0]
         details = json.loads(last["details"] or "{}")
+        if "enquiry_before" not in details:
+            raise SpaceMapError(f"enquiry {ref}: step {last['id']} was recorded without what it changed (imported or "
+                                "demo history): it cannot be undone")
         before = details["enquiry_before"]
         units = pd.DataFrame(details["units_before"]) if details.get("units_before") else None
         if units is not None:

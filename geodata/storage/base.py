@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geodata.ingest.validate import raise_if_problems, validate_frames
+from geodata.ingest.validate import LINK_TARGETS, raise_if_problems, validate_frames
 from geodata.storage.migrations import ROW_VERSION, columns
 from layers.catalogue import CARRIER_LAYERS, LAYERS, get_layer
 from layers.market_catalogue import LAZY_LAYERS, VERSIONED_TABLES
@@ -243,6 +243,23 @@ class Store(abc.ABC):
                 prepared[layer] = (upsert, delete_ids)
             self.write_row_changes(prepared, dict(tables or {}))
         return out
+
+
+    def known_links(self, changes: dict[str, tuple[pd.DataFrame, list]]) -> dict[str, set[str]]:
+        """The ids the changed rows link to that exist (carriers of units and leases, units of
+        attachments, enquiries of events), looked up by id, with the ids the change itself adds."""
+        wanted: dict[str, set[str]] = {}
+        for layer, (upsert, _) in changes.items():
+            for column, target in LINK_TARGETS.get(layer, ()):
+                if column in upsert.columns and len(upsert):
+                    wanted.setdefault(target, set()).update(str(v) for v in upsert[column].dropna())
+        known: dict[str, set[str]] = {}
+        for target, ids in wanted.items():
+            layers = CARRIER_LAYERS if target == "carriers" else (target,)
+            known[target] = {str(i) for key in layers for i in self.read_layer(key, ids=sorted(ids))["id"]}
+            if target in changes and len(changes[target][0]):
+                known[target] |= set(map(str, changes[target][0]["id"]))
+        return known
 
 
 def with_system_columns(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

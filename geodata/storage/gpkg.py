@@ -19,7 +19,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geodata.ingest.validate import raise_if_problems, validate_frames
+from geodata.ingest.validate import market_links, raise_if_problems, validate_frames
 from geodata.storage.base import KEEP_BACKUPS, LOCK_TIMEOUT_S, Store
 from geodata.storage import logins
 from geodata.storage.locking import held, wait_until
@@ -242,7 +242,7 @@ class GeoPackageStore(Store):
 
     def write_row_changes(self, changes: dict[str, tuple[pd.DataFrame, list[str]]],
                           tables: dict[str, pd.DataFrame]) -> None:
-        """Row changes on a file are rewrites of their layers, validated with the rest of the store."""
+        """Row changes on a file are rewrites of their layers; the changed rows are validated, with their links."""
         merged = {}
         for layer, (upsert, delete_ids) in changes.items():
             existing = self.read_layer(layer)
@@ -250,7 +250,8 @@ class GeoPackageStore(Store):
             keep = existing.loc[~existing["id"].astype(str).isin(gone)]
             parts = [p for p in (keep, upsert) if len(p)]
             merged[layer] = pd.concat(parts, ignore_index=True) if parts else existing.iloc[0:0]
-        raise_if_problems(validate_frames({**self.read_all(), **merged, **tables}))
+        rows = {k: u for k, (u, _) in changes.items()}  # only the changed rows, and what they link to
+        raise_if_problems(validate_frames({**rows, **tables}, links=False) + market_links(rows, self.known_links(changes)))
         self.write_layers({**merged, **tables})
 
     def backup(self, *, keep: int = KEEP_BACKUPS) -> Path:

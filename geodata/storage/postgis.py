@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 from psycopg import sql
 
-from geodata.ingest.validate import LINK_TARGETS, market_links, raise_if_problems, validate_frames
+from geodata.ingest.validate import market_links, raise_if_problems, validate_frames
 from geodata.storage import ddl, logins, pg
 from geodata.storage.base import LOCK_TIMEOUT_S, Store
 from geodata.storage.migrations import META_TABLE, MIGRATIONS, MIGRATIONS_TABLE, ROW_VERSION, columns, now_iso, pending
@@ -163,7 +163,7 @@ class PostGISStore(Store):
                           tables: dict[str, pd.DataFrame]) -> None:
         """The rows validated with the tables they link to, then one transaction of deletes and COPYs."""
         rows = {k: u for k, (u, _) in changes.items()}
-        raise_if_problems(validate_frames({**rows, **tables}, links=False) + market_links(rows, self._known(changes)))
+        raise_if_problems(validate_frames({**rows, **tables}, links=False) + market_links(rows, self.known_links(changes)))
         with pg.transaction(self.location) as con:
             for layer, (upsert, delete_ids) in changes.items():
                 ids = sorted(set(map(str, upsert["id"])) | set(delete_ids)) if len(upsert) else sorted(delete_ids)
@@ -174,22 +174,6 @@ class PostGISStore(Store):
                 con.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(key)))
                 _copy(con, key, frame)
             _bump(con)
-
-    def _known(self, changes) -> dict[str, set[str]]:
-        """The ids the changed rows link to that exist (carriers of units and leases, units of
-        attachments, enquiries of events), by index lookups, with the ids the change itself adds."""
-        wanted: dict[str, set[str]] = {}
-        for layer, (upsert, _) in changes.items():
-            for column, target in LINK_TARGETS.get(layer, ()):
-                if column in upsert.columns and len(upsert):
-                    wanted.setdefault(target, set()).update(str(v) for v in upsert[column].dropna())
-        known: dict[str, set[str]] = {}
-        for target, ids in wanted.items():
-            layers = CARRIER_LAYERS if target == "carriers" else (target,)
-            known[target] = self._existing_ids(sorted(ids), layers)
-            if target in changes and len(changes[target][0]):
-                known[target] |= set(map(str, changes[target][0]["id"]))
-        return known
 
     def _validate_change(self, layer: str, upsert: pd.DataFrame, delete_ids: list[str],
                          tables: dict[str, pd.DataFrame]) -> None:
@@ -257,6 +241,12 @@ class PostGISStore(Store):
 
         return match_in_database(self.location, need, frames, scope=scope, weights=weights, top=top,
                                  explain=explain)
+
+    def match_units(self, need, frames, *, scope: str, weights=None, top: int = 10, explain: bool = True) -> dict:
+        from geodata.storage.unit_match_sql import match_units_in_database
+
+        return match_units_in_database(self.location, need, frames, scope=scope, weights=weights, top=top,
+                                       explain=explain)
 
     def load_parcels(self, table: str, frame: pd.DataFrame) -> None:
         """(Re)create ``table`` with the carrier columns and polygon geometry and load ``frame``

@@ -153,3 +153,22 @@ def test_dates__helpers():
     assert months_before(date(2024, 2, 29), 12) == date(2023, 2, 28)
     assert months_before(date(2025, 3, 31), 1) == date(2025, 2, 28)
     assert months_before(date(2025, 1, 15), 60) == date(2020, 1, 15)
+
+
+def test_any_of__alternatives_pass_when_one_passes_and_fail_when_all_fail():
+    age = {**dict(zip(["id", "applies_to", "kind", "value", "reason_zh", "reason_en", "active"], AGE)),
+           "any_of": "young-or-qualified"}
+    qual = {"id": "R-q2", "applies_to": "lowcost_spaces", "kind": "qualification_any", "value": "high_tech",
+            "reason_zh": "或具备高新资质", "reason_en": "or a high-tech qualification", "active": True,
+            "any_of": "young-or-qualified"}
+    rules = pd.DataFrame([age, qual])
+    old = date(2010, 1, 1)
+    held = [{"code": "high_tech", "evidence": "cert", "expires": "2027-01-01"}]
+    assert screen(_enterprise(founded=old, qualifications=held), ["lowcost_spaces"], rules, today=TODAY).eligible is True
+    assert screen(_enterprise(founded="2023-01-01"), ["lowcost_spaces"], rules, today=TODAY).eligible is True
+    expired = [{"code": "high_tech", "evidence": "cert", "expires": "2024-01-01"}]
+    failed = screen(_enterprise(founded=old, qualifications=expired), ["lowcost_spaces"], rules, today=TODAY)
+    assert failed.eligible is False and [r["ok"] for r in failed.reasons] == [False, False]
+    # without the group the same enterprise fails the age rule even though it is qualified
+    alone = rules.assign(any_of=None)
+    assert screen(_enterprise(founded=old, qualifications=held), ["lowcost_spaces"], alone, today=TODAY).eligible is False
