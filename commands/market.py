@@ -8,6 +8,9 @@ from pathlib import Path
 from commands.common import EXIT_OK, emit, parse_day, user
 from spatial.errors import SpaceMapError
 
+NOT_GIVEN = "(not given)"
+"""The enterprise name of a submission that gave none (never the contact's name: that is personal data)."""
+
 
 def _need(path: Path):
     from spatial.need import need_from_dict
@@ -35,7 +38,7 @@ def cmd_enquiry(args) -> int:
         if not args.need:
             raise SpaceMapError("enquiry submit needs --need FILE.json")
         data = market.submit_enquiry(
-            _need(args.need), enterprise_name=args.enterprise or args.contact_name, contact_name=args.contact_name,
+            _need(args.need), enterprise_name=args.enterprise or NOT_GIVEN, contact_name=args.contact_name,
             contact_phone=args.contact_phone, contact_email=args.contact_email, credit_code=args.credit_code,
             picked=[p for p in (args.units or "").replace(",", ";").split(";") if p], message=args.note,
             consent=bool(args.consent), consent_version=CONSENT_VERSION, consent_text=t("enq_consent_text", "zh"),
@@ -46,7 +49,9 @@ def cmd_enquiry(args) -> int:
         table = market.list_enquiries(stage=args.stage)
         cols = ["id", "submitted_at", "enterprise_name", "stage", "stage_at", "assigned_to", "due_at", "overdue",
                 "eligible", "synthetic"]
-        rows = market._plain(table[cols])
+        from geodata.stewardship.enquiry_store import plain
+
+        rows = plain(table[cols])
         emit({"enquiries": rows}, as_json=args.json, text="\n".join(
             f"{r['id']}  {r['stage']:<14} {r['enterprise_name']}" + ("  OVERDUE" if r["overdue"] else "")
             for r in rows) or "(no enquiries)")
@@ -142,7 +147,7 @@ def register(add) -> None:
     p.add_argument("action", choices=["submit", "list", "show", "advance", "undo", "erase"])
     p.add_argument("ref", nargs="?", help="the enquiry's reference (FT-YYYYMMDD-XXXXXXXX)")
     p.add_argument("--need", type=Path, help="submit: the need as JSON (as `match --json` echoes it)")
-    p.add_argument("--enterprise", help="submit: the enterprise's name (default: the contact's)")
+    p.add_argument("--enterprise", help="submit: the enterprise's name (default: recorded as not given; never the contact's name)")
     p.add_argument("--credit-code", help="submit: unified social credit code (18 characters, checked)")
     p.add_argument("--contact-name", help="submit: contact person")
     p.add_argument("--contact-phone", help="submit: contact phone")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from commands.common import EXIT_OK, EXIT_PROBLEMS, emit, user
+from commands.common import EXIT_OK, EXIT_PROBLEMS, emit, parse_day, user
 from spatial.errors import SpaceMapError
 
 
@@ -19,28 +19,77 @@ def _need(args, frames, carriers):
 def cmd_match(args) -> int:
     """Match against the store (its own pre-filter where it has one) or against ``--spaces``."""
     from geodata.storage import NotSupported, open_store
-    from layers.catalogue import CARRIER_LAYERS
-    from spatial.carriers import combine_carriers
-    from spatial.match_explain import exclusion_summary
+    from spatial.match_explain import exclusion_summary, results_table
     from spatial.need import parse_weights
 
     if args.top < 1:
         raise SpaceMapError(f"--top must be at least 1, got {args.top}")
     weights = parse_weights(args.weights)
+    if args.level == "unit":
+        if args.spaces is not None:
+            raise SpaceMapError("--level unit matches the store's units: it cannot be used with --spaces")
+        return _match_units(args, weights)
     if args.spaces is not None:
         return _match_file(args, open_store().read_all(), weights)
     store = open_store()
-    frames = {k: store.read_layer(k) for k in ("district", "subdistricts", "clusters", "hetao", "landmarks")}
-    named = {}
-    if args.near:  # a carrier named as the place to measure from: looked up by id or name, not by reading all
-        named = {k: store.read_layer(k, ids=[args.near.strip()], names=True) for k in CARRIER_LAYERS}
-    need = _need(args, frames, combine_carriers(named, CARRIER_LAYERS))
+    frames, need = _store_need(args, store)
     try:
         found = store.match(need, frames, scope=args.scope, weights=weights, top=args.top)
     except NotSupported:  # the store cannot pre-filter: score every carrier of the scope here
         return _match_here(args, need, store.read_all(), weights)
-    return _match_output(args, need, found["candidates"], found["result"], found["scope_size"],
-                         exclusion_summary(found["result"], counts=found["excluded"]))
+    return _match_output(args, need, results_table(found["candidates"], found["result"]), found["result"],
+                         found["scope_size"], exclusion_summary(found["result"], counts=found["excluded"]))
+
+
+def _store_need(args, store):
+    """The zone layers and the need (a carrier named as the place to measure from is looked up by id
+    or name, not by reading all)."""
+    from layers.catalogue import CARRIER_LAYERS
+    from spatial.carriers import combine_carriers
+
+    frames = {k: store.read_layer(k) for k in ("district", "subdistricts", "clusters", "hetao", "landmarks")}
+    named = {}
+    if args.near:
+        named = {k: store.read_layer(k, ids=[args.near.strip()], names=True) for k in CARRIER_LAYERS}
+    return frames, _need(args, frames, combine_carriers(named, CARRIER_LAYERS))
+
+
+def _match_units(args, weights) -> int:
+    """Unit-level matching: the store's pre-filter where it has one, else every unit of the scope here."""
+    from geodata.storage import NotSupported, open_store
+    from spatial.match_explain import exclusion_summary
+    from spatial.unit_match import unit_results_table
+
+    store = open_store()
+    frames, need = _store_need(args, store)
+    today = parse_day(args.today)
+    pushdown = getattr(store, "match_units", None)  # optional push-down (raises NotSupported where absent)
+    try:
+        if pushdown is None:
+            raise NotSupported("this store does not pre-filter unit matches")
+        found = pushdown(need, frames, scope=args.scope, weights=weights, top=args.top)
+        ucands, result, size = found["candidates"], found["result"], found["scope_size"]
+        reasons = exclusion_summary(result, counts=found["excluded"])
+    except NotSupported:
+        ucands, result = _units_here(args, need, store.read_all(), weights)
+        size, reasons = len(ucands), exclusion_summary(result)
+    rows = unit_results_table(ucands, result, today=today)
+    return _match_output(args, need, rows, result, size, reasons, level="unit")
+
+
+def _units_here(args, need, frames, weights):
+    """Unit candidates of the scope built in memory, and the match on them."""
+    from geodata.reports.inventory import zoned
+    from layers.catalogue import CARRIER_LAYERS
+    from spatial.carriers import combine_carriers
+    from spatial.match import candidate_arrays
+    from spatial.scope import in_scope
+    from spatial.unit_match import match_units, unit_candidate_arrays
+
+    carriers = combine_carriers(frames, CARRIER_LAYERS)
+    carriers = zoned(carriers.loc[in_scope(carriers, frames["district"], args.scope)].reset_index(drop=True), frames)
+    ucands = unit_candidate_arrays(candidate_arrays(carriers), frames["units"])
+    return ucands, match_units(ucands, need, weights=weights, top=args.top)
 
 
 def _match_file(args, frames, weights) -> int:
@@ -57,7 +106,7 @@ def _match_here(args, need, frames, weights, *, carriers=None) -> int:
     from layers.catalogue import CARRIER_LAYERS
     from spatial.carriers import combine_carriers
     from spatial.match import candidate_arrays, match
-    from spatial.match_explain import exclusion_summary
+    from spatial.match_explain import exclusion_summary, results_table
     from spatial.scope import in_scope
 
     carriers = combine_carriers(frames, CARRIER_LAYERS) if carriers is None else carriers
@@ -66,23 +115,28 @@ def _match_here(args, need, frames, weights, *, carriers=None) -> int:
     need = need if need is not None else _need(args, frames, carriers)
     cands = candidate_arrays(carriers)
     result = match(cands, need, weights=weights, top=args.top)
-    return _match_output(args, need, cands, result, len(cands), exclusion_summary(result))
+    return _match_output(args, need, results_table(cands, result), result, len(cands), exclusion_summary(result))
 
 
-def _match_output(args, need, cands, result, candidates: int, reasons: dict) -> int:
-    from spatial.match_explain import results_table
+def _match_output(args, need, rows: list[dict], result, candidates: int, reasons: dict, *, level: str = "carrier"
+                  ) -> int:
     from spatial.need import need_to_dict
 
-    rows = results_table(cands, result)
     data = {
         "need": need_to_dict(need), "scope": args.scope, "candidates": candidates, "results": rows,
         "excluded_count": int(candidates - result.passing.sum()), "exclusion_reasons": reasons,
         "near_misses": result.near_misses, "stable_top3": result.stable_top3,
         "unstable_under": result.unstable_under, "weights": result.weights,
     }
+    if level == "unit":  # which level ran; a unit result is one unit: units are never combined
+        data.update(level=level, units_combined=False)
     lines = [f"{len(rows)} result(s) of {candidates} candidates; {data['excluded_count']} excluded"]
     for r in rows:
-        lines.append(f"  {r['rank']:>2}. {r['score']:5.1f}  {r['name_zh']}  ({r['layer']})"
+        unit = ""
+        if r.get("level") == "unit":
+            area = "?" if r["area_m2"] is None else f"{r['area_m2']:,.0f}"
+            unit = f"  {r['unit_label']} {area} m²" + (" (stale)" if r["stale"] else "")
+        lines.append(f"  {r['rank']:>2}. {r['score']:5.1f}  {r['name_zh']}{unit}  ({r['layer']})"
                      + (f"  ⚠ {'; '.join(r['flags'])}" if r["flags"] else ""))
     for reason, count in data["exclusion_reasons"].items():
         lines.append(f"  excluded: {reason}: {count}")
@@ -144,6 +198,10 @@ def register(add) -> None:
     p.add_argument("--spaces", type=Path, help="match against this inventory (.gpkg, .geojson or .csv)")
     p.add_argument("--scope", choices=list(SCOPES), default=DEFAULT_SCOPE,
                    help="spaces in Futian only (default) or anywhere in Shenzhen")
+    p.add_argument("--level", choices=["carrier", "unit"], default="carrier",
+                   help="rank carriers by their stated figures (default), or their available units (single "
+                        "units, never combined; carriers without units by their stated figures)")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="the date 'now' means for stale units (default: today)")
     p = add("pool", cmd_pool, "list the enterprise demand pool, or --import needs from a CSV (all or nothing)")
     p.add_argument("--import", dest="import_file", type=Path,
                    help=f"CSV with columns {', '.join(POOL_COLUMNS)} (values as for match)")

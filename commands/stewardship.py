@@ -8,15 +8,23 @@ from spatial.errors import SpaceMapError
 
 
 def cmd_import(args) -> int:
-    """Import carriers from a file: dry run, or commit the accepted rows in one transaction."""
+    """Import carriers, units or enterprises from a file: dry run, or commit the accepted rows in one
+    transaction. Units and enterprises are imported by an account of the store (``--by``, required):
+    staff may not import, an operator only the units of its own carriers."""
     from geodata.ingest.importer import plan_import
+    from geodata.ingest.table_import import TABLE_IMPORT_LAYERS
     from geodata.reports.export import table_csv
     from geodata.stewardship.commits import commit_import
+    from geodata.stewardship.units import plan_market_import
     from geodata.storage import open_store
 
     store = open_store()
-    plan = plan_import(args.file, args.layer, store.import_frames(), crs=args.crs, mapping_file=args.mapping,
-                       blank_clears=args.blank_clears)
+    if args.layer in TABLE_IMPORT_LAYERS:
+        plan = plan_market_import(args.file, args.layer, by=args.by, location=store.location,
+                                  mapping_file=args.mapping, blank_clears=args.blank_clears)
+    else:
+        plan = plan_import(args.file, args.layer, store.import_frames(), crs=args.crs, mapping_file=args.mapping,
+                           blank_clears=args.blank_clears)
     data = plan.summary()
     commit = not args.dry_run and bool(len(plan.accepted)) and not (args.strict and plan.rejected)
     data["committed"] = False
@@ -29,7 +37,8 @@ def cmd_import(args) -> int:
 
 
 def _import_lines(args, plan, data: dict) -> list[str]:
-    lines = [f"{plan.file_name} ({plan.format}, {plan.crs}): {data['rows']} rows, {data['accepted']} accepted "
+    lines = [f"{plan.file_name} ({', '.join(filter(None, (plan.format, plan.crs)))}): {data['rows']} rows, "
+             f"{data['accepted']} accepted "
              f"({len(plan.added)} new, {len(plan.updated)} changed, {len(plan.unchanged)} unchanged), "
              f"{len({r.row for r in plan.rejected})} rejected"]
     lines += [f"  note: {n}" for n in plan.notes]
@@ -86,11 +95,13 @@ def cmd_undo(args) -> int:
 
 def register(add) -> None:
     """Add this group's sub-commands (``add(name, func, help)`` returns the sub-parser)."""
+    from geodata.ingest.table_import import TABLE_IMPORT_LAYERS
     from layers.catalogue import CARRIER_LAYERS
 
-    p = add("import", cmd_import, "import carriers from CSV, XLSX, GeoJSON, GeoPackage or zipped Shapefile")
+    p = add("import", cmd_import, "import carriers from CSV, XLSX, GeoJSON, GeoPackage or zipped Shapefile; "
+                                  "space units or enterprises from CSV or XLSX (with --by ACCOUNT)")
     p.add_argument("file", type=Path)
-    p.add_argument("--layer", required=True, choices=list(CARRIER_LAYERS))
+    p.add_argument("--layer", required=True, choices=[*CARRIER_LAYERS, *TABLE_IMPORT_LAYERS])
     p.add_argument("--crs", default="wgs84", help="coordinates given in: wgs84 (default), gcj02 (AMap), bd09 (Baidu), "
                                                    "cgcs2000 (EPSG:4490) or epsg:4547 (metres)")
     p.add_argument("--mapping", type=Path, help="JSON file mapping the file's headers to field names")
@@ -99,7 +110,8 @@ def register(add) -> None:
     p.add_argument("--blank-clears", action="store_true",
                    help="an empty cell erases the stored value of an existing id (default: it keeps it; "
                         "columns the file lacks always keep theirs)")
-    p.add_argument("--by", help="who imports (default: $USER)")
+    p.add_argument("--by", help="who imports (default: $USER); units and enterprises: the account in the store "
+                                "that imports (required: staff may not import, an operator only its carriers' units)")
     p.add_argument("--rejected-csv", type=Path, help="write the rejected rows with their reasons to this CSV")
     add("audit", cmd_audit, "the audit log of imports, edits and undos")
     p = add("edit", cmd_edit, "correct fields of one carrier (a figure with its source), with a reason")

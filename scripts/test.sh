@@ -12,6 +12,7 @@ bash scripts/venv.sh requirements-dev.txt
 .venv/bin/python benchmarks/bench_store.py || echo "bench_store: over budget (figures above)"
 .venv/bin/python benchmarks/bench_map.py --runs 3 || echo "bench_map: over budget (figures above)"
 .venv/bin/python benchmarks/bench_match.py || echo "bench_match: over budget (figures above)"
+.venv/bin/python benchmarks/bench_units.py || echo "bench_units: over budget (figures above)"
 .venv/bin/python benchmarks/bench_tally.py || echo "bench_tally: over budget (figures above)"
 .venv/bin/python benchmarks/bench_pages.py --runs 5 || echo "bench_pages: over budget (figures above)"
 .venv/bin/python benchmarks/bench_city.py --runs 5 || echo "bench_city: over budget (figures above)"

@@ -8,6 +8,8 @@ import streamlit as st
 
 import settings
 from messages import DEFAULT_LANG, LANG_NAMES, LANGS, t
+from views import portal_data
+from views.tables import md
 
 log = logging.getLogger("spacemap.pages")
 
@@ -70,10 +72,20 @@ def header(lang: str, slot) -> None:
     slot.caption(t("app_tagline", lang))
 
 
+def demo_banner(lang: str) -> None:
+    """On a demo store (its metadata says ``demo``), a warning above every page that the data are
+    synthetic; nothing on a real store."""
+    label = portal_data.demo()
+    if label:
+        st.warning(md("demo_banner", lang, label=label), icon=":material/science:")
+
+
 def run_page(navigation, lang: str) -> None:
-    """Run the chosen page. An unexpected error shows a short message with an error id; the
-    traceback goes to the server log only (``SPACEMAP_DEBUG=1``: raised as it is, for developers)."""
+    """Run the chosen page below the demo banner (on a demo store). An unexpected error shows a short
+    message with an error id; the traceback goes to the server log only (``SPACEMAP_DEBUG=1``: raised
+    as it is, for developers)."""
     try:
+        demo_banner(lang)
         navigation.run()
     except Exception:  # noqa: BLE001 - the last line of defence of every page
         if settings.debug():

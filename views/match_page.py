@@ -1,6 +1,9 @@
 """Match page: an enterprise describes its need and gets a ranked, explained shortlist."""
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime, timedelta, timezone
+
 import folium
 import numpy as np
 import pandas as pd
@@ -19,7 +22,8 @@ from spatial.errors import SpaceMapError
 from spatial.match import match
 from spatial.need import CRITERIA, DEFAULT_WEIGHTS, STAGES, Need
 from spatial.match_explain import exclusion_reasons_for, exclusion_summary, results_table
-from views import data, session
+from spatial.pipeline import REPLY_DAYS
+from views import data, portal_data, session
 from views.chrome import current_lang
 from views.tables import caption_html, html_table, md, md_escape
 
@@ -209,6 +213,86 @@ def _compare_and_export(lang: str, need: Need, rows: list[dict], shortlist: pd.D
                        "shortlist.html", "text/html", key="m_dl_html", on_click="ignore")
 
 
+ENQUIRY_FIELDS = ("enterprise_name", "credit_code", "contact_name", "contact_phone", "contact_email", "message",
+                  "consent")
+"""The enquiry form's widgets (keys ``enq_<field>_<generation>``): once an enquiry is sent they are
+dropped and the generation moves on, so the browser, too, draws new, empty fields."""
+GENERATION_KEY = "enq_gen"
+CHINA_TIME = timezone(timedelta(hours=8))
+
+
+def enquiry_key(field: str, generation: int) -> str:
+    """The widget key of an enquiry form field."""
+    return f"enq_{field}_{generation}"
+
+
+def _enquiry_sent(lang: str, sent: dict) -> None:
+    """This session's own reference, prominent, and what happens next."""
+    due = datetime.fromisoformat(sent["due_at"]).astimezone(CHINA_TIME).strftime("%Y-%m-%d")
+    st.html(f'<div class="sm-enq-sent" style="border:2px solid #1e8449;border-radius:8px;padding:12px 16px;'
+            f'background:#eafaf1;margin-bottom:8px"><div style="font-weight:600;color:#1e8449">'
+            f'{escape_html(t("pt_enq_sent_title", lang))}</div><div style="font-size:14px">'
+            f'{escape_html(t("pt_enq_ref", lang))}</div><div style="font-size:28px;font-weight:700;'
+            f'letter-spacing:1px;font-family:monospace">{escape_html(sent["ref"])}</div>'
+            f'<div style="font-size:14px">{escape_html(t("pt_enq_next", lang, days=REPLY_DAYS, due=due))}</div>'
+            f'</div>')
+
+
+def _enquiry_form(lang: str, rows: list[dict], gen: int) -> dict | None:
+    """The form's values when sent (None otherwise): picked spaces, enterprise, contact, consent."""
+    names = {r.get("unit_id") or r["id"]: f"{r['rank']}. {r[name_column(lang)]}"  # unit results: the unit
+             + (f" · {r['unit_label']}" if r.get("unit_id") and r.get("unit_label") else "") for r in rows}
+    digest = hashlib.sha1("|".join(names).encode()).hexdigest()[:8]  # new shortlist, new default picks
+    limits = portal_data.LIMITS
+
+    def text(where, field: str, label: str, limit: str, **options):
+        return where.text_input(t(label, lang), max_chars=limits[limit], key=enquiry_key(field, gen), **options)
+
+    with st.form("enq_form"):
+        values = {"picked": st.multiselect(t("pt_enq_pick", lang), list(names), default=list(names)[:3],
+                                           format_func=names.get, max_selections=limits["picked"],
+                                           key=f"enq_picked_{digest}", placeholder=t("pt_enq_pick_none", lang))}
+        c1, c2 = st.columns(2)
+        values["enterprise_name"] = text(c1, "enterprise_name", "pt_enq_enterprise", "enterprise")
+        values["credit_code"] = text(c2, "credit_code", "pt_enq_credit", "credit_code",
+                                     help=t("pt_enq_credit_help", lang))
+        c1, c2, c3 = st.columns(3)
+        either = t("pt_enq_contact_help", lang)
+        values["contact_name"] = text(c1, "contact_name", "pt_enq_contact", "contact")
+        values["contact_phone"] = text(c2, "contact_phone", "pt_enq_phone", "phone", help=either)
+        values["contact_email"] = text(c3, "contact_email", "pt_enq_email", "email", help=either)
+        values["message"] = st.text_area(t("pt_enq_message", lang), max_chars=limits["message"], height=90,
+                                         key=enquiry_key("message", gen))
+        with st.container(border=True):
+            st.markdown(f"**{t('pt_enq_consent_title', lang, version=portal_data.consent_version())}**")
+            st.caption(portal_data.consent_text(lang))
+            values["consent"] = st.checkbox(t("pt_enq_consent_box", lang), value=False, key=enquiry_key("consent", gen))
+        sent = st.form_submit_button(t("pt_enq_submit", lang), type="primary")
+    return values if sent else None
+
+
+def _enquiry(lang: str, need: Need, rows: list[dict]) -> None:
+    """Anonymous visitors enquire about the shortlisted spaces (no login; explicit consent)."""
+    st.subheader(t("pt_enq_title", lang))
+    st.caption(t("pt_enq_intro", lang, days=REPLY_DAYS))
+    if sent := st.session_state.get(portal_data.SENT_KEY):
+        _enquiry_sent(lang, sent)
+    gen = st.session_state.setdefault(GENERATION_KEY, 0)
+    values = _enquiry_form(lang, rows, gen)
+    if values is None:
+        return
+    try:
+        result = portal_data.submit(need, lang=lang, **values)
+    except portal_data.Refused as exc:
+        st.error(md_escape(exc.text(lang)))
+        return
+    for field in ENQUIRY_FIELDS:  # the contact leaves the session once it is in the store
+        st.session_state.pop(enquiry_key(field, gen), None)
+    st.session_state[GENERATION_KEY] = gen + 1
+    st.session_state[portal_data.SENT_KEY] = result
+    st.rerun()
+
+
 def render() -> None:
     """Draw the page."""
     lang = current_lang()
@@ -238,6 +322,7 @@ def render() -> None:
     if rows:
         notes = [f"{reason}: {count}" for reason, count in excluded.items()]
         _compare_and_export(lang, need, rows, shortlist, notes, _zone_names(frames, lang))
+        _enquiry(lang, need, rows)
     _save_need(lang, need)
 
 

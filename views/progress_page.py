@@ -12,6 +12,7 @@ from messages import lang_column, name_column, pick, problem_text, t
 from spatial.errors import SpaceMapError
 from views import data, session
 from views.chrome import current_lang
+from geodata.reports.market import NO_CLUSTER
 from views.overview import reports_table
 from layers.popups import NO_PROVENANCE, cite, provenance
 from spatial.provenance import qualifier_prefix
@@ -240,6 +241,43 @@ def _goal_form(lang: str, s: dict) -> None:
                 st.rerun()
 
 
+def settled_tables(settled: dict, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The area settled through the platform per quarter signed and per cluster (totals only)."""
+    def counts(rows, first: str, label) -> pd.DataFrame:
+        return pd.DataFrame({first: [label(r) for r in rows],
+                             t("pt_col_area", lang): [_m2(r["area_m2"]) for r in rows],
+                             t("pt_col_leases", lang): [r["leases"] for r in rows]})
+
+    return (counts(settled["by_quarter"], t("pt_col_quarter", lang), lambda r: r["quarter"]),
+            counts(sorted(settled["by_cluster"], key=lambda r: -r["area_m2"]), t("pt_col_cluster", lang),
+                   lambda r: t("pt_no_cluster", lang) if r["cluster"] == NO_CLUSTER
+                   else pick(r["name_zh"], r["name_en"], lang)))
+
+
+def _settled(lang: str, settled: dict | None) -> None:
+    """Area settled through the platform: a measure of its own, apart from the reports and the ledger."""
+    st.subheader(t("pt_settled_title", lang))
+    if settled and settled.get("synthetic"):
+        st.badge(t("pt_settled_synthetic", lang), icon=":material/science:", color="orange")
+    st.caption(t("pt_settled_note", lang))
+    if not settled or not settled["leases"]:
+        st.info(t("pt_settled_none", lang))
+        return
+    st.html(kpi_cards([
+        (t("pt_settled_total", lang), t("value_m2", lang, value=_m2(settled["settled_via_platform_m2"])),
+         t("pt_settled_leases", lang, n=settled["leases"])),
+        (t("pt_settled_moved_in", lang), t("value_m2", lang, value=_m2(settled["moved_in_m2"])),
+         t("pt_settled_moved_in_note", lang)),
+        (t("pt_settled_incubation", lang), t("value_m2", lang, value=_m2(settled["in_incubation_carriers_m2"])),
+         t("pt_settled_incubation_note", lang))]))
+    quarters, clusters = settled_tables(settled, lang)
+    left, right = st.columns(2, gap="medium")
+    left.markdown(f"**{t('pt_settled_by_quarter', lang)}**")
+    left.html(frame_table(quarters, numeric={1, 2}, max_height=320))
+    right.markdown(f"**{t('pt_settled_by_cluster', lang)}**")
+    right.html(frame_table(clusters, numeric={1, 2}, max_height=320))
+
+
 def render() -> None:
     """Draw the page."""
     lang = current_lang()
@@ -290,6 +328,7 @@ def render() -> None:
     st.html(frame_table(ledger_table(ledger, lang, prov), max_height=520))
     st.markdown(f"**{t('reports_title', lang)}**")
     st.html(frame_table(reports_table(shown["incubation_reports"], lang, prov)))
+    _settled(lang, s.get("settled"))
 
 
 if __name__ == "__main__":  # run as a page by st.navigation

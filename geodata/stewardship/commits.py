@@ -1,11 +1,16 @@
 """Write to the store safely: one writer at a time, a backup before each commit, an audit
 entry with a reversible change set for every import and edit, and undo of the last one.
 
-All writes go through :meth:`geodata.storage.base.Store.write_rows` (validated, all or nothing: a file
-rewrite renamed into place, or one database transaction), inside the store's lock (one
-writer at a time across processes: the second waits, then fails with "store busy, try
-again"). Rows carry versions: an import or correction prepared from rows somebody else has
-changed since gets :class:`ConflictError` instead of overwriting their work.
+All writes go through :meth:`geodata.storage.base.Store.write_rows` for carrier layers and
+:meth:`~geodata.storage.base.Store.change_rows` for table layers (the market's units and
+enterprises) — validated, all or nothing: a file rewrite renamed into place, or one database
+transaction — inside the store's lock (one writer at a time across processes: the second waits,
+then fails with "store busy, try again"). Rows carry versions: an import or correction prepared
+from rows somebody else has changed since gets :class:`ConflictError` instead of overwriting their work.
+
+A change set is ``{"layer", "ids", "before": {id: row as it was}}`` (the ids not in ``before`` were
+added), with ``"also": {layer: {"ids", "before"}}`` for the other table layers one change wrote
+(an attachment's list entry and its bytes); undo restores every ``before`` row and removes the others.
 """
 from __future__ import annotations
 
@@ -25,7 +30,11 @@ from spatial.crs import WGS84
 from spatial.errors import SpaceMapError
 
 __all__ = ["StoreBusyError", "ConflictError", "store_lock", "backup_store", "commit_import", "edit_fields", "undo_last",
-           "audit_entries", "list_backups"]
+           "audit_entries", "list_backups", "table_rows", "UNDOABLE"]
+
+ROW_VERSION = "row_version"
+UNDOABLE = ("import", "edit", "attach", "detach")
+"""Audit actions :func:`undo_last` reverses (goals and the demand pool: :mod:`geodata.stewardship.audit`)."""
 
 
 def backup_store(path, *, keep: int = KEEP_BACKUPS) -> Path | None:
@@ -48,6 +57,21 @@ def _rows(frame: gpd.GeoDataFrame, ids) -> dict[str, dict]:
             clean["geometry"] = None if geom is None else shapely.to_wkt(geom, rounding_precision=9)
             out[str(rec["id"])] = clean
     return out
+
+
+def table_rows(frame: pd.DataFrame, ids) -> dict[str, dict]:
+    """Rows of a table layer (no geometry) whose id is in ``ids``, as JSON-ready dicts by id (no row version)."""
+    wanted = set(map(str, ids))
+    return {str(rec["id"]): {k: (None if is_blank(v) else (v.item() if hasattr(v, "item") else v))
+                             for k, v in rec.items() if k != ROW_VERSION}
+            for rec in frame.to_dict("records") if str(rec["id"]) in wanted}
+
+
+def _table_frame(rows: list[dict], layer: str) -> pd.DataFrame:
+    """A table layer's rows from a change set, typed (every catalogue column, even with no rows)."""
+    typed, _ = coerce_frame(pd.DataFrame([{k: v for k, v in r.items() if k != ROW_VERSION} for r in rows]),
+                            get_layer(layer))
+    return typed
 
 
 def _find_carrier(carrier_id: str, store: Store) -> tuple[str, gpd.GeoDataFrame]:
@@ -88,18 +112,23 @@ def commit_import(plan: ImportPlan, *, who: str, path: Path | None = None) -> di
     """
     who = check_who(who)
     store = open_store(path)
+    table = get_layer(plan.layer).geometry is None
     with store.lock():
         ids = [str(i) for i in plan.accepted["id"]]
         current = store.read_layer(plan.layer, ids=ids)
-        before = _rows(current, ids)
+        before = table_rows(current, ids) if table else _rows(current, ids)
         changes = {"layer": plan.layer, "ids": ids, "before": before, "diff": plan.updated}
         audit = audit_row(store.read_layer("audit_log"), who=who, action="import", layer=plan.layer,
                            file_name=plan.file_name, sha256=plan.sha256, accepted=len(ids),
                            rejected=len({r.row for r in plan.rejected}), added=len(ids) - len(before),
                            updated=len(before), changes=json.dumps(changes, ensure_ascii=False, default=str))
         saved = store.backup()
-        store.write_rows(plan.layer, plan.accepted, tables={"audit_log": audit},
-                         expected_versions=plan.base_versions or None)
+        if table:
+            store.change_rows({plan.layer: (plan.accepted, [])}, tables={"audit_log": audit},
+                              expected_versions={plan.layer: plan.base_versions} if plan.base_versions else None)
+        else:
+            store.write_rows(plan.layer, plan.accepted, tables={"audit_log": audit},
+                             expected_versions=plan.base_versions or None)
     return {"committed": True, "audit_id": audit["id"].iloc[-1], "backup": None if saved is None else str(saved),
             "added": len(ids) - len(before), "updated": len(before)}
 
@@ -160,28 +189,36 @@ def edit_fields(carrier_id: str, values: dict, *, reason: str, who: str, path: P
     return {"audit_id": audit["id"].iloc[-1], "layer": layer, "changes": diff, "row_version": versions[carrier_id]}
 
 
-def undo_last(*, who: str, path: Path | None = None) -> dict:
-    """Reverse the most recent import or edit not yet undone, from its change set."""
+def undo_last(*, who: str, path: Path | None = None, layers=None) -> dict:
+    """Reverse the most recent import, edit or attachment change not yet undone (only of ``layers``
+    when given), from its change set: rows it changed restored, rows it added removed."""
     who = check_who(who)
     store = open_store(path)
     with store.lock():
         audit = store.read_layer("audit_log")
-        open_entries = audit.loc[audit["action"].isin(["import", "edit"]) & audit["undone_by"].map(is_blank)]
+        open_entries = audit.loc[audit["action"].isin(UNDOABLE) & audit["undone_by"].map(is_blank)]
+        if layers is not None:
+            open_entries = open_entries.loc[open_entries["layer"].isin(list(layers))]
         if not len(open_entries):
             raise SpaceMapError("nothing to undo")
         entry = open_entries.iloc[-1]
         changes = json.loads(entry["changes"])
         layer = changes["layer"]
-        restored_rows = list(changes["before"].values())
-        restored = _frame_from_rows(restored_rows, layer) if restored_rows else _frame_from_rows([], layer)
-        removed = [i for i in changes["ids"] if i not in changes["before"]]
+        parts = {layer: changes, **changes.get("also", {})}
         undo_changes = {"undoes": entry["id"]}
         audit = audit_row(audit, who=who, action="undo", layer=layer,
                            file_name=entry.get("file_name"), sha256=entry.get("sha256"),
                            reason=f"undo of {entry['id']}", changes=json.dumps(undo_changes))
         audit.loc[audit["id"] == entry["id"], "undone_by"] = audit["id"].iloc[-1]
         store.backup()
-        store.write_rows(layer, restored, removed, tables={"audit_log": audit})
+        restored_rows = list(changes["before"].values())
+        if get_layer(layer).geometry is None:
+            store.change_rows({key: (_table_frame(list(part["before"].values()), key),
+                                     [i for i in part["ids"] if i not in part["before"]]) for key, part in parts.items()},
+                              tables={"audit_log": audit})
+        else:
+            removed = [i for i in changes["ids"] if i not in changes["before"]]
+            store.write_rows(layer, _frame_from_rows(restored_rows, layer), removed, tables={"audit_log": audit})
     return {"undone": entry["id"], "action": entry["action"], "layer": layer, "removed": len(changes["ids"]) -
             len(restored_rows), "restored": len(restored_rows)}
 

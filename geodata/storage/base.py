@@ -245,6 +245,26 @@ class Store(abc.ABC):
         return out
 
 
+    def dangling(self, changes: dict[str, tuple[pd.DataFrame, list]]) -> list:
+        """Problems for rows left naming a row the change deletes (an attachment of a deleted unit, an
+        event of a deleted enquiry), unless the change deletes them too."""
+        from spatial.errors import Problem
+
+        problems = []
+        for layer, (_, delete_ids) in changes.items():
+            if not delete_ids:
+                continue
+            for referrer, links in LINK_TARGETS.items():
+                for column, target in links:
+                    if target != layer:
+                        continue
+                    rows = self.read_layer(referrer)
+                    also = set(changes.get(referrer, (None, []))[1])
+                    hit = rows.loc[rows[column].astype(str).isin(set(delete_ids)) & ~rows["id"].astype(str).isin(also)]
+                    problems += [Problem(referrer, fid, column, value, f"{layer} {value} is still named here")
+                                 for fid, value in zip(hit["id"], hit[column])]
+        return problems
+
     def known_links(self, changes: dict[str, tuple[pd.DataFrame, list]]) -> dict[str, set[str]]:
         """The ids the changed rows link to that exist (carriers of units and leases, units of
         attachments, enquiries of events), looked up by id, with the ids the change itself adds."""

@@ -82,7 +82,26 @@ def table_ddl(key: str, version: int = LATEST, *, table: str | None = None,
     if key in CARRIER_LAYERS:
         out.append(sql.SQL("CREATE INDEX {} ON {} (parent_id) WHERE parent_id IS NOT NULL").format(
             sql.Identifier(f"ix_{name}_parent"), t))
+    if table is None and key in MARKET_INDEXES:
+        out += [sql.SQL(stmt) for stmt in MARKET_INDEXES[key]]
     return out
+
+
+UNIT_INDEXES = {
+    "ix_units_status_area": "CREATE INDEX IF NOT EXISTS ix_units_status_area ON units (status, area_m2) "
+                            "INCLUDE (carrier_id, rent_asked_cny_m2_month, id)",
+    "ix_units_status_carrier": "CREATE INDEX IF NOT EXISTS ix_units_status_carrier ON units (status, carrier_id) "
+                               "INCLUDE (area_m2, rent_asked_cny_m2_month, id)",
+    "ix_units_carrier": "CREATE INDEX IF NOT EXISTS ix_units_carrier ON units (carrier_id)",
+}
+MARKET_INDEXES = {
+    "units": tuple(UNIT_INDEXES.values()),
+    "enquiries": ("CREATE INDEX IF NOT EXISTS ix_enquiries_stage ON enquiries (stage, due_at)",),
+    "enquiry_events": ("CREATE INDEX IF NOT EXISTS ix_enquiry_events_enquiry ON enquiry_events (enquiry_id)",),
+    "leases": ("CREATE INDEX IF NOT EXISTS ix_leases_enquiry ON leases (enquiry_id)",),
+}
+"""The market tables' lookups: available units by area and carrier (unit matching), an enquiry's
+history and lease, enquiries by stage and due date."""
 
 
 def bootstrap(con) -> None:

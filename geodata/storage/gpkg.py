@@ -250,8 +250,9 @@ class GeoPackageStore(Store):
             keep = existing.loc[~existing["id"].astype(str).isin(gone)]
             parts = [p for p in (keep, upsert) if len(p)]
             merged[layer] = pd.concat(parts, ignore_index=True) if parts else existing.iloc[0:0]
-        rows = {k: u for k, (u, _) in changes.items()}  # only the changed rows, and what they link to
-        raise_if_problems(validate_frames({**rows, **tables}, links=False) + market_links(rows, self.known_links(changes)))
+        rows = {k: u for k, (u, _) in changes.items() if len(u)}  # only the changed rows, and what they link to
+        raise_if_problems(validate_frames({**rows, **tables}, links=False) + market_links(rows, self.known_links(changes))
+                          + self.dangling(changes))
         self.write_layers({**merged, **tables})
 
     def backup(self, *, keep: int = KEEP_BACKUPS) -> Path:

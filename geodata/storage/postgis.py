@@ -162,8 +162,9 @@ class PostGISStore(Store):
     def write_row_changes(self, changes: dict[str, tuple[pd.DataFrame, list[str]]],
                           tables: dict[str, pd.DataFrame]) -> None:
         """The rows validated with the tables they link to, then one transaction of deletes and COPYs."""
-        rows = {k: u for k, (u, _) in changes.items()}
-        raise_if_problems(validate_frames({**rows, **tables}, links=False) + market_links(rows, self.known_links(changes)))
+        rows = {k: u for k, (u, _) in changes.items() if len(u)}
+        raise_if_problems(validate_frames({**rows, **tables}, links=False) + market_links(rows, self.known_links(changes))
+                          + self.dangling(changes))
         with pg.transaction(self.location) as con:
             for layer, (upsert, delete_ids) in changes.items():
                 ids = sorted(set(map(str, upsert["id"])) | set(delete_ids)) if len(upsert) else sorted(delete_ids)

@@ -25,7 +25,8 @@ def test_app__runs_in_chinese_by_default(app):
     table = app.dataframe[0].value
     from layers.catalogue import PUBLIC_LAYERS
 
-    assert len(table) == len(PUBLIC_LAYERS) == 20  # every public layer (not the pool, audit log, accounts)
+    assert len(table) == len(PUBLIC_LAYERS) == 22  # every public layer (not the pool, audit log, accounts, enquiries)
+    assert {"units", "unit_attachments"} <= set(PUBLIC_LAYERS) and "enquiries" not in PUBLIC_LAYERS
     assert "图层" in table.columns and {"科技园区", "科研与中试平台", "其他专业楼宇", "资料来源"} <= set(table["图层"])
     assert {"使用面积合计(㎡)", "提供空间面积合计(㎡)"} <= set(table.columns)  # one measure per column
     registry = app.dataframe[-1].value  # the sources registry: each document by title, not file name

@@ -126,3 +126,70 @@ def test_tally_page__show_on_map_opens_the_choropleth(store, monkeypatch):
     at.button(key="tl_show_map").click().run()
     assert not at.exception
     assert at.selectbox(key="map_choropleth").value == "ch_sub_floor"
+
+
+# ---- area settled through the platform (Progress page) ---------------------------------------------
+
+SECRET_ENTERPRISE = "秘密生物科技有限公司"
+
+
+def _with_leases(location, *, synthetic: bool = False) -> None:
+    """Two enquiries by a named enterprise and their signed leases (300 m² moved in, in an incubator,
+    2026Q1; 1,200 m² in a science park, 2026Q3)."""
+    import pandas as pd
+
+    from geodata.stewardship.market import submit_enquiry
+    from geodata.storage import append_rows
+    from spatial.need import Need
+
+    refs = [submit_enquiry(Need(industry="biomed"), enterprise_name=SECRET_ENTERPRISE, contact_name="李四",
+                           contact_phone="13900139000", consent=True, consent_version="v", consent_text="同意",
+                           location=location)["ref"] for _ in range(2)]
+    lease = {"unit_ids": None, "rent_cny_m2_month": None, "rent_source": None, "end": None,
+             "signed_by": "staff-test", "synthetic": synthetic}
+    append_rows("leases", pd.DataFrame([
+        {**lease, "id": "lease-t1", "enquiry_id": refs[0], "carrier_id": "inc-boji", "area_m2": 300.0,
+         "start": "2026-04-01", "signed_at": "2026-03-10T02:00:00+00:00", "moved_in_at": "2026-04-02T02:00:00+00:00"},
+        {**lease, "id": "lease-t2", "enquiry_id": refs[1], "carrier_id": "sp-biomed", "area_m2": 1200.0,
+         "start": "2026-09-01", "signed_at": "2026-08-01T02:00:00+00:00", "moved_in_at": None}]), location)
+
+
+def _settled_texts(at) -> str:
+    return page_html(at) + " ".join(m.value for m in [*at.markdown, *at.caption, *at.info])
+
+
+@pytest.mark.parametrize("lang,none_yet", [
+    ("zh", "尚无经平台落地的面积（0 ㎡）"), ("en", "No space has been settled through the platform yet (0 m²)")])
+def test_progress_page__nothing_settled_through_the_platform_yet(store, monkeypatch, lang, none_yet):
+    at = _open("views/progress_page.py", monkeypatch, store)
+    if lang == "en":
+        at.sidebar.radio(key="lang_switch").set_value("en").run()
+    assert at.subheader[-1].value == ("经平台落地面积" if lang == "zh" else "Settled through the platform")
+    assert at.info[-1].value.startswith(none_yet)
+    assert not [m for m in at.markdown if "badge" in m.value]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_progress_page__settled_through_the_platform_apart_from_the_reports(store_copy, monkeypatch, lang):
+    _with_leases(store_copy)
+    at = _open("views/progress_page.py", monkeypatch, store_copy)
+    if lang == "en":
+        at.sidebar.radio(key="lang_switch").set_value("en").run()
+    assert not at.exception
+    html = unescape(page_html(at))
+    m2 = "㎡" if lang == "zh" else "m²"
+    assert f"1,500 {m2}" in html and ("2 份租约" if lang == "zh" else "2 lease(s)") in html
+    assert f"300 {m2}" in html  # moved in, and in incubation carriers (an incubator)
+    assert "2026Q1" in html and "2026Q3" in html and ("河套–福保" if lang == "zh" else "Hetao–Fubao") in html
+    note = " ".join(c.value for c in at.caption)
+    assert ("不计入上面的报告数和台账" if lang == "zh" else "counted apart from the reported figures and the ledger") in note
+    assert f"760,000 {m2}" in html and f"5,000 {m2}" in html  # the reported figure and the ledger: unchanged
+    assert not [m for m in at.markdown if ":orange-badge" in m.value]  # real leases: no demo badge
+    texts = _settled_texts(at)
+    assert SECRET_ENTERPRISE not in texts and "李四" not in texts and "13900139000" not in texts
+
+
+def test_progress_page__synthetic_leases_get_the_demo_badge(store_copy, monkeypatch):
+    _with_leases(store_copy, synthetic=True)
+    at = _open("views/progress_page.py", monkeypatch, store_copy)
+    assert any(":orange-badge" in m.value and "合成演示数据" in m.value for m in at.markdown)
