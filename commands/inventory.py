@@ -100,7 +100,7 @@ def cmd_export(args) -> int:
     """Export every layer as one GeoPackage, GeoJSON per layer, or CSV / XLSX."""
     from geodata.reports.store_export import export_store
 
-    written = export_store(args.format, args.out)
+    written = export_store(args.format, args.out, public=args.public)
     emit({"format": args.format, "written": [str(p) for p in written]}, as_json=args.json,
          text="\n".join(f"wrote {p}" for p in written))
     return EXIT_OK
@@ -121,6 +121,9 @@ def register(add) -> None:
                    help="rebuild the store from the bundled files, losing every import, edit, goal and audit entry "
                         "(needs --yes; a GeoPackage is backed up first)")
     p.add_argument("--yes", action="store_true", help="confirm --rebuild")
-    p = add("export", cmd_export, "export every layer (an exported GeoPackage re-imports to an identical store)")
+    p = add("export", cmd_export, "export every layer (an exported GeoPackage re-imports to an identical store); "
+                                  "it holds personal data (enquiries, enterprises' contacts): an administrator's tool")
     p.add_argument("--format", required=True, choices=["gpkg", "geojson", "csv", "xlsx"])
     p.add_argument("out", type=Path, help="file (gpkg, xlsx) or folder (geojson, csv)")
+    p.add_argument("--public", action="store_true",
+                   help="only the public layers and fields (what the portal shows): no personal data, no accounts")

@@ -139,6 +139,16 @@ def cmd_screening(args) -> int:
     return EXIT_OK
 
 
+def cmd_enterprise(args) -> int:
+    """The enterprise registry: remove an enterprise's personal data on request."""
+    from geodata.stewardship.enterprises import erase_enterprise
+
+    data = erase_enterprise(args.id, by=args.by or user())
+    emit(data, as_json=args.json, text=f"{data['enterprise']}: personal data removed at {data['erased_at']} "
+                                       f"({data['audit_entries_scrubbed']} audit entries scrubbed)")
+    return EXIT_OK
+
+
 def register(add) -> None:
     """Add this group's sub-commands (``add(name, func, help)`` returns the sub-parser)."""
     from layers.vocab import CLOSE_REASONS, ENQUIRY_STAGES
@@ -168,6 +178,10 @@ def register(add) -> None:
     p.add_argument("--expect-version", type=int, help="advance: the enquiry's row version you saw (exit 4 if changed)")
     p.add_argument("--expect-stage", choices=list(ENQUIRY_STAGES),
                    help="advance: the stage you saw it in (exit 4 if somebody moved it meanwhile)")
+    p = add("enterprise", cmd_enterprise, "the enterprise registry: erase an enterprise's personal data on request")
+    p.add_argument("action", choices=["erase"])
+    p.add_argument("id", help="the enterprise's id (ent-<credit code>)")
+    p.add_argument("--by", help="who does it (default: $USER)")
     p = add("screening", cmd_screening, "screening rules that mark an enquiry eligible or not, with reasons")
     p.add_argument("action", choices=["list", "add", "remove", "undo"])
     p.add_argument("rule", nargs="?", help="remove: the rule's id")

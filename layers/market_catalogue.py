@@ -159,7 +159,7 @@ MARKET_LAYERS = (
               role="table", access="staff", description_en="Rules that mark an enquiry eligible or not, with reasons"),
 )
 MARKET_KEYS = tuple(spec.key for spec in MARKET_LAYERS)
-VERSIONED_TABLES = ("units", "enquiries")
-"""Market tables whose rows carry a ``row_version`` (two staff never silently overwrite each other)."""
+VERSIONED_TABLES = ("units", "enquiries", "enterprises")
+"""Market tables whose rows carry a ``row_version`` (two people never silently overwrite each other)."""
 LAZY_LAYERS = ("attachment_blobs",)
 """Layers :meth:`Store.read_all` leaves out (read by id only)."""

@@ -315,7 +315,18 @@ def validate_frames(frames: dict[str, pd.DataFrame], *, links: bool = True) -> l
         problems += _zone_links(frames, every)
     if links:
         problems += market_links(frames, _known_ids(frames))
+    problems += _unique_codes(frames.get("enterprises"))
     return problems
+
+
+def _unique_codes(enterprises: pd.DataFrame | None) -> list[Problem]:
+    """One enterprise per unified social credit code."""
+    if enterprises is None or not len(enterprises):
+        return []
+    codes = enterprises["credit_code"].dropna().astype(str)
+    twice = codes[codes.duplicated(keep="first")]
+    return [Problem("enterprises", enterprises.loc[i, "id"], "credit_code", code, "another enterprise has this code")
+            for i, code in twice.items()]
 
 
 def _ledger_links(ledger: pd.DataFrame | None, carrier_ids: set[str]) -> list[Problem]:

@@ -9,17 +9,41 @@ import pyogrio
 
 from geodata.reports.export import carriers_table, table_csv, table_xlsx
 from geodata.storage import open_store
-from layers.catalogue import CARRIER_LAYERS, LAYERS
+from layers.catalogue import CARRIER_LAYERS, LAYERS, PUBLIC_LAYERS
 from spatial.crs import WGS84
 from spatial.errors import SpaceMapError
 
 
-def export_store(fmt: str, out: Path, *, path: Path | None = None) -> list[Path]:
+def public_frames(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Only what anonymous visitors may read: the public layers, without their private fields."""
+    out = {}
+    for key in PUBLIC_LAYERS:
+        if key in frames:
+            spec = LAYERS[key]
+            keep = [c for c in frames[key].columns if c in spec.public_fields or c == "geometry"]
+            out[key] = frames[key][keep]
+    return out
+
+
+def export_store(fmt: str, out: Path, *, path: Path | None = None, public: bool = False) -> list[Path]:
     """Export every layer: one GeoPackage, a folder of GeoJSON (one per layer), or CSV / XLSX
-    (carriers with lon/lat plus the tables; every text cell guarded against formulas)."""
+    (carriers with lon/lat plus the tables; every text cell guarded against formulas). ``public``:
+    only the public layers and fields (no accounts, enquiries, enterprises, contacts, audit log)."""
     store = open_store(path)
     frames = store.read_all()
     out = Path(out)
+    if public:
+        frames = public_frames(frames)
+        if fmt == "gpkg":
+            if out.exists():
+                out.unlink()
+            for key, frame in frames.items():
+                kind = LAYERS[key].geometry
+                if kind is None:
+                    frame = gpd.GeoDataFrame(frame, geometry=[None] * len(frame), crs=WGS84)
+                pyogrio.write_dataframe(frame, out, layer=key, driver="GPKG", geometry_type=kind or "Unknown",
+                                        promote_to_multi=kind == "MultiPolygon")
+            return [out]
     if fmt == "gpkg":
         if out.exists():
             out.unlink()

@@ -25,7 +25,8 @@ from spatial.errors import ConflictError
 
 LOCK_TIMEOUT_S = 10.0
 KEEP_BACKUPS = 10
-LINKED = {*CARRIER_LAYERS, "incubation_ledger", "units", "leases", "district", "shenzhen_districts", "subdistricts", "clusters",
+LINKED = {*CARRIER_LAYERS, "incubation_ledger", "units", "leases", "unit_attachments", "attachment_blobs",
+          "enquiry_events", "district", "shenzhen_districts", "subdistricts", "clusters",
           "hetao"}
 """Layers whose rows the validator checks against other layers (ids, parents, ledger links, boundaries)."""
 
@@ -230,7 +231,8 @@ class Store(abc.ABC):
         prepared: dict[str, tuple[pd.DataFrame, list[str]]] = {}
         with self.lock():
             for layer, (upsert, delete_ids) in changes.items():
-                get_layer(layer)
+                if get_layer(layer).geometry is not None:  # carriers go through write_rows (parents, ids across layers)
+                    raise ValueError(f"change_rows changes table layers, not {layer!r}")
                 ids = [str(i) for i in upsert["id"]] if len(upsert) else []
                 delete_ids = [str(i) for i in delete_ids]
                 upsert = upsert.copy()

@@ -24,6 +24,7 @@ from geodata.storage import ddl, logins, pg
 from geodata.storage.base import LOCK_TIMEOUT_S, Store
 from geodata.storage.migrations import META_TABLE, MIGRATIONS, MIGRATIONS_TABLE, ROW_VERSION, columns, now_iso, pending
 from layers.catalogue import CARRIER_LAYERS, LAYERS, get_layer
+from layers.market_catalogue import LAZY_LAYERS
 from spatial.crs import WGS84
 from spatial.errors import Problem, StoreError
 
@@ -219,7 +220,7 @@ class PostGISStore(Store):
     def import_frames(self):
         """A loader: the zone layers and only the carriers (and parents) a file names, by index lookups."""
         def load(ids: list[str], parents: list[str]) -> dict[str, pd.DataFrame]:
-            out = {k: self.read_layer(k) for k in LAYERS if k not in CARRIER_LAYERS}
+            out = {k: self.read_layer(k) for k in LAYERS if k not in CARRIER_LAYERS and k not in LAZY_LAYERS}
             return {**out, **{k: self.read_layer(k, ids=[*ids, *parents]) for k in CARRIER_LAYERS}}
 
         return load
