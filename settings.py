@@ -85,6 +85,13 @@ def debug() -> bool:
     return (_env("SPACEMAP_DEBUG") or "0").lower() not in ("0", "false", "no", "off")
 
 
+def behind_proxy() -> bool:
+    """``SPACEMAP_BEHIND_PROXY``: the app is reached only through our nginx (``scripts/serve_many.sh``
+    sets it), which writes the visitor's address in ``X-Real-IP``; only then is that header believed
+    (per-address limits of public enquiries). Unset: the websocket's own peer address."""
+    return (_env("SPACEMAP_BEHIND_PROXY") or "0").lower() not in ("0", "false", "no", "off")
+
+
 def port() -> int:
     """``PORT``: the app's port for ``scripts/start.sh`` and ``cli.py serve`` (default 8501).
 

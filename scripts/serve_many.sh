@@ -20,7 +20,7 @@ backends=()
 trap 'kill "${pids[@]}" 2>/dev/null; exit' INT TERM EXIT
 for i in $(seq 0 $((n - 1))); do
   port=$((base + i))
-  .venv/bin/python cli.py serve --port "$port" --address 127.0.0.1 &
+  SPACEMAP_BEHIND_PROXY=1 .venv/bin/python cli.py serve --port "$port" --address 127.0.0.1 &   # reached only through nginx
   pids+=($!)
   backends+=("127.0.0.1:$port")
 done

@@ -106,15 +106,16 @@ def consent_version() -> str:
 
 
 def client_address() -> str | None:
-    """The visitor's network address, or None when unknown.
+    """The visitor's network address, or None when unknown: with ``SPACEMAP_BEHIND_PROXY`` (our nginx
+    in front, which sets ``X-Real-IP`` to the peer it saw, overwriting whatever a client sent) that
+    header; otherwise the websocket's peer as Streamlit sees it (None for loopback). Never the
+    ``X-Forwarded-For`` header's first hop, which a visitor writes."""
+    import settings
 
-    ``settings`` has no trusted-proxy setting, so no ``X-Forwarded-For`` header is believed (a
-    visitor can send any): this is the websocket's peer as Streamlit sees it. Streamlit gives None for
-    loopback, so behind nginx on the same host (``scripts/serve_many.sh``) every visitor is None and
-    only the session limit applies. Note for such a setting: ``deploy/nginx.conf.template`` *appends*
-    the peer to what the client sent (``$proxy_add_x_forwarded_for``), so only the header's last hop
-    comes from our nginx; the first is whatever the client wrote."""
     try:
+        if settings.behind_proxy():
+            real = st.context.headers.get("X-Real-IP")
+            return real.strip()[:64] if real and real.strip() else None
         return st.context.ip_address
     except Exception:  # noqa: BLE001 - no script run context (a test calling this directly)
         return None
