@@ -28,7 +28,14 @@ if session.allowed("staff"):
         st.Page("views/workspace_page.py", title=t("page_workspace", lang), icon=":material/work:",
                 url_path="workspace"),
         st.Page("views/data_page.py", title=t("page_data", lang), icon=":material/database:", url_path="data"),
+        st.Page("views/enquiries_page.py", title=t("page_enquiries", lang), icon=":material/contact_mail:",
+                url_path="enquiries"),
+        st.Page("views/funnel_page.py", title=t("page_funnel", lang), icon=":material/filter_alt:", url_path="funnel"),
     ]
+if session.allowed("staff") or session.allowed("operator"):  # operators: their own units only
+    pages.append(st.Page("views/units_page.py", title=t("page_my_units" if session.role() == "operator" else
+                                                       "page_units", lang), icon=":material/meeting_room:",
+                         url_path="units"))
 if session.allowed("admin"):
     pages.append(st.Page("views/accounts_page.py", title=t("page_accounts", lang), icon=":material/group:",
                          url_path="accounts"))

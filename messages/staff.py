@@ -71,6 +71,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "a_action_enable": ("启用", "enable"),
     "a_action_role": ("更改角色", "change role"),
     "a_action_password": ("设置新密码", "set a new password"),
+    "a_action_carriers": ("设置运营载体", "set the carriers it runs"),
+    "a_carriers": ("运营的载体（运营方账户）", "Carriers it runs (operator accounts)"),
+    "a_carriers_help": ("仅用于运营方角色：该账户只能编辑这些载体的可租单元", "Only for the operator role: the account "
+                        "edits the units of these carriers only"),
     "a_change_button": ("执行", "Apply"),
     "a_not_yourself": ("不能停用自己的账户或更改自己的角色。", "You cannot disable your own account or change your own role."),
     "a_done": ("账户 {name}：{action} 已完成并记录。", "Account {name}: {action} done and logged."),

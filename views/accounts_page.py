@@ -11,8 +11,8 @@ from views import data, session
 from views.chrome import current_lang
 from views.tables import frame_table, md, md_escape
 
-ROLES = ("staff", "editor", "admin")
-ACTIONS = ("disable", "enable", "role", "password")
+ROLES = ("staff", "editor", "admin", "operator")
+ACTIONS = ("disable", "enable", "role", "carriers", "password")
 
 
 def _when(stamp) -> str:
@@ -29,6 +29,7 @@ def accounts_table(rows: list[dict], lang: str) -> pd.DataFrame:
         t("a_created", lang): [f"{_when(a['created_at'])} · {a['created_by']}" for a in rows],
         t("a_changed", lang): [f"{_when(a['changed_at'])} · {a['changed_by']}" if a.get("changed_at") else ""
                                for a in rows],
+        t("a_carriers", lang): ["; ".join(a.get("carriers") or []) for a in rows],
     })
 
 
@@ -50,11 +51,19 @@ def _add_form(lang: str) -> None:
         role = c2.selectbox(t("a_role", lang), ROLES, format_func=lambda r: t(f"role_name_{r}", lang), key="a_add_role")
         first = c1.text_input(t("a_password", lang), type="password", key="a_add_pw", max_chars=1024)
         again = c2.text_input(t("a_password_again", lang), type="password", key="a_add_pw2", max_chars=1024)
+        carriers = _carrier_pick(lang, "a_add_carriers")
         if st.form_submit_button(t("a_add_button", lang)):
             if first != again:
                 st.error(t("a_password_differs", lang))
             else:
-                _apply(lang, "add", name, role=role, password=first)
+                _apply(lang, "add", name, role=role, password=first, carriers=carriers)
+
+
+def _carrier_pick(lang: str, key: str) -> list[str]:
+    """The carriers an operator runs (names in ``lang``; only for the operator role)."""
+    names = data.carrier_names(lang)
+    return st.multiselect(t("a_carriers", lang), list(names), format_func=lambda i: names.get(i, i), key=key,
+                          help=t("a_carriers_help", lang))
 
 
 def _change_form(lang: str, rows: list[dict]) -> None:
@@ -68,11 +77,12 @@ def _change_form(lang: str, rows: list[dict]) -> None:
                             key="a_change_role", help=t("a_role_help", lang))
         password = c2.text_input(t("a_password", lang), type="password", key="a_change_pw", max_chars=1024,
                                  help=t("a_password_help", lang))
+        carriers = _carrier_pick(lang, "a_change_carriers")
         if st.form_submit_button(t("a_change_button", lang)) and name:
             if name == session.who() and action in ("disable", "role"):
                 st.error(t("a_not_yourself", lang))
             else:
-                _apply(lang, action, name, role=role, password=password)
+                _apply(lang, action, name, role=role, password=password, carriers=carriers)
 
 
 def render() -> None:

@@ -202,7 +202,7 @@ def account(name: str) -> dict | None:
     """The enabled account called ``name`` (name, role), or None; cached per store revision."""
     for a in _accounts(*_store_version()):
         if a["name"] == name and not a["disabled"]:
-            return {"name": a["name"], "role": a["role"], "epoch": a["epoch"]}
+            return {"name": a["name"], "role": a["role"], "epoch": a["epoch"], "carriers": a.get("carriers", [])}
     return None
 
 
@@ -211,18 +211,31 @@ def accounts() -> list[dict]:
     return _accounts(*_store_version())
 
 
-def change_account(action: str, name: str, *, who: str, role: str | None = None, password: str | None = None) -> dict:
-    """``add`` (with role and password), ``disable``, ``enable``, ``role`` or ``password`` an account, audited."""
+def change_account(action: str, name: str, *, who: str, role: str | None = None, password: str | None = None,
+                   carriers=None) -> dict:
+    """``add`` (with role, password and, for an operator, its carriers), ``disable``, ``enable``, ``role``,
+    ``carriers`` or ``password`` an account, audited."""
     from geodata.stewardship import accounts as acc
 
     location = store()
     if action == "add":
-        return _changed(acc.add_account(name, password, role, by=who, location=location))
+        return _changed(acc.add_account(name, password, role, by=who, location=location,
+                                        carriers=carriers if role == "operator" else None))
+    if action == "carriers":
+        return _changed(acc.set_carriers(name, carriers or [], by=who, location=location))
     if action in ("disable", "enable"):
         return _changed(acc.set_disabled(name, action == "disable", by=who, location=location))
     if action == "role":
         return _changed(acc.set_role(name, role, by=who, location=location))
     return _changed(acc.set_password(name, password, by=who, location=location))
+
+
+def carrier_names(lang: str) -> dict[str, str]:
+    """Every carrier's id → name in ``lang`` (for picking an operator's carriers)."""
+    from messages import name_column
+
+    frame = carriers()
+    return dict(zip(frame["id"].astype(str), frame[name_column(lang)]))
 
 
 def crs_choices() -> tuple[str, ...]:

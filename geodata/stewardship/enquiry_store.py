@@ -72,9 +72,10 @@ def read_enquiry(store, ref: str) -> tuple[dict, int]:
 
 
 def events_of(store, ref: str) -> pd.DataFrame:
-    """The history of enquiry ``ref``, in order."""
+    """The history of enquiry ``ref``, in order of time (then id: steps within one second in the order
+    they were written; imported or demo events have ids of their own)."""
     events = store.read_layer("enquiry_events")
-    return events.loc[events["enquiry_id"].astype(str) == str(ref)].sort_values("id")
+    return events.loc[events["enquiry_id"].astype(str) == str(ref)].sort_values(["at", "id"], kind="stable")
 
 
 def check_picks(store, ids) -> tuple[list[str], list[str]]:

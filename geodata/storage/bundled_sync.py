@@ -2,7 +2,8 @@
 
 The bundled files change when their data is corrected against the sources (issue 9: measures in
 their own fields, citations, honest pins, layers). A store made from older files keeps its
-imports, edits, goals, demand pool, accounts and audit log; what changes is what nobody touched:
+imports, edits, goals, demand pool, accounts, audit log and market tables (units, enterprises,
+enquiries, leases); what changes is what nobody touched (a carrier with units or a lease counts as touched):
 
 - a carrier no import or edit has ever touched (its id is in no change set of the audit log) is
   replaced by its bundled version — also into another layer, or removed when the bundled files
@@ -24,6 +25,7 @@ import pandas as pd
 from geodata.ingest.schema import is_blank
 from geodata.storage.migrations import ROW_VERSION
 from layers.catalogue import CARRIER_LAYERS, LAYERS
+from layers.market_catalogue import MARKET_KEYS
 
 FIRST_BUNDLED_IDS = frozenset("""
 sp-xinyidai sp-sz-hk-intl sp-biomed sp-quantum sp-sz-hk-synergy sp-sz-hk-open sp-hetao-one sp-fupeng sp-tianan
@@ -34,8 +36,8 @@ inc-youth-works""".split())
 """The carriers of the bundled files before issue 9, for stores that do not record theirs
 (``bundled_ids`` in the store's metadata): only these, and no carrier loaded any other way
 (a synthetic city, a restored export), are the bundled files' to replace or remove."""
-PEOPLES_TABLES = ("audit_log", "progress_goals", "demand_pool", "accounts")
-"""Tables only people fill: never touched by a sync."""
+PEOPLES_TABLES = ("audit_log", "progress_goals", "demand_pool", "accounts", *MARKET_KEYS)
+"""Tables only people fill (the market's units, enterprises, enquiries, leases among them): never touched by a sync."""
 SYNC_WHO = "bundled-data-update"
 
 
@@ -64,7 +66,8 @@ def sync_frames(stored: dict[str, pd.DataFrame], bundled: dict[str, pd.DataFrame
     """The layers to write and a report (``replaced``, ``removed``, ``added``, ``kept``: carrier ids).
     ``previous``: the ids the store holds from the bundled files (:func:`bundled_ids`); any other
     carrier of the store, and any carrier people changed, is kept."""
-    touched = touched_ids(stored["audit_log"])
+    touched = touched_ids(stored["audit_log"]) | {  # carriers units or leases name are people's work too
+        str(c) for key in ("units", "leases") if key in stored for c in stored[key]["carrier_id"].dropna()}
     every = {str(i) for k in CARRIER_LAYERS if k in stored for i in stored[k]["id"]}
     keep = touched | (every - previous)
     report: dict[str, list[str]] = {"replaced": [], "removed": [], "added": [], "kept": sorted(touched & previous)}

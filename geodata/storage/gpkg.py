@@ -8,6 +8,7 @@ processes.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import sqlite3
@@ -242,18 +243,27 @@ class GeoPackageStore(Store):
 
     def write_row_changes(self, changes: dict[str, tuple[pd.DataFrame, list[str]]],
                           tables: dict[str, pd.DataFrame]) -> None:
-        """Row changes on a file are rewrites of their layers; the changed rows are validated, with their links."""
-        merged = {}
-        for layer, (upsert, delete_ids) in changes.items():
-            existing = self.read_layer(layer)
-            gone = set(map(str, upsert["id"])) | set(delete_ids) if len(upsert) else set(delete_ids)
-            keep = existing.loc[~existing["id"].astype(str).isin(gone)]
-            parts = [p for p in (keep, upsert) if len(p)]
-            merged[layer] = pd.concat(parts, ignore_index=True) if parts else existing.iloc[0:0]
+        """Row changes on a file: in a copy of the store, the changed ids deleted and the new rows
+        appended (never a rewrite of a whole table: a step of one enquiry among 100,000 writes that
+        enquiry), then the copy renamed over the store. The changed rows are validated, with their links."""
         rows = {k: u for k, (u, _) in changes.items() if len(u)}  # only the changed rows, and what they link to
         raise_if_problems(validate_frames({**rows, **tables}, links=False) + market_links(rows, self.known_links(changes))
                           + self.dangling(changes))
-        self.write_layers({**merged, **tables})
+        with _rewrite(self.location) as tmp:
+            order = {}
+            with contextlib.closing(sqlite3.connect(tmp)) as con, con:
+                for layer, (upsert, delete_ids) in changes.items():
+                    ids = sorted(set(map(str, upsert["id"])) | set(map(str, delete_ids)))
+                    con.execute(f"DELETE FROM {_quote(layer)} WHERE id IN (SELECT value FROM json_each(?))",
+                                (json.dumps(ids),))
+                    order[layer] = [r[0] for r in con.execute("SELECT name FROM pragma_table_info(?)", (layer,))
+                                    if r[0] != "fid"]
+            for layer, upsert in rows.items():  # the table's own column order: an append matches by position
+                frame = _typed_for_file(layer, upsert).reset_index(drop=True)
+                pyogrio.write_dataframe(frame[[c for c in order[layer] if c in frame.columns]], tmp, layer=layer,
+                                        driver="GPKG", append=True)
+            for key, frame in tables.items():
+                _write_layer(tmp, key, frame)
 
     def backup(self, *, keep: int = KEEP_BACKUPS) -> Path:
         """A copy in ``backups/`` beside the store (UTC timestamp in the name); the last ``keep`` are kept.

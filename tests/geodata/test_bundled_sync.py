@@ -42,3 +42,20 @@ def test_sync__untouched_rows_follow_the_files_peoples_work_stays(store_copy, tm
     assert read_meta(store_copy)["bundled_hash"] != "older"
     ensure_store(store_copy)  # once: a second open changes nothing
     assert read_layer("audit_log", store_copy)["action"].tolist().count("bundled-sync") == 1
+
+
+def test_sync__the_market_tables_and_the_carriers_they_name_stay(store_copy):
+    from geodata.stewardship.audit import audit_row
+
+    store = open_store(store_copy)
+    unit = pd.DataFrame([{"id": "u-kept", "carrier_id": "sp-dropped-from-bundle", "unit_label": "101", "area_m2": 120.0,
+                          "area_basis": "gross", "use": "office", "status": "available", "source": "operator list",
+                          "verified_on": "2026-11-01", "synthetic": False}])
+    _pretend_older_bundle(store_copy)  # the files no longer hold sp-dropped-from-bundle, which a unit names
+    store.change_rows({"units": (unit, [])}, tables={"audit_log": audit_row(store.read_layer("audit_log"), who="li",
+                                                                           action="import", changes="{}")})
+    store.write_meta({"bundled_hash": "older"})
+    ensure_store(store_copy)
+    assert read_layer("units", store_copy)["id"].tolist() == ["u-kept"]  # people's table: never synced away
+    assert "sp-dropped-from-bundle" in set(read_layer("science_parks", store_copy)["id"])  # a unit names it: kept
+    assert read_layer("audit_log", store_copy)["action"].tolist()[-1] == "bundled-sync"

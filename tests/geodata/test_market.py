@@ -528,16 +528,16 @@ def test_probe__a_write_that_fails_midway_leaves_no_partial_rows_and_frees_the_l
     add_units(store_copy, unit("u-1"), unit("u-2"))
     ref = submit(store_copy)
     walk(store_copy, ref, "visited")
-    real_file, real_copy = gpkg._write_layer, postgis._copy
+    real_append, real_copy = gpkg.pyogrio.write_dataframe, postgis._copy
 
     def fail_on_events(real):
-        def write(target, key, frame, *args, **kw):
-            if key == "enquiry_events":  # the enquiry and the units of the change set come first
+        def write(*args, **kw):
+            if kw.get("layer") == "enquiry_events" or args[1:2] == ("enquiry_events",):  # after the enquiry and units
                 raise OSError(28, "No space left on device")
-            return real(target, key, frame, *args, **kw)
+            return real(*args, **kw)
         return write
 
-    monkeypatch.setattr(gpkg, "_write_layer", fail_on_events(real_file))
+    monkeypatch.setattr(gpkg.pyogrio, "write_dataframe", fail_on_events(real_append))
     monkeypatch.setattr(postgis, "_copy", fail_on_events(real_copy))
     refused(store_copy, lambda: step(store_copy, ref, "offer"), (OSError, SpaceMapError))
     monkeypatch.undo()

@@ -103,6 +103,26 @@ def test_accounts_page__admin_adds_an_account_audited(store_copy):
     assert (audit["who"].iloc[-1], audit["action"].iloc[-1]) == ("admin-test", "user-add")
 
 
+def test_accounts_page__admin_adds_an_operator_with_its_carriers_then_changes_them(store_copy):
+    at = open_as("admin", store_copy, "views/accounts_page.py")
+    at.text_input(key="a_add_name").input("op-boji")
+    at.selectbox(key="a_add_role").set_value("operator")
+    at.text_input(key="a_add_pw").input(ROLE_PASSWORD)
+    at.text_input(key="a_add_pw2").input(ROLE_PASSWORD)
+    at.multiselect(key="a_add_carriers").set_value(["inc-boji"])
+    at.button(key="FormSubmitter:a_add_form-新建").click().run()
+    assert not at.exception
+    accounts = read_layer("accounts", store_copy).set_index("id")
+    assert (accounts.loc["op-boji", "role"], accounts.loc["op-boji", "carriers"]) == ("operator", "inc-boji")
+    at.selectbox(key="a_change_name").set_value("op-boji")
+    at.selectbox(key="a_change_action").set_value("carriers")
+    at.multiselect(key="a_change_carriers").set_value(["inc-boji", "sp-tianan"])
+    at.button(key="FormSubmitter:a_change_form-执行").click().run()
+    accounts = read_layer("accounts", store_copy).set_index("id")
+    assert accounts.loc["op-boji", "carriers"] == "inc-boji;sp-tianan"
+    assert read_layer("audit_log", store_copy)["action"].iloc[-1] == "user-carriers"
+
+
 def test_login__sidebar_form_wrong_then_right_password(store_copy):
     as_role("staff", store_copy)
     at = AppTest.from_file(APP, default_timeout=60)
