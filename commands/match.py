@@ -63,11 +63,8 @@ def _match_units(args, weights) -> int:
     store = open_store()
     frames, need = _store_need(args, store)
     today = parse_day(args.today)
-    pushdown = getattr(store, "match_units", None)  # optional push-down (raises NotSupported where absent)
-    try:
-        if pushdown is None:
-            raise NotSupported("this store does not pre-filter unit matches")
-        found = pushdown(need, frames, scope=args.scope, weights=weights, top=args.top)
+    try:  # the optional push-down (NotSupported where the store has none)
+        found = store.match_units(need, frames, scope=args.scope, weights=weights, top=args.top)
         ucands, result, size = found["candidates"], found["result"], found["scope_size"]
         reasons = exclusion_summary(result, counts=found["excluded"])
     except NotSupported:

@@ -103,6 +103,7 @@ def detail_rows(row: dict, lang: str, prov: Provenance = NO_PROVENANCE) -> list[
             unstated.append(label(field, lang))
             continue
         rows.append((label(field, lang), *stated_figure(row, field, lang, prov)))
+    rows += supply_rows(row, lang, prov)
     if unstated:
         rows.append((label("not_stated", lang), t("list_sep", lang).join(unstated), None))
     for field in CODE_FIELDS:
@@ -136,6 +137,106 @@ def detail_rows(row: dict, lang: str, prov: Provenance = NO_PROVENANCE) -> list[
     return rows
 
 
+# ---- units: what a carrier's units offer (popup, detail panel) and one unit in words (Match page) ------
+
+def basis_text(basis, lang: str) -> str:
+    """A unit area basis in words ("gross floor area", "usable area"; unknown says so)."""
+    term = VOCABULARIES["unit_area_basis"].get(basis)
+    if term is None:
+        return label("unknown", lang)
+    text = term.label(lang)
+    return text[:1].lower() + text[1:] if lang == "en" else text
+
+
+def supply_rows(row: dict, lang: str, prov: Provenance = NO_PROVENANCE) -> list[tuple[str, str, str | None]]:
+    """(label, value, basis) rows of what a carrier offers now, when ``row`` carries its supply (the
+    columns of :func:`spatial.supply.unit_supply` and ``units_let``; none otherwise): the available
+    area now with its basis in words (its units', or as stated, or unknown), its units available and
+    let, the occupancy when known, and how many of its units are stale. The units' sum is never added
+    to the stated figure: that keeps its own row."""
+    if "available_basis" not in row:
+        return []
+    basis, units = row.get("available_basis"), 0 if _is_blank(row.get("units")) else int(row["units"])
+    n = 0 if _is_blank(row.get("units_available")) else int(row["units_available"])
+    if basis == "units" and row.get("available_units_basis") == "mixed":
+        parts = [t("un_area_basis", lang, area=f"{float(row[f'available_{b}_m2']):,.0f}", basis=basis_text(b, lang))
+                 for b in ("gross", "usable") if not _is_blank(row.get(f"available_{b}_m2"))]
+        now = (t("list_sep", lang).join(parts) or label("unknown", lang), t("un_from_units_mixed", lang, n=n))
+    elif basis == "units" and not n:  # a known zero
+        now = ("0 m²", t("un_from_no_units", lang))
+    elif basis == "units":
+        now = (label("unknown", lang) if _is_blank(row.get("available_now_m2")) else
+               f"{float(row['available_now_m2']):,.0f} m²",
+               t("un_from_units", lang, n=n, basis=basis_text(row.get("available_units_basis"), lang)))
+    elif basis == "stated":
+        now = (stated_figure(row, "available_area_m2", lang, prov)[0], t("un_stated_basis", lang))
+    else:
+        now = (label("unknown", lang), t("un_unknown_basis", lang))
+    out = [(t("un_available_now", lang), *now)]
+    if units:
+        let = 0 if _is_blank(row.get("units_let")) else int(row["units_let"])
+        count = t("un_units_count", lang, available=n, let=let, total=units)
+        if not _is_blank(row.get("stale_units")) and int(row["stale_units"]):
+            count += " · " + t("un_stale_units", lang, n=int(row["stale_units"]))
+        out.append((t("un_units", lang), count, None))
+        if not _is_blank(row.get("occupancy")):
+            out.append((t("un_occupancy", lang), t("un_occupancy_value", lang, pct=f"{float(row['occupancy']):.0%}"),
+                        None))
+    return out
+
+
+def unit_place(unit: dict) -> str:
+    """A unit's building, floor and label as one text ("A座 3F 301")."""
+    return " ".join(str(unit[k]) for k in ("building", "floor", "unit_label") if not _is_blank(unit.get(k)))
+
+
+def unit_area_text(unit: dict, lang: str) -> str:
+    """A unit's area with its basis ("1,294 m² (gross floor area)"); unknown says so."""
+    if _is_blank(unit.get("area_m2")):
+        return label("unknown", lang)
+    return t("un_area_basis", lang, area=f"{float(unit['area_m2']):,.0f}", basis=basis_text(unit.get("area_basis"), lang))
+
+
+def unit_use_text(unit: dict, lang: str) -> str:
+    """A unit's use in words (empty when not given)."""
+    use = unit.get("use")
+    return "" if _is_blank(use) else code_labels(use, "unit_use", lang)
+
+
+def number_text(value) -> str:
+    """A figure without its unit for a table cell (empty when unknown)."""
+    return "" if _is_blank(value) else f"{float(value):,.0f}"
+
+
+def day_text(value) -> str:
+    """A date as YYYY-MM-DD (empty when unknown)."""
+    return "" if _is_blank(value) else str(value)[:10]
+
+
+def verified_text(unit: dict, lang: str) -> str:
+    """When a unit was verified, flagged when that is more than 90 days ago (``unit["stale"]``)."""
+    return (day_text(unit.get("verified_on")) + (" " + t("un_stale_mark", lang) if unit.get("stale") else "")).strip()
+
+
+RESULT_HEADS = ("un_col_unit", "un_col_area", "un_col_use", "un_col_rent", "un_col_verified")
+"""The headers (message keys) of :func:`result_cells`."""
+
+
+def result_cells(result: dict, lang: str, stated_area=None, stated_rent=None) -> list[str]:
+    """A unit-level match result's cells under :data:`RESULT_HEADS`: the unit's place, area with its
+    basis, use, asking rent and verification (⚠ when stale, said in words among the result's flags); a
+    carrier listing no unit says so, with its stated available area and rent marked as stated."""
+    if result.get("unit_id"):
+        return [unit_place(result), unit_area_text(result, lang), unit_use_text(result, lang),
+                number_text(result.get("rent_asked_cny_m2_month")), day_text(result.get("verified_on"))
+                + (" ⚠" if result.get("stale") else "")]
+
+    def stated(text: str, value) -> str:
+        return text if _is_blank(value) else f"{text} ({t('un_as_stated', lang)})"
+    return [t("un_no_unit", lang), stated(figure_text(stated_area, "m²", lang), stated_area), "",
+            stated(number_text(stated_rent), stated_rent), ""]
+
+
 def carrier_title(row: dict, lang: str) -> tuple[str, str]:
     """(primary, secondary) names: Chinese first in zh, English first in en."""
     zh, en = row.get("name_zh") or "", row.get("name_en") or ""
@@ -157,7 +258,7 @@ def popup_html(row: dict, lang: str, *, full: bool = True, prov: Provenance = NO
         rows = [r for r in rows if r[0] in keep]
     for name, value, source in rows:
         cite = f'<br><span style="color:#777">{escape_html(source)}</span>' if source and full else ""
-        parts.append(f"<tr><th style='text-align:left;padding-right:6px;vertical-align:top'>{escape_html(name)}</th>"
+        parts.append(f"<tr><th style='text-align:left;padding-right:6px;vertical-align:top;white-space:nowrap'>{escape_html(name)}</th>"
                      f"<td>{escape_html(value)}{cite}</td></tr>")
     parts.append("</table></div>")
     return "".join(parts)

@@ -30,6 +30,7 @@ from messages import planning as _planning
 from messages import portal as _portal
 from messages import staff as _staff
 from messages import ui as _ui
+from messages import units as _units
 from messages.problems import problem_text
 
 LANGS = ("zh", "en")
@@ -104,7 +105,7 @@ def check_catalogue(sections: dict[str, dict[str, tuple[str, ...]]]) -> dict[str
 SECTIONS = {"messages.ui": _ui.MESSAGES, "messages.match": _match.MESSAGES,
             "messages.planning": _planning.MESSAGES, "messages.data": _data.MESSAGES,
             "messages.staff": _staff.MESSAGES, "messages.market": _market.MESSAGES,
-            "messages.portal": _portal.MESSAGES}
+            "messages.portal": _portal.MESSAGES, "messages.units": _units.MESSAGES}
 CATALOGUE: dict[str, tuple[str, ...]] = check_catalogue(SECTIONS)
 """Every message: key → one text per language (in the order of :data:`LANGS`)."""
 

@@ -14,7 +14,8 @@ from layers.basemaps import BASEMAPS, DEFAULT_BASEMAP, available_basemaps
 from layers.catalogue import CARRIER_LAYERS, get_layer
 from layers.clicks import clicked_feature_id
 from layers.escape import escape_html
-from layers.popups import carrier_title, detail_rows, provenance
+from layers.popups import (carrier_title, day_text, detail_rows, number_text, provenance, unit_area_text, unit_place,
+                           unit_use_text, verified_text)
 from spatial.zone_placement import zone_placed
 from layers.render import (FUTIAN_CENTER, FUTIAN_ZOOM, SHENZHEN_CENTER, SHENZHEN_ZOOM, Choropleth, base_map,
                            data_groups, display_latlon, legend_html, standalone_map)
@@ -22,9 +23,9 @@ from layers.vocab import INDUSTRIES
 from messages import name_column, t
 from spatial.carriers import filter_carriers
 from spatial.search import search_carriers
-from views import data
+from views import data, portal_data
 from views.chrome import current_lang
-from views.tables import html_table
+from views.tables import html_table, md
 
 MAP_HEIGHT = 620
 LIST_LIMIT = 200  # rows shown in the carrier list (search and filters reach the rest; exports hold all)
@@ -84,19 +85,67 @@ def _select(fid: str | None, carriers: pd.DataFrame, basemap) -> None:
         st.session_state["map_zoom"] = 16
 
 
-def _detail_panel(lang: str, carriers: pd.DataFrame, frames) -> None:
+def _supply(carriers: pd.DataFrame) -> pd.DataFrame | None:
+    """Per carrier of the scope what its units offer, or None when the store lists no unit (the map
+    is then as it was: stated figures only)."""
+    if not portal_data.has_units():
+        return None
+    return portal_data.supply(carriers, data.scope(), data.today())
+
+
+def with_supply(frame: pd.DataFrame, supply: pd.DataFrame | None) -> pd.DataFrame:
+    """``frame`` with its carriers' supply columns (for the popups and the detail panel; the exports
+    and filters keep the stated figures only)."""
+    return frame if supply is None else frame.merge(supply, on="id", how="left")
+
+
+def _detail_panel(lang: str, carriers: pd.DataFrame, frames, supply: pd.DataFrame | None) -> dict | None:
+    """The selected carrier's details (with what its units offer where the store lists units); its row."""
     st.subheader(t("detail", lang))
     fid = st.session_state.get("map_selected")
     match = carriers.loc[carriers["id"] == fid] if fid else carriers.iloc[0:0]
     if match.empty:
         st.caption(t("detail_hint", lang))
-        return
-    row = match.drop(columns=match.geometry.name).iloc[0].to_dict()
+        return None
+    row = with_supply(match.drop(columns=match.geometry.name), supply).iloc[0].to_dict()
     first, second = carrier_title(row, lang)
     rows = [[r[0], r[1], r[2] or ""] for r in detail_rows(row, lang, provenance(frames, data.today()))]
     st.html(f'<div class="carrier-detail"><div style="font-size:18px;font-weight:600">{escape_html(first)}</div>'
             f'<div style="color:#555;margin-bottom:6px">{escape_html(second)}</div>'
             + html_table([t("col_name", lang), t("col_value", lang), t("col_sources", lang)], rows) + "</div>")
+    return row
+
+
+def _units_panel(lang: str, row: dict | None) -> None:
+    """The selected carrier's available units (public fields) and their photos and floor plans, listed
+    only (the files are served by the Units page); nothing for a carrier listing no unit."""
+    if row is None or pd.isna(row.get("units")) or not row["units"]:
+        return
+    units = portal_data.carrier_units(row["id"], data.today())
+    st.markdown(f"**{md('un_units_title', lang, n=len(units), name=carrier_title(row, lang)[0])}**")
+    if not pd.isna(row.get("available_area_m2")):
+        st.caption(t("un_two_measures", lang))  # the stated figure and the units' sum: shown apart
+    if not units:
+        st.caption(t("un_none_available", lang))
+        return
+    heads = ["un_col_unit", "un_col_area", "un_col_use", "un_col_rent", "un_col_available_from", "un_col_verified"]
+    st.html(html_table([t(h, lang) for h in heads], [
+        [unit_place(u), unit_area_text(u, lang), unit_use_text(u, lang), number_text(u["rent_asked_cny_m2_month"]),
+         day_text(u["available_from"]), verified_text(u, lang)] for u in units], max_height=300,
+        css_class="sm-units"))
+    files = portal_data.attachments([u["id"] for u in units])
+    if files:
+        places = {u["id"]: unit_place(u) for u in units}
+        st.markdown(f"**{t('un_attachments_title', lang)}**")
+        st.html(html_table([t(h, lang) for h in ("un_col_unit", "un_col_file", "un_col_type", "un_col_size")], [
+            [places.get(f["unit_id"], f["unit_id"]), f["file_name"], str(f["mime"]).rsplit("/", 1)[-1].upper(),
+             t("un_size_kb", lang, kb=_kb(f["size_bytes"]))] for f in files],
+            max_height=200, css_class="sm-files"))
+
+
+def _kb(size) -> str:
+    kb = (size or 0) / 1024
+    return f"{kb:,.0f}" if kb >= 10 else f"{kb:,.1f}"
 
 
 def _area_text(value, lang: str) -> str:
@@ -179,12 +228,12 @@ def _selected_point(carriers: pd.DataFrame) -> tuple[float, float] | None:
     return None
 
 
-def _map(lang: str, frames, carriers: pd.DataFrame, visible: pd.DataFrame, basemap, choropleth) -> None:
+def _map(lang: str, frames, carriers: pd.DataFrame, visible: pd.DataFrame, basemap, choropleth, supply) -> None:
     """The one stable map with the visible carriers; a click on a carrier selects it."""
     city = data.scope() == "shenzhen"
     fmap = base_map(basemap, tile_key=settings.tianditu_key(), center=SHENZHEN_CENTER if city else FUTIAN_CENTER,
                     zoom=SHENZHEN_ZOOM if city else FUTIAN_ZOOM)
-    groups = data_groups(frames, visible, lang=lang, basemap=basemap, choropleth=choropleth,
+    groups = data_groups(frames, with_supply(visible, supply), lang=lang, basemap=basemap, choropleth=choropleth,
                          selected=_selected_point(carriers), today=data.today())
     result = st_folium(fmap, key=f"map_{basemap.key}_{data.scope()}", height=MAP_HEIGHT, use_container_width=True,
                        feature_group_to_add=groups, layer_control=folium.LayerControl(collapsed=True),
@@ -221,16 +270,19 @@ def render() -> None:
                            min_available_m2=ctl["min_available"])
     visible = carriers.loc[mask].reset_index(drop=True)
     choropleth = _choropleth(ctl["choropleth"], visible, frames)
+    supply = _supply(carriers)
 
     st.header(t("page_map", lang))
     _counts(lang, ctl, carriers, visible)
     col_map, col_side = st.columns([3, 2], gap="medium")
     with col_map:
-        _map(lang, frames, carriers, visible, basemap, choropleth)
+        _map(lang, frames, carriers, visible, basemap, choropleth, supply)
     with col_side:
         st.markdown(f"**{t('legend', lang)}**")
         st.html(legend_html(lang, choropleth))
-        _detail_panel(lang, carriers, frames)
+        selected = _detail_panel(lang, carriers, frames, supply)
+    with col_map:  # under the map, where the units' table has room
+        _units_panel(lang, selected)
     _carrier_list(lang, visible, frames, basemap)
     _exports(lang, frames, visible, basemap, choropleth)
 

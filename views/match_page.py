@@ -14,15 +14,17 @@ from geodata.reports.export import table_csv, table_xlsx
 from layers.basemaps import BASEMAPS
 from layers.catalogue import get_layer
 from layers.escape import escape_html
+from layers.popups import RESULT_HEADS, result_cells, unit_place
 from layers.render import base_map, display_latlon
 from layers.report import shortlist_report
 from layers.vocab import FACILITIES, INDUSTRIES
 from messages import name_column, pick, problem_text, t
 from spatial.errors import SpaceMapError
 from spatial.match import match
-from spatial.need import CRITERIA, DEFAULT_WEIGHTS, STAGES, Need
+from spatial.need import CRITERIA, DEFAULT_WEIGHTS, STAGES, Need, with_need
 from spatial.match_explain import exclusion_reasons_for, exclusion_summary, results_table
 from spatial.pipeline import REPLY_DAYS
+from spatial.unit_match import match_units, unit_results_table
 from views import data, portal_data, session
 from views.chrome import current_lang
 from views.tables import caption_html, html_table, md, md_escape
@@ -93,22 +95,51 @@ def _form(lang: str, frames, carriers) -> Need | None:
     return st.session_state["m_need"][0]
 
 
+def _runs(ranks: list[int]) -> str:
+    """Ascending ranks as runs, "1–3,5" (by unit: one marker per carrier)."""
+    starts, ends = [r for r in ranks if r - 1 not in ranks], [r for r in ranks if r + 1 not in ranks]
+    return ",".join(str(a) if a == b else f"{a}–{b}" for a, b in zip(starts, ends))
+
+
 def _result_map(lang: str, carriers, rows) -> None:
     fmap = base_map(BASEMAPS["positron"], zoom=12)
     group = folium.FeatureGroup(name="results")
     located = carriers.set_index("id")
-    for r in rows:
-        geom = located.loc[r["id"]].geometry if r["id"] in located.index else None
+    ranks = {c: [r for r in rows if r["id"] == c] for c in dict.fromkeys(r["id"] for r in rows)}  # by unit: 1,3
+    for cid, mine in ranks.items():
+        geom = located.loc[cid].geometry if cid in located.index else None
         if geom is None or geom.is_empty:
             continue
         lat, lon = display_latlon(geom.y, geom.x, "wgs84")
-        folium.Marker([lat, lon], tooltip=escape_html(r[name_column(lang)]),
+        folium.Marker([lat, lon], tooltip=escape_html(mine[0][name_column(lang)]),
                       icon=folium.DivIcon(html=f'<div class="rank-marker" style="background:#c0392b;color:#fff;'
-                                               f'border-radius:12px;width:24px;height:24px;line-height:24px;'
+                                               f'border-radius:12px;min-width:24px;width:max-content;padding:0 5px;'
+                                               f'box-sizing:border-box;height:24px;line-height:24px;'
                                                f'text-align:center;font-weight:700;transform:translate(-50%,-50%)">'
-                                               f'{int(r["rank"])}</div>', icon_size=(0, 0))).add_to(group)
+                                               f'{_runs([int(r["rank"]) for r in mine])}</div>',
+                                          icon_size=(0, 0))).add_to(group)
     st_folium(fmap, key="match_map", height=430, use_container_width=True, feature_group_to_add=group,
               returned_objects=[])
+
+
+def _row_key(r: dict) -> str:
+    """A result's id: its unit's (by unit), else its carrier's."""
+    return r.get("unit_id") or r["id"]
+
+
+def _row_name(r: dict, lang: str) -> str:
+    """A result's name: its carrier's, with the unit's building, floor and label for a unit."""
+    return f"{r[name_column(lang)]}" + (f" · {unit_place(r)}" if r.get("unit_id") and unit_place(r) else "")
+
+
+def _unit_shortlist_frame(rows, lang: str, carriers) -> pd.DataFrame:
+    """By unit: :func:`_shortlist_frame` with each unit's place, area with its basis, use, asking rent
+    and verification (a carrier listing no unit: its stated figures, said so)."""
+    stated = carriers.set_index("id")[["available_area_m2", "rent_cny_m2_month"]]
+    cells = [result_cells(r, lang, *(stated.loc[r["id"]].tolist() if r["id"] in stated.index else ())) for r in rows]
+    frame = pd.DataFrame({t(h, lang): [c[k] for c in cells] for k, h in enumerate(RESULT_HEADS)})
+    base = _shortlist_frame(rows, lang).rename(columns={t("col_name", lang): t("un_col_carrier", lang)})
+    return pd.concat([base.iloc[:, :2], frame, base.iloc[:, 2:]], axis=1)
 
 
 def _shortlist_frame(rows, lang: str) -> pd.DataFrame:
@@ -126,7 +157,7 @@ def _breakdown_frame(rows, lang: str) -> pd.DataFrame:
     criteria = list(rows[0]["breakdown"]) if rows else []
     out = {t("m_criterion", lang): [t(f"crit_{c}", lang) for c in criteria]}
     for r in rows:
-        out[r[name_column(lang)]] = [f"{r['breakdown'][c]['points']:.1f} / {r['breakdown'][c]['max_points']:.1f}"
+        out[_row_name(r, lang)] = [f"{r['breakdown'][c]['points']:.1f} / {r['breakdown'][c]['max_points']:.1f}"
                      + (" (?)" if r["breakdown"][c]["value"] is None else "") for c in criteria]
     return pd.DataFrame(out)
 
@@ -176,26 +207,34 @@ def _summary(lang: str, cands, result, rows: list[dict], excluded: dict[str, int
         st.warning(t("m_unstable", lang, which=", ".join(result.unstable_under)))
 
 
-def _excluded(lang: str, cands, need: Need, result) -> None:
-    """The excluded candidates, each with its reasons (folded away)."""
+def _why(cands, i: int, need: Need, result, lang: str, uc=None) -> tuple[str, list[str]]:
+    """(name, reasons) of an excluded row; a unit by its own area (single units, never combined)."""
+    name = cands.frame[name_column(lang)].iloc[i]
+    if uc is None or not uc.is_unit[i]:
+        return name, exclusion_reasons_for(cands, i, need, result.distance_m, lang=lang)
+    own = [c.text(lang) for c in result.constraints if c.key in ("unit_area", "unit_area_max") and c.fails[i]]
+    rest = exclusion_reasons_for(cands, i, with_need(need, area_min=None, area_max=None), result.distance_m, lang=lang)
+    return f"{name} · {unit_place(uc.units.iloc[int(uc.unit_row[i])].to_dict())}", own + rest
+
+
+def _excluded(lang: str, cands, need: Need, result, uc=None) -> None:
+    """The excluded candidates, each with its reasons (folded away); ``uc``: matching by unit."""
     excluded_idx = np.flatnonzero(~result.passing)
     if not excluded_idx.size:
         return
     with st.expander(t("m_excluded", lang, n=excluded_idx.size)):
-        names = cands.frame[name_column(lang)]
-        st.html(html_table([t("col_name", lang), t("m_reasons", lang)], [
-            [names.iloc[i], "; ".join(exclusion_reasons_for(cands, int(i), need, result.distance_m, lang=lang))]
-            for i in excluded_idx[:EXCLUDED_LIMIT]]))
+        why = [_why(cands, int(i), need, result, lang, uc) for i in excluded_idx[:EXCLUDED_LIMIT]]
+        st.html(html_table([t("col_name", lang), t("m_reasons", lang)], [[n, "; ".join(r)] for n, r in why]))
 
 
 def _compare_and_export(lang: str, need: Need, rows: list[dict], shortlist: pd.DataFrame, notes: list[str],
                         zones: dict[str, str]) -> None:
     """Pick results to compare score by score; download the shortlist (CSV, XLSX, printable report)."""
     st.subheader(t("m_compare", lang))
-    names = {r["id"]: r[name_column(lang)] for r in rows}
+    names = {_row_key(r): _row_name(r, lang) for r in rows}
     chosen = st.multiselect(t("m_compare_pick", lang), list(names), default=list(names)[:min(3, len(names))],
                             format_func=names.get, max_selections=4, key="m_compare")
-    picked = [r for r in rows if r["id"] in chosen]
+    picked = [r for r in rows if _row_key(r) in chosen]
     if picked:
         breakdown = _breakdown_frame(picked, lang)
         st.html(html_table(list(breakdown.columns), breakdown.values.tolist()))
@@ -240,8 +279,7 @@ def _enquiry_sent(lang: str, sent: dict) -> None:
 
 def _enquiry_form(lang: str, rows: list[dict], gen: int) -> dict | None:
     """The form's values when sent (None otherwise): picked spaces, enterprise, contact, consent."""
-    names = {r.get("unit_id") or r["id"]: f"{r['rank']}. {r[name_column(lang)]}"  # unit results: the unit
-             + (f" · {r['unit_label']}" if r.get("unit_id") and r.get("unit_label") else "") for r in rows}
+    names = {_row_key(r): f"{r['rank']}. {_row_name(r, lang)}" for r in rows}  # by unit: the units
     digest = hashlib.sha1("|".join(names).encode()).hexdigest()[:8]  # new shortlist, new default picks
     limits = portal_data.LIMITS
 
@@ -293,6 +331,34 @@ def _enquiry(lang: str, need: Need, rows: list[dict]) -> None:
     st.rerun()
 
 
+def _level(lang: str, cands):
+    """The unit rows when the page matches by unit, else None (by carrier). The choice is offered, by
+    unit first, only when the scope has available units: without units the page is as it was."""
+    uc = portal_data.unit_candidates(cands, data.scope()) if portal_data.has_units() else None
+    if uc is None or not uc.is_unit.any():
+        return None
+    level = st.radio(t("un_level", lang), ("unit", "carrier"), format_func=lambda k: t(f"un_level_{k}", lang),
+                     horizontal=True, key="m_level", help=t("un_level_help", lang))
+    if level != "unit":
+        return None
+    st.caption(t("un_level_note", lang, units=int(uc.is_unit.sum()), carriers=len(set(uc.cands.frame["id"][uc.is_unit])),
+                 bare=int((~uc.is_unit).sum())))
+    return uc
+
+
+def _ranked(lang: str, cands, uc, need: Need, weights: dict, top: int, carriers):
+    """(rows matched, result, result rows, shortlist): by unit when ``uc`` is given, else by carrier."""
+    weights = {k: float(v) for k, v in weights.items()}
+    if uc is None:
+        result = match(cands, need, weights=weights, top=top)
+        rows = results_table(cands, result, lang=lang)
+        return cands, result, rows, _shortlist_frame(rows, lang)
+    result = match_units(uc, need, weights=weights, top=top)
+    rows = [{**r, "flags": [t("flag_unit_stale", lang)] * bool(r["stale"]) + r["flags"]}  # stale: flagged first
+            for r in unit_results_table(uc, result, today=data.today(), lang=lang)]
+    return uc.cands, result, rows, _unit_shortlist_frame(rows, lang, carriers)
+
+
 def render() -> None:
     """Draw the page."""
     lang = current_lang()
@@ -300,6 +366,7 @@ def render() -> None:
     st.caption(t("m_intro", lang))
     frames, carriers = data.frames(), data.carriers()
     cands = data.candidates()
+    uc = _level(lang, cands)
     need = _form(lang, frames, carriers)
     if need is None:
         return
@@ -308,15 +375,17 @@ def render() -> None:
     if problems:
         st.error(md_escape("; ".join(problem_text(p, lang) for p in problems)))
         return
-    result = match(cands, need, weights={k: float(v) for k, v in weights.items()}, top=top)
-    rows = results_table(cands, result, lang=lang)
+    matched, result, rows, shortlist = _ranked(lang, cands, uc, need, weights, top, carriers)
     excluded = exclusion_summary(result, lang=lang)
-    _summary(lang, cands, result, rows, excluded)
+    _summary(lang, matched, result, rows, excluded)
+    table = html_table(list(shortlist.columns), shortlist.values.tolist())
+    if uc is not None:  # by unit: the wider table across the page
+        st.html(table)
     left, right = st.columns([3, 2])
     with left:
-        shortlist = _shortlist_frame(rows, lang)
-        st.html(html_table(list(shortlist.columns), shortlist.values.tolist()))
-        _excluded(lang, cands, need, result)
+        if uc is None:
+            st.html(table)
+        _excluded(lang, matched, need, result, uc)
     with right:
         _result_map(lang, carriers, rows)
     if rows:

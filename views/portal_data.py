@@ -2,8 +2,9 @@
 enquiry about the spaces a match shortlisted — with explicit consent, limited per session and per
 network address — and learn whether the store is a demo (the banner). Nothing here reads an
 enquiry back: a visitor never sees what another sent, and sees their own only as the reference
-this session was given. Reads of the inventory stay in :mod:`views.data`; staff's market pages use
-:mod:`views.market_data`.
+this session was given. It also reads the public side of the units (their public fields, what each
+carrier offers from them, their attachments' list) for the Match, Map and Tally pages. Reads of the
+inventory stay in :mod:`views.data`; staff's market pages use :mod:`views.market_data`.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import math
 import re
 import time
 
+import pandas as pd
 import streamlit as st
 
 from geodata.stewardship.enquiry_input import MAX_MESSAGE, MAX_NAME, MAX_PICKED
@@ -222,3 +224,117 @@ def demo() -> str | None:
     from geodata.storage import store_version
 
     return _demo(*store_version())
+
+
+# ---- public units: the Match page by unit, the Map's popups and detail panel, the Tally's caption --------
+# Public fields only (the catalogue's ``public_fields``: never who added an attachment); read from the
+# store snapshot the other pages share, cached per store revision (and scope where it matters); the
+# frames and arrays are shared by every session: read-only. The scope's carriers come from
+# :mod:`views.data` through the page (this module does not import it: views.data → views.chrome →
+# this module would make a cycle).
+
+def _version() -> tuple[str, int]:
+    from geodata.storage import store_version
+
+    return store_version()
+
+
+def _public(frames: dict, key: str):
+    from layers.catalogue import get_layer
+
+    frame = frames[key]
+    return frame[[f for f in get_layer(key).public_fields if f in frame.columns]]
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _units(path: str, revision: int):
+    from geodata.reports.inventory import store_snapshot
+
+    return _public(store_snapshot(path, revision)[0], "units")
+
+
+def has_units() -> bool:
+    """Whether the store lists any unit (the bundled store lists none: the pages then stay as they were)."""
+    return bool(len(_units(*_version())))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _unit_candidates(path: str, revision: int, scope: str, _carrier_cands):
+    from spatial.unit_match import unit_candidate_arrays
+
+    return unit_candidate_arrays(_carrier_cands, _units(path, revision))
+
+
+def unit_candidates(carrier_cands, scope: str):
+    """The matching rows of unit-level matching for ``scope`` (its available units, then its carriers
+    listing no unit): one shared, read-only object per store revision and scope. ``carrier_cands``:
+    the scope's carrier arrays (``views.data.candidates()``)."""
+    return _unit_candidates(*_version(), scope, carrier_cands)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _supply(path: str, revision: int, scope: str, today_iso: str, _carriers):
+    from datetime import date
+
+    import numpy as np
+
+    from spatial.supply import unit_supply
+
+    units = _units(path, revision)
+    out = unit_supply(_carriers, units, today=date.fromisoformat(today_iso))
+    let = units.loc[units["status"] == "let", "carrier_id"].astype(str).value_counts()
+    out["units_let"] = np.asarray([int(let.get(i, 0)) for i in out["id"]], dtype="int64")
+    return out
+
+
+def supply(carriers, scope: str, today) -> pd.DataFrame:
+    """Per carrier of ``carriers`` (the scope's, ``views.data.carriers()``) what its units offer
+    (:func:`spatial.supply.unit_supply`: available now from units or as stated, and which) and
+    ``units_let``, the number of its let units; cached per store revision, scope and day."""
+    return _supply(*_version(), scope, today.isoformat(), carriers)
+
+
+def supply_counts(carriers, scope: str, today) -> dict[str, int]:
+    """How many carriers of the scope have their available area from units, as stated, or unknown."""
+    basis = supply(carriers, scope, today)["available_basis"]
+    return {"units": int((basis == "units").sum()), "stated": int((basis == "stated").sum()),
+            "unknown": int(basis.isna().sum())}
+
+
+def carrier_units(carrier_id: str, today) -> list[dict]:
+    """The available units of one carrier, public fields and ``stale`` (not verified for over
+    :data:`layers.market_catalogue.UNIT_STALE_DAYS` days), by building, floor and unit."""
+    from spatial.supply import unit_is_stale
+
+    units = _units(*_version())
+    mine = units.loc[(units["carrier_id"].astype(str) == str(carrier_id)) & (units["status"] == "available")]
+    mine = mine.sort_values(["building", "floor", "unit_label", "id"], na_position="last")
+    rows = _records(mine)
+    for row, stale in zip(rows, unit_is_stale(mine["verified_on"].to_numpy(dtype=object), today)):
+        row["stale"] = bool(stale)
+    return rows
+
+
+def _records(frame) -> list[dict]:
+    def plain(v):
+        if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+            return None
+        return v.item() if hasattr(v, "item") else v
+    return [{k: plain(v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _attachments(path: str, revision: int):
+    from geodata.reports.inventory import store_snapshot
+    from geodata.stewardship.units import PUBLIC_ATTACHMENT_FIELDS
+
+    listed = _public(store_snapshot(path, revision)[0], "unit_attachments")
+    live = listed.loc[~listed["removed"].fillna(False).astype(bool)]
+    return live[list(PUBLIC_ATTACHMENT_FIELDS)].sort_values(["unit_id", "id"])
+
+
+def attachments(unit_ids) -> list[dict]:
+    """The live attachments of the units ``unit_ids``, their public list only (id, unit_id, file
+    name, type, size: never their bytes, nor who added them)."""
+    listed = _attachments(*_version())
+    return _records(listed.loc[listed["unit_id"].astype(str).isin({str(i) for i in unit_ids})])

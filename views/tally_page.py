@@ -10,7 +10,7 @@ from geodata.reports.planning import KIND_TITLES, TALLY_COLUMNS, choropleth_mode
 from layers.render import NO_DATA_COLOR, Choropleth
 from messages import name_column, t
 from spatial.tally import OUTSIDE, UNIT_KINDS, UNLOCATED
-from views import data
+from views import data, portal_data
 from views.chrome import current_lang
 
 MEASURES = ("floor_area_m2", "usable_area_m2", "space_area_m2", "incubation_area_m2", "available_area_m2",
@@ -83,6 +83,8 @@ def render() -> None:
     table = tally_table(result, lang)
     shown = display_table(table, lang)
     st.dataframe(shown, hide_index=True, width="stretch", height=38 + 35 * len(shown))
+    if portal_data.has_units():  # the available-area column is the stated figure: say where units would differ
+        st.caption(t("un_tally_basis", lang, **portal_data.supply_counts(data.carriers(), data.scope(), data.today())))
     left, right = st.columns([3, 2], gap="medium")
     with left:
         st.altair_chart(tally_chart(rows, kind, measure, lang), width="stretch")

@@ -158,6 +158,12 @@ class Store(abc.ABC):
         :func:`geodata.storage.match_sql.match_in_database`); :class:`NotSupported` when it cannot."""
         raise NotSupported(f"{self.kind} store does not pre-filter matches by itself")
 
+    def match_units(self, need, frames: dict[str, pd.DataFrame], *, scope: str, weights=None, top: int = 10,
+                    explain: bool = True) -> dict:
+        """Unit-level matching with the hard filters run by the backend (see
+        :func:`geodata.storage.unit_match_sql.match_units_in_database`); :class:`NotSupported` when it cannot."""
+        raise NotSupported(f"{self.kind} store does not pre-filter unit matches by itself")
+
     # ---- built on the primitives, the same for every backend -----------------------------
 
     def version(self) -> tuple[str, int]:

@@ -81,3 +81,15 @@ def test_map_page__xss_payload_shown_as_text(store_copy):
     assert XSS_NAME not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script>alert(3)" not in html
+
+
+def test_map_page__without_units_the_detail_panel_is_as_before(store):
+    """The bundled store lists no unit: the detail panel shows the stated figures only."""
+    from messages import t
+
+    at = _run()
+    at.sidebar.text_input(key="map_search").set_value("szxydxx").run()
+    html = _html(at)
+    assert "carrier-detail" in html
+    assert t("un_available_now", "zh") not in html and "sm-units" not in html
+    assert not any(m.value.startswith("**可租单元") for m in at.markdown)

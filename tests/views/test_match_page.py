@@ -66,3 +66,15 @@ def test_match_page__nothing_fits_shows_near_misses(store):
     at.button[0].click().run()
     assert not at.exception
     assert any("可增加" in i.value for i in at.info)
+
+
+def test_match_page__without_units_matches_carriers_as_before(store):
+    """The bundled store lists no unit: no choice of level, the carrier shortlist as it always was."""
+    from messages import t
+
+    at = _biomed_match(_match_page())
+    assert not [r for r in at.radio if r.key == "m_level"]
+    html = _html(at)
+    headers = [t(k, "zh") for k in ("m_rank", "col_name", "layer_col", "m_score", "m_distance", "m_flags")]
+    assert "<thead><tr>" + "".join(f"<th>{h}</th>" for h in headers) + "</tr></thead>" in html
+    assert t("un_col_unit", "zh") not in html and t("un_level_note", "zh", units=0, carriers=0, bare=0)[:6] not in html
