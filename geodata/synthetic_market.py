@@ -187,7 +187,7 @@ def _picks(units: pd.DataFrame, last, closed, rng) -> tuple[np.ndarray, np.ndarr
     cand = cand[np.argsort(carrier[cand], kind="stable")]
     if len(held) > len(cand) // 2:
         raise ValueError(f"{len(held)} enquiries at offer or beyond need {2 * len(held)} available units; "
-                         f"there are {len(cand)}")
+                         f"there are {len(cand)} (more units: --units-per-carrier)")
     first = rng.choice(len(cand) // 2, len(held), replace=False) * 2
     one, two = cand[first], cand[first + 1]
     two = np.where((carrier[one] == carrier[two]) & (rng.random(len(held)) < 0.3), two, -1)

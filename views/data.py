@@ -179,11 +179,12 @@ def login(name: str, password: str):
 
     if store() not in _migrated:  # the older editors file: copied once per process and store
         if migrate_editors_file(store(), settings.secret_editors()):
-            forget()
+            _accounts.clear()
         _migrated.add(store())
     result = check(name, password, location=store())
     if result.account:
-        forget()  # a legacy hash may have been replaced: read the accounts again
+        _accounts.clear()  # a legacy hash may have been replaced: read the accounts again (only them: the
+        # other cached pages key on the store's revision, which a rehash changes anyway)
     return result
 
 

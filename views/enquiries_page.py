@@ -272,7 +272,7 @@ def _step_inputs(lang: str, e: dict, to: str) -> dict:
         values["area"] = c1.number_input(t("e_lease_area", lang), min_value=0.0, value=None, step=10.0,
                                          key=f"{FORM}area_{ref}", placeholder=t("e_area_sum", lang, area=f"{total:,.1f}"))
         values["rent"] = c2.number_input(t("e_lease_rent", lang), min_value=0.0, value=None, key=f"{FORM}rent_{ref}")
-        values["start"] = c3.date_input(t("e_lease_start", lang), key=f"{FORM}start_{ref}")
+        values["start"] = c3.date_input(t("e_lease_start", lang), value=None, key=f"{FORM}start_{ref}")  # a contract date: typed, never today by default
         values["end"] = c4.date_input(t("e_lease_end", lang), value=None, key=f"{FORM}end_{ref}")
     if to == CLOSED:
         values["reason"] = st.selectbox(t("e_close_reason", lang), list(CLOSE_REASONS), key=f"{FORM}reason_{ref}",
