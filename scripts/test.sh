@@ -15,6 +15,6 @@ bash scripts/venv.sh requirements-dev.txt
 .venv/bin/python benchmarks/bench_units.py || echo "bench_units: over budget (figures above)"
 .venv/bin/python benchmarks/bench_tally.py || echo "bench_tally: over budget (figures above)"
 .venv/bin/python benchmarks/bench_pages.py --runs 5 || echo "bench_pages: over budget (figures above)"
-.venv/bin/python benchmarks/bench_market_pages.py --runs 3 || echo "bench_market_pages: over budget (figures above)"  # $SPACEMAP_BENCH_ENQUIRIES: a smaller run
+.venv/bin/python benchmarks/bench_market_pages.py --runs 2 || echo "bench_market_pages: over budget (figures above)"  # $SPACEMAP_BENCH_ENQUIRIES: a smaller run
 .venv/bin/python benchmarks/bench_city.py --runs 5 || echo "bench_city: over budget (figures above)"
 .venv/bin/python -m pytest "$@"

@@ -52,17 +52,19 @@ _LOOKUP.update({normalise_header(s): field for field, spellings in SYNONYMS.item
 FIELDS = sorted(set(SYNONYMS) | set(TITLES))
 
 
-def read_mapping(path: Path) -> dict[str, str]:
-    """An explicit mapping file: a JSON object from file header to field name."""
+def read_mapping(path: Path, fields=None) -> dict[str, str]:
+    """An explicit mapping file: a JSON object from file header to field name (one of ``fields``,
+    by default the carriers' importable fields)."""
+    fields = FIELDS if fields is None else tuple(fields)
     try:
         mapping = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SpaceMapError(f"cannot read the mapping file {path}: {exc}") from exc
     if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
         raise SpaceMapError(f"{path}: the mapping must be a JSON object of header → field name")
-    unknown = sorted(set(mapping.values()) - set(FIELDS))
+    unknown = sorted(set(mapping.values()) - set(fields))
     if unknown:
-        raise SpaceMapError(f"{path}: unknown field(s) {', '.join(unknown)}; known: {', '.join(FIELDS)}")
+        raise SpaceMapError(f"{path}: unknown field(s) {', '.join(unknown)}; known: {', '.join(fields)}")
     return mapping
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geodata.ingest.columns import map_headers, normalise_header
+from geodata.ingest.columns import map_headers, normalise_header, read_mapping
 from geodata.ingest.importer import ImportPlan, file_sha256
 from geodata.ingest.readers import FORMATS, ImportReadError, RawTable, read_table
 from geodata.ingest.rowchecks import Verdicts
@@ -62,16 +62,7 @@ _ID_SAFE = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff._-]+")
 def read_table_mapping(path: Path, layer: str) -> dict[str, str]:
     """A JSON mapping file ``{"file header": "field"}`` for table ``layer``; :class:`SpaceMapError` when
     it cannot be read or names a field the table does not import."""
-    try:
-        mapping = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SpaceMapError(f"cannot read the mapping file {path}: {exc}") from exc
-    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
-        raise SpaceMapError(f"{path}: the mapping must be a JSON object of header → field name")
-    unknown = sorted(set(mapping.values()) - set(IMPORTABLE[layer]))
-    if unknown:
-        raise SpaceMapError(f"{path}: unknown field(s) {', '.join(unknown)}; known: {', '.join(IMPORTABLE[layer])}")
-    return mapping
+    return read_mapping(path, IMPORTABLE[layer])
 
 
 def _mapped_frame(raw: RawTable, layer: str, explicit: dict[str, str] | None, notes: list[str]) -> pd.DataFrame:

@@ -150,15 +150,7 @@ class PostGISStore(Store):
                      tables: dict[str, pd.DataFrame]) -> None:
         """Validated by index lookups (never reading every carrier), then one transaction."""
         self._validate_change(layer, upsert, delete_ids, tables)
-        ids = sorted(set(map(str, upsert["id"])) | set(delete_ids)) if len(upsert) else sorted(delete_ids)
-        with pg.transaction(self.location) as con:
-            con.execute(sql.SQL("DELETE FROM {} WHERE id = ANY(%s)").format(sql.Identifier(layer)), (ids,))
-            if len(upsert):
-                _copy(con, layer, upsert)
-            for key, frame in tables.items():
-                con.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(key)))
-                _copy(con, key, frame)
-            _bump(con)
+        _write_rows(self.location, {layer: (upsert, delete_ids)}, tables)
 
     def write_row_changes(self, changes: dict[str, tuple[pd.DataFrame, list[str]]],
                           tables: dict[str, pd.DataFrame]) -> None:
@@ -166,16 +158,7 @@ class PostGISStore(Store):
         rows = {k: u for k, (u, _) in changes.items() if len(u)}
         raise_if_problems(validate_frames({**rows, **tables}, links=False) + market_links(rows, self.known_links(changes))
                           + self.dangling(changes))
-        with pg.transaction(self.location) as con:
-            for layer, (upsert, delete_ids) in changes.items():
-                ids = sorted(set(map(str, upsert["id"])) | set(delete_ids)) if len(upsert) else sorted(delete_ids)
-                con.execute(sql.SQL("DELETE FROM {} WHERE id = ANY(%s)").format(sql.Identifier(layer)), (ids,))
-                if len(upsert):
-                    _copy(con, layer, upsert)
-            for key, frame in tables.items():
-                con.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(key)))
-                _copy(con, key, frame)
-            _bump(con)
+        _write_rows(self.location, changes, tables)
 
     def _validate_change(self, layer: str, upsert: pd.DataFrame, delete_ids: list[str],
                          tables: dict[str, pd.DataFrame]) -> None:
@@ -301,6 +284,20 @@ def _apply_migration(con, version: int) -> None:
         for key in LAYERS:
             if key in present_tables:
                 ddl.add_missing_columns(con, key)
+
+
+def _write_rows(url: str, changes: dict[str, tuple[pd.DataFrame, list[str]]], tables: dict[str, pd.DataFrame]) -> None:
+    """One transaction: each layer's changed ids deleted and its rows copied in; ``tables`` replaced whole."""
+    with pg.transaction(url) as con:
+        for layer, (upsert, delete_ids) in changes.items():
+            ids = sorted(set(map(str, upsert["id"])) | set(delete_ids)) if len(upsert) else sorted(delete_ids)
+            con.execute(sql.SQL("DELETE FROM {} WHERE id = ANY(%s)").format(sql.Identifier(layer)), (ids,))
+            if len(upsert):
+                _copy(con, layer, upsert)
+        for key, frame in tables.items():
+            con.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(key)))
+            _copy(con, key, frame)
+        _bump(con)
 
 
 def _bump(con) -> None:

@@ -8,6 +8,8 @@ from streamlit.testing.v1 import AppTest
 from geodata.storage import open_store
 from tests.helpers import APP
 
+pytestmark = pytest.mark.gpkg_only  # the pages do not know the backend; their data path runs on both in tests/geodata
+
 LABEL = "synthetic seed 7, generated 2026-11-30 *not bold* <b>x</b>"
 
 

@@ -14,6 +14,8 @@ from geodata.stewardship.market import advance, list_enquiries
 from geodata.storage import open_store, read_layer
 from tests.helpers import APP, ROLE_PASSWORD, open_as, page_html
 
+pytestmark = pytest.mark.gpkg_only  # the pages do not know the backend; their data path runs on both in tests/geodata
+
 PAGE = "views/enquiries_page.py"
 MARKET_PAGES = ("views/enquiries_page.py", "views/funnel_page.py", "views/units_page.py")
 DEMO = "synthetic seed 7 (test)"

@@ -15,6 +15,8 @@ from messages.market import CONSENT_VERSION
 from views import portal_data
 from views.match_page import ENQUIRY_FIELDS, GENERATION_KEY, enquiry_key
 
+pytestmark = pytest.mark.gpkg_only  # the pages do not know the backend; their data path runs on both in tests/geodata
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 VISITOR = {"enterprise_name": "深圳测试生物科技有限公司", "contact_name": "王小明", "contact_phone": "13800138000",
            "contact_email": "", "credit_code": "91440300708461136T"}

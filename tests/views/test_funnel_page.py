@@ -15,6 +15,8 @@ from geodata.reports.market import funnel_report
 from tests.helpers import open_as, page_html
 from tests.views.test_enquiries_page import data_texts, fill_market
 
+pytestmark = pytest.mark.gpkg_only  # the pages do not know the backend; their data path runs on both in tests/geodata
+
 PAGE = "views/funnel_page.py"
 
 

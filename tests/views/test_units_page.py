@@ -14,6 +14,8 @@ from geodata.storage import read_layer
 from tests.helpers import open_as, page_html
 from tests.views.test_enquiries_page import data_texts, fill_market, open_account, operator
 
+pytestmark = pytest.mark.gpkg_only  # the pages do not know the backend; their data path runs on both in tests/geodata
+
 PAGE = "views/units_page.py"
 
 

@@ -23,6 +23,8 @@ from messages import t
 from tests.helpers import APP, page_html
 from views.match_page import GENERATION_KEY, enquiry_key
 
+pytestmark = pytest.mark.gpkg_only  # the pages do not know the backend; their data path runs on both in tests/geodata
+
 CARRIER = "sp-xinyidai"
 UPLOADER = "uploader-kept-private"
 UNITS = (  # id, label, area, basis, use, rent, status, verified days ago
