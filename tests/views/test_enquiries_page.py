@@ -4,7 +4,7 @@ nothing changed, undo, shortlisting and signing, erasure by admins only, and Eng
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -200,11 +200,15 @@ def test_offer_and_sign__units_reserved_then_let_the_area_defaults_to_their_sum(
     at.selectbox(key=f"w_enq_f_to_{ref}").set_value("signed").run()
     assert at.multiselect(key=f"w_enq_f_units_{ref}_signed").value == [one]  # the offer's units
     at.number_input(key=f"w_enq_f_rent_{ref}").set_value(88.0).run()
+    at.button(key="w_enq_move").click().run()  # no start date: a contract date is typed, never assumed
+    assert read_layer("units", market).set_index("id").loc[one, "status"] == "reserved" and at.error
+    at.date_input(key=f"w_enq_f_start_{ref}").set_value(date(2027, 1, 1)).run()
     at.button(key="w_enq_move").click().run()  # the area left blank: the units' sum
     assert not at.exception and at.success, [e.value for e in at.error]
     lease = read_layer("leases", market).set_index("enquiry_id").loc[ref]
     assert lease["area_m2"] == pytest.approx(units.loc[one, "area_m2"]) and lease["rent_cny_m2_month"] == 88.0
     assert lease["signed_by"] == "staff-test" and lease["carrier_id"] == units.loc[one, "carrier_id"]
+    assert lease["start"] == "2027-01-01"
     assert read_layer("units", market).set_index("id").loc[one, "status"] == "let"
     assert "签约面积" in page_html(at) and "88.0" in page_html(at)
 
