@@ -121,12 +121,21 @@ def frames(session_store):
 @pytest.fixture
 def store_copy(backend, session_store, tmp_path, request, monkeypatch):
     """A private store to write to: a copy of the session file (in its own folder, for backups
-    and lock files), or a new database from the template."""
+    and lock files), or a new database from the template — dropped after the test, which also ends
+    the connections any thread of the test left open (the server allows 200 in all)."""
     if backend == "postgis":
-        location = new_database(request.getfixturevalue("pg_cluster"))
+        cluster = request.getfixturevalue("pg_cluster")
+        location = new_database(cluster)
     else:
         location = tmp_path / "store" / "spacemap.gpkg"
         location.parent.mkdir()
         shutil.copy(session_store, location)
     use_location(location, monkeypatch)
-    return location
+    yield location
+    if backend == "postgis":
+        from urllib.parse import urlparse
+
+        from geodata.storage import pg
+
+        pg.close_connections(location)
+        cluster.drop_database(urlparse(location).path.lstrip("/"))
