@@ -131,3 +131,20 @@ def secret_editors() -> dict[str, str]:
     """The ``[editors]`` table of the secrets (name → hash), or {}."""
     table = secrets().get("editors", {})
     return {str(k): str(v) for k, v in table.items()} if isinstance(table, dict) else {}
+
+
+def disclosure_rule() -> tuple[int, float]:
+    """The public indicators' disclosure rule: ``SPACEMAP_DISCLOSURE_MIN_ENTERPRISES`` (default 3: a cell
+    built from fewer is suppressed) and ``SPACEMAP_DISCLOSURE_DOMINANCE`` (default 0.8: a cell in which one
+    enterprise holds more than this share of the total is suppressed).
+
+    Raises
+    ------
+    ValueError
+        A value that is not a number, a minimum below 1 or a share outside (0, 1].
+    """
+    minimum = int(_env("SPACEMAP_DISCLOSURE_MIN_ENTERPRISES") or "3")
+    share = float(_env("SPACEMAP_DISCLOSURE_DOMINANCE") or "0.8")
+    if minimum < 1 or not 0 < share <= 1:
+        raise ValueError(f"disclosure rule out of range: at least {minimum} enterprises, dominance {share}")
+    return minimum, share

@@ -6,6 +6,7 @@ The demo never writes into the default or the configured store: see
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 from commands.common import EXIT_OK, emit, parse_day
@@ -47,6 +48,7 @@ def _now(text: str | None):
 
 def cmd_demo(args) -> int:
     """Build the demo store and say where it is, what it holds and how to run the app on it."""
+    from geodata.demo_economy import add_demo_economy
     from geodata.synthetic_market import DEFAULT_SEED, build_demo_store
 
     seed = DEFAULT_SEED if args.seed is None else args.seed
@@ -59,6 +61,8 @@ def cmd_demo(args) -> int:
     try:
         result = build_demo_store(location, seed=seed, enquiries=args.enquiries,
                                   units_per_carrier=args.units_per_carrier, now=now)
+        result["counts"].update(add_demo_economy(location, seed=seed + 3, today=(now or datetime.now(timezone.utc))
+                                                 .date()))
     except ValueError as exc:  # e.g. more enquiries at offer or beyond than free units
         raise SpaceMapError(f"cannot build the demo: {exc}") from exc
     variable = "SPACEMAP_DB_URL" if isinstance(location, str) else "SPACEMAP_STORE"

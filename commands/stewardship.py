@@ -19,7 +19,12 @@ def cmd_import(args) -> int:
     from geodata.storage import open_store
 
     store = open_store()
-    if args.layer in TABLE_IMPORT_LAYERS:
+    if args.layer == "enterprise_years":
+        from geodata.stewardship.economy import plan_economy_import
+
+        plan = plan_economy_import(args.file, by=args.by, location=store.location, strict=args.strict, crs=args.crs,
+                                   mapping_file=args.mapping, dry_run=args.dry_run)
+    elif args.layer in TABLE_IMPORT_LAYERS:
         plan = plan_market_import(args.file, args.layer, by=args.by, location=store.location,
                                   mapping_file=args.mapping, blank_clears=args.blank_clears)
     else:
@@ -99,14 +104,15 @@ def register(add) -> None:
     from layers.catalogue import CARRIER_LAYERS
 
     p = add("import", cmd_import, "import carriers from CSV, XLSX, GeoJSON, GeoPackage or zipped Shapefile; "
-                                  "space units or enterprises from CSV or XLSX (with --by ACCOUNT)")
+                                  "space units, enterprises or enterprise figures by year from CSV or XLSX (with --by ACCOUNT)")
     p.add_argument("file", type=Path)
-    p.add_argument("--layer", required=True, choices=[*CARRIER_LAYERS, *TABLE_IMPORT_LAYERS])
+    p.add_argument("--layer", required=True, choices=[*CARRIER_LAYERS, *TABLE_IMPORT_LAYERS, "enterprise_years"])
     p.add_argument("--crs", default="wgs84", help="coordinates given in: wgs84 (default), gcj02 (AMap), bd09 (Baidu), "
                                                    "cgcs2000 (EPSG:4490) or epsg:4547 (metres)")
     p.add_argument("--mapping", type=Path, help="JSON file mapping the file's headers to field names")
     p.add_argument("--dry-run", action="store_true", help="check and show what would change; write nothing")
-    p.add_argument("--strict", action="store_true", help="write nothing if any row is rejected")
+    p.add_argument("--strict", action="store_true", help="write nothing if any row is rejected (enterprise_years: "
+                                                          "a credit code not in the registry is rejected, not created)")
     p.add_argument("--blank-clears", action="store_true",
                    help="an empty cell erases the stored value of an existing id (default: it keeps it; "
                         "columns the file lacks always keep theirs)")

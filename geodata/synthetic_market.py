@@ -128,7 +128,7 @@ def synthetic_enterprises(n: int, *, seed: int = DEFAULT_SEED, today: date | Non
         "stage": np.array(["seed", "growth", "mature"], dtype=object)[stage_ix],
         "headcount": np.maximum(1, np.round(np.exp(rng.normal(np.array([2.3, 4.0, 5.7])[stage_ix], 0.6)))).astype(int),
         "founded": _dates(today, -age), "qualifications": _qualifications(stage_ix, n, rng, today),
-        "address": [f"深圳市福田区演示大道{i}号（演示地址 synthetic）" for i in rows],
+        "address": [f"深圳市福田区演示大道{i}号（演示地址 synthetic）" for i in rows], "lon": np.nan, "lat": np.nan,
         "contact_name": [f"演示联系人{i:04d}" for i in rows], "contact_phone": [f"1000000{i % 10000:04d}" for i in rows],
         "contact_email": [f"demo{i:05d}@example.com" for i in rows], "created_at": _stamps(created),
         "source": f"synthetic (seed {seed})", "erased_at": None, "synthetic": True})

@@ -53,6 +53,8 @@ ENTERPRISE_FIELDS = (
     _f("founded", "date", title_zh="成立日期", title_en="Founded"),
     _f("qualifications", title_zh="资质", title_en="Qualifications"),
     _f("address", title_zh="注册地址", title_en="Registered address"),
+    _f("lon", "float", title_zh="经度(WGS-84)", title_en="Longitude (WGS-84)"),
+    _f("lat", "float", title_zh="纬度(WGS-84)", title_en="Latitude (WGS-84)"),
     _f("contact_name", private=True, title_zh="联系人", title_en="Contact person"),
     _f("contact_phone", private=True, title_zh="联系电话", title_en="Phone"),
     _f("contact_email", private=True, title_zh="电子邮箱", title_en="Email"),
@@ -140,6 +142,35 @@ ATTACHMENT_FIELDS = (
 BLOB_FIELDS = (_f("id", required=True), _f("content_b64", required=True, private=True))
 """The attachments' bytes (base64), apart from their list: read one at a time, by id, never with the inventory."""
 
+ENTERPRISE_YEAR_FIELDS = (
+    _f("id", required=True), _f("enterprise_id", required=True, title_zh="企业", title_en="Enterprise"),
+    _f("year", "int", required=True, nonnegative=True, title_zh="年度", title_en="Year"),
+    _f("revenue_cny", "float", nonnegative=True, title_zh="营业收入(元)", title_en="Revenue (CNY)"),
+    _f("tax_cny", "float", title_zh="纳税额(元)", title_en="Tax paid (CNY)"),
+    _f("rd_cny", "float", nonnegative=True, title_zh="研发投入(元)", title_en="R&D spending (CNY)"),
+    _f("employees", "int", nonnegative=True, title_zh="从业人员(人)", title_en="Employees"),
+    _f("patents", "int", nonnegative=True, title_zh="专利(件)", title_en="Patents"),
+    _f("source", required=True, title_zh="来源", title_en="Source"),
+    _f("imported_at", title_zh="导入时间", title_en="Imported"),
+    _SYNTHETIC,
+)
+"""One enterprise's figures for one year, in CNY (a file's 万元 and 亿元 converted on import); unknown is empty."""
+
+PLACEMENT_FIELDS = (
+    _f("id", required=True), _f("enterprise_id", required=True, title_zh="企业", title_en="Enterprise"),
+    _f("carrier_id", title_zh="载体", title_en="Carrier"), _f("unit_id", title_zh="单元", title_en="Unit"),
+    _f("method", "code", required=True, vocabulary="placement_method", title_zh="定位方法", title_en="Method"),
+    _f("confidence", "float", nonnegative=True, title_zh="可信度", title_en="Confidence"),
+    _f("status", "code", required=True, vocabulary="placement_status", title_zh="状态", title_en="Status"),
+    _f("matched", title_zh="匹配依据", title_en="Matched on"),
+    _f("candidates", title_zh="候选载体", title_en="Candidates"),
+    _f("placed_at", required=True, title_zh="定位时间", title_en="Placed"),
+    _f("placed_by", private=True, title_zh="确认人", title_en="Confirmed by"),
+    _SYNTHETIC,
+)
+"""Where an enterprise is: one row per enterprise (``id`` = the enterprise's id), by lease, coordinates,
+address, or an editor's confirmation; ``candidates``: JSON ``[{"carrier_id", "score"}]``."""
+
 MARKET_LAYERS = (
     LayerSpec("units", "可租单元", "Space units", None, "units.csv", UNIT_FIELDS, role="table",
               description_en="Lettable units of the carriers: area, use, fit-out, asking rent, status, verified on"),
@@ -157,9 +188,16 @@ MARKET_LAYERS = (
               description_en="Leases signed through the platform: units, area, rent, dates"),
     LayerSpec("screening_rules", "初审规则", "Screening rules", None, "screening_rules.csv", SCREENING_FIELDS,
               role="table", access="staff", description_en="Rules that mark an enquiry eligible or not, with reasons"),
+    LayerSpec("enterprise_years", "企业年度经济数据", "Enterprise figures by year", None, "enterprise_years.csv",
+              ENTERPRISE_YEAR_FIELDS, role="table", access="staff",
+              description_en="Revenue, tax, R&D, employees and patents of each enterprise per year (CNY)"),
+    LayerSpec("placements", "企业落位", "Where enterprises are", None, "placements.csv", PLACEMENT_FIELDS,
+              role="table", access="staff",
+              description_en="The carrier (and unit) each enterprise is in, how it was found and how sure"),
 )
 MARKET_KEYS = tuple(spec.key for spec in MARKET_LAYERS)
-VERSIONED_TABLES = ("units", "enquiries", "enterprises")
+VERSIONED_TABLES = ("units", "enquiries", "enterprises", "placements")
 """Market tables whose rows carry a ``row_version`` (two people never silently overwrite each other)."""
-LAZY_LAYERS = ("attachment_blobs",)
-"""Layers :meth:`Store.read_all` leaves out (read by id only)."""
+LAZY_LAYERS = ("attachment_blobs", "enterprise_years", "placements")
+"""Layers :meth:`Store.read_all` leaves out (read when asked: attachments by id, the economy's tables by
+the indicator reports, which cache them per store revision)."""

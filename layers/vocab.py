@@ -209,6 +209,11 @@ SCREENING_KINDS = _terms(
     Term("industry_in", "产业属于", "Industry is one of"))
 ENQUIRY_CHANNELS = _terms(Term("portal", "门户网站", "Public portal"), Term("staff", "工作人员录入", "Entered by staff"),
                           Term("cli", "命令行", "Command line"))
+PLACEMENT_METHODS = _terms(Term("confirmed", "人工确认", "Confirmed by an editor"),
+                           Term("lease", "签约记录", "Signed lease"), Term("coords", "坐标", "Coordinates"),
+                           Term("address", "地址匹配", "Address match"), Term("none", "未匹配", "Not matched"))
+PLACEMENT_STATUSES = _terms(Term("confirmed", "已确认", "Confirmed"), Term("placed", "已落位", "Placed"),
+                            Term("review", "待核实", "To review"), Term("unplaced", "未落位", "Not placed"))
 
 VOCABULARIES: dict[str, dict[str, Term]] = {
     "industries": INDUSTRIES,
@@ -229,6 +234,8 @@ VOCABULARIES: dict[str, dict[str, Term]] = {
     "qualification": QUALIFICATIONS,
     "screening_kind": SCREENING_KINDS,
     "enquiry_channel": ENQUIRY_CHANNELS,
+    "placement_method": PLACEMENT_METHODS,
+    "placement_status": PLACEMENT_STATUSES,
 }
 
 

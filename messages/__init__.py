@@ -24,6 +24,7 @@ from string import Formatter
 from typing import NamedTuple
 
 from messages import data as _data
+from messages import economy as _economy
 from messages import market as _market
 from messages import match as _match
 from messages import planning as _planning
@@ -105,7 +106,8 @@ def check_catalogue(sections: dict[str, dict[str, tuple[str, ...]]]) -> dict[str
 SECTIONS = {"messages.ui": _ui.MESSAGES, "messages.match": _match.MESSAGES,
             "messages.planning": _planning.MESSAGES, "messages.data": _data.MESSAGES,
             "messages.staff": _staff.MESSAGES, "messages.market": _market.MESSAGES,
-            "messages.portal": _portal.MESSAGES, "messages.units": _units.MESSAGES}
+            "messages.portal": _portal.MESSAGES, "messages.units": _units.MESSAGES,
+            "messages.economy": _economy.MESSAGES}
 CATALOGUE: dict[str, tuple[str, ...]] = check_catalogue(SECTIONS)
 """Every message: key → one text per language (in the order of :data:`LANGS`)."""
 

@@ -48,6 +48,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "count_incubators": ("科技企业孵化器（家）", "Tech-enterprise incubators"),
     "count_national_makerspaces": ("国家级众创空间（家）", "National makerspaces"),
     "count_city_makerspaces": ("市级以上众创空间（家）", "City-level-or-above makerspaces"),
+    "count_high_tech_enterprises": ("国家高新技术企业（家）", "National high-tech enterprises"),
     "count_innovation_carriers": ("各类创新载体（研发平台，家）", "Innovation carriers (R&D platforms)"),
     "col_indicator": ("指标", "Indicator"),
     "col_count_target": ("目标（家）", "Targets (count)"),

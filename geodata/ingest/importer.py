@@ -66,6 +66,12 @@ class ImportPlan:
     base_versions: dict[str, int | None] = field(default_factory=dict)
     """Row version of each accepted id when the plan was made (None: new). The commit refuses
     with a conflict when somebody changed one of these rows in between."""
+    also: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Rows of other table layers the same commit writes (enterprise-years: the enterprises the file
+    creates, the placements it makes), with ``also_base`` their versions as planned."""
+    also_base: dict[str, dict[str, int | None]] = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+    """More for the summary (enterprise-years: enterprises created, placements by status)."""
 
     def rejected_table(self) -> pd.DataFrame:
         """The rejected rows as they were in the file, each with its row number and reasons,
@@ -96,7 +102,7 @@ class ImportPlan:
                 "crs": self.crs, "rows": self.total_rows, "accepted": len(self.accepted_rows),
                 "rejected": [r.as_dict() for r in self.rejected], "added": self.added,
                 "updated": self.updated, "unchanged": self.unchanged, "row_status": self.row_status(),
-                "notes": self.notes}
+                "notes": self.notes, **self.extra}
 
 
 def file_sha256(path: Path) -> str:

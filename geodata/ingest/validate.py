@@ -251,6 +251,8 @@ LINK_TARGETS = {
     "unit_attachments": (("unit_id", "units"),),
     "attachment_blobs": (("id", "unit_attachments"),),
     "enquiry_events": (("enquiry_id", "enquiries"),),
+    "enterprise_years": (("enterprise_id", "enterprises"),),
+    "placements": (("enterprise_id", "enterprises"), ("carrier_id", "carriers"), ("unit_id", "units")),
 }
 """The market's links: ``layer: ((column, target), …)``; ``carriers`` is any carrier layer."""
 
@@ -273,8 +275,8 @@ def market_links(frames: dict[str, pd.DataFrame], known: dict[str, set[str]]) ->
 
 
 def _known_ids(frames: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
-    known = {k: set(frames[k]["id"].dropna().astype(str)) for k in ("units", "unit_attachments", "enquiries")
-             if k in frames}
+    known = {k: set(frames[k]["id"].dropna().astype(str)) for k in ("units", "unit_attachments", "enquiries",
+                                                                   "enterprises") if k in frames}
     if all(k in frames for k in CARRIER_LAYERS):
         known["carriers"] = {str(i) for k in CARRIER_LAYERS for i in frames[k]["id"].dropna()}
     return known

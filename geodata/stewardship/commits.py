@@ -33,7 +33,7 @@ __all__ = ["StoreBusyError", "ConflictError", "store_lock", "backup_store", "com
            "audit_entries", "list_backups", "table_rows", "UNDOABLE"]
 
 ROW_VERSION = "row_version"
-UNDOABLE = ("import", "edit", "attach", "detach")
+UNDOABLE = ("import", "edit", "attach", "detach", "place")
 """Audit actions :func:`undo_last` reverses (goals and the demand pool: :mod:`geodata.stewardship.audit`)."""
 
 
@@ -118,14 +118,20 @@ def commit_import(plan: ImportPlan, *, who: str, path: Path | None = None) -> di
         current = store.read_layer(plan.layer, ids=ids)
         before = table_rows(current, ids) if table else _rows(current, ids)
         changes = {"layer": plan.layer, "ids": ids, "before": before, "diff": plan.updated}
+        if plan.also:
+            changes["also"] = {key: {"ids": list(map(str, rows["id"])),
+                                     "before": table_rows(store.read_layer(key, ids=list(map(str, rows["id"]))),
+                                                          list(map(str, rows["id"])))}
+                               for key, rows in plan.also.items()}
         audit = audit_row(store.read_layer("audit_log"), who=who, action="import", layer=plan.layer,
                            file_name=plan.file_name, sha256=plan.sha256, accepted=len(ids),
                            rejected=len({r.row for r in plan.rejected}), added=len(ids) - len(before),
                            updated=len(before), changes=json.dumps(changes, ensure_ascii=False, default=str))
         saved = store.backup()
         if table:
-            store.change_rows({plan.layer: (plan.accepted, [])}, tables={"audit_log": audit},
-                              expected_versions={plan.layer: plan.base_versions} if plan.base_versions else None)
+            expected = ({plan.layer: plan.base_versions} if plan.base_versions else {}) | plan.also_base
+            store.change_rows({**{key: (rows, []) for key, rows in plan.also.items()}, plan.layer: (plan.accepted, [])},
+                              tables={"audit_log": audit}, expected_versions=expected or None)
         else:
             store.write_rows(plan.layer, plan.accepted, tables={"audit_log": audit},
                              expected_versions=plan.base_versions or None)

@@ -26,8 +26,8 @@ from spatial.errors import ConflictError
 LOCK_TIMEOUT_S = 10.0
 KEEP_BACKUPS = 10
 LINKED = {*CARRIER_LAYERS, "incubation_ledger", "units", "leases", "unit_attachments", "attachment_blobs",
-          "enquiry_events", "district", "shenzhen_districts", "subdistricts", "clusters",
-          "hetao"}
+          "enquiry_events", "enterprise_years", "placements", "district", "shenzhen_districts", "subdistricts",
+          "clusters", "hetao"}
 """Layers whose rows the validator checks against other layers (ids, parents, ledger links, boundaries)."""
 
 
@@ -163,6 +163,15 @@ class Store(abc.ABC):
         """Unit-level matching with the hard filters run by the backend (see
         :func:`geodata.storage.unit_match_sql.match_units_in_database`); :class:`NotSupported` when it cannot."""
         raise NotSupported(f"{self.kind} store does not pre-filter unit matches by itself")
+
+    def enterprise_sums(self, *, first: int, last: int) -> pd.DataFrame:
+        """Enterprise-years of ``[first, last]`` summed per enterprise by the backend (see
+        :mod:`geodata.storage.economy_sql`); :class:`NotSupported` when it cannot."""
+        raise NotSupported(f"{self.kind} store does not sum enterprise figures by itself")
+
+    def economy_years(self) -> list[int]:
+        """The years the enterprise figures cover, read by the backend; :class:`NotSupported` when it cannot."""
+        raise NotSupported(f"{self.kind} store does not list the figures' years by itself")
 
     # ---- built on the primitives, the same for every backend -----------------------------
 

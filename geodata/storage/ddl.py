@@ -99,6 +99,10 @@ MARKET_INDEXES = {
     "enquiries": ("CREATE INDEX IF NOT EXISTS ix_enquiries_stage ON enquiries (stage, due_at)",),
     "enquiry_events": ("CREATE INDEX IF NOT EXISTS ix_enquiry_events_enquiry ON enquiry_events (enquiry_id)",),
     "leases": ("CREATE INDEX IF NOT EXISTS ix_leases_enquiry ON leases (enquiry_id)",),
+    "enterprise_years": ("CREATE INDEX IF NOT EXISTS ix_enterprise_years_year ON enterprise_years (year) "
+                         "INCLUDE (enterprise_id, revenue_cny, tax_cny, rd_cny, employees, patents)",
+                         "CREATE INDEX IF NOT EXISTS ix_enterprise_years_enterprise ON enterprise_years (enterprise_id)"),
+    "placements": ("CREATE INDEX IF NOT EXISTS ix_placements_carrier ON placements (carrier_id)",),
 }
 """The market tables' lookups: available units by area and carrier (unit matching), an enquiry's
 history and lease, enquiries by stage and due date."""

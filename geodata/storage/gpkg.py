@@ -198,7 +198,7 @@ class GeoPackageStore(Store):
                 for m in todo:
                     if m.version == 2:
                         _add_row_versions(con)
-                    if m.version in (5, 6):
+                    if m.version in (5, 6, 7):
                         _add_missing_columns(con)
                     done.append(f"migration {m.version}: {m.description}")
             _write_meta(tmp, {"schema_version": str(LATEST)}, todo)

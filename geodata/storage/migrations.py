@@ -40,6 +40,8 @@ MIGRATIONS = (
     Migration(6, "the market: space units, unit attachments, enterprises, enquiries, their history, signed leases "
                  "and screening rules (empty tables; row_version on units and enquiries); accounts gain the "
                  "carriers an operator runs"),
+    Migration(7, "the economy: enterprise figures by year and where each enterprise is (empty tables, read only "
+                 "when asked); enterprises gain WGS-84 coordinates"),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -233,6 +233,16 @@ class PostGISStore(Store):
         return match_units_in_database(self.location, need, frames, scope=scope, weights=weights, top=top,
                                        explain=explain)
 
+    def enterprise_sums(self, *, first: int, last: int) -> pd.DataFrame:
+        from geodata.storage.economy_sql import enterprise_sums_in_database
+
+        return enterprise_sums_in_database(self.location, first=first, last=last)
+
+    def economy_years(self) -> list[int]:
+        from geodata.storage.economy_sql import years_in_database
+
+        return years_in_database(self.location)
+
     def load_parcels(self, table: str, frame: pd.DataFrame) -> None:
         """(Re)create ``table`` with the carrier columns and polygon geometry and load ``frame``
         (the city-scale benchmark's parcels: polygons the tally apportions). One transaction."""
@@ -278,7 +288,7 @@ def _apply_migration(con, version: int) -> None:
             ddl.add_cell_columns(con, key)
     if version == 4:
         con.execute(logins.DDL)
-    if version in (5, 6):
+    if version in (5, 6, 7):
         present_tables = {r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
         for key in LAYERS:

@@ -130,3 +130,20 @@ def test_a_corrected_figure_drops_the_old_figures_qualifier_and_date(store_copy)
                 reason="visited", who="editor-li", path=store_copy)
     row = read_layer("lowcost_spaces", store_copy).set_index("id").loc["lc-cec-zhigu"]
     assert row["space_area_m2"] == 14000 and pd.isna(row["space_area_qualifier"]) and pd.isna(row["space_area_as_of"])
+
+
+def test_counts__every_quote_is_in_its_seed(bundled):
+    """Each count target and reported count quotes its seed word for word (line breaks and spaces aside)."""
+    import re
+    from pathlib import Path
+
+    seeds = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+    if not seeds.is_dir():
+        pytest.skip("the seed documents are not beside the repository")
+    squeeze = lambda text: re.sub(r"\s+", "", text)  # noqa: E731
+    for key in ("count_targets", "reported_counts"):
+        for source, quote in zip(bundled[key]["source"], bundled[key]["quote"]):
+            text = squeeze((seeds / source.split()[0]).read_text(encoding="utf-8"))
+            assert squeeze(quote) in text, (key, source, quote)
+    high_tech = bundled["reported_counts"].loc[bundled["reported_counts"]["indicator"] == "high_tech_enterprises"]
+    assert sorted(high_tech["value"]) == [1313, 1503]

@@ -1,0 +1,142 @@
+"""Disclosure control for the indicator tables: which cells of :func:`spatial.indicators.indicators`
+may be shown without revealing a single enterprise's figures. Pure; the thresholds are data
+(:class:`Rule`, from the caller's settings).
+
+Rules, applied to each row and to the total:
+
+1. **Too few enterprises.** A row built from fewer than ``min_enterprises`` enterprises (but more
+   than none) has every field suppressed: the counts, the magnitudes, the derived figures and the
+   industries. A row of no enterprise discloses nothing and is left as it is. Likewise a magnitude
+   known for fewer than ``min_enterprises`` of the row's enterprises (``known_<field>``, more than
+   none) is suppressed: the cell is built from those few.
+2. **Dominance.** A magnitude (employees, revenue, tax, R&D, patents) is suppressed where the
+   largest single enterprise (``max_<field>``) exceeds ``dominance`` × the cell's (positive) value.
+3. **Derived follow their base.** ``tax_per_m2`` and ``tax_yoy`` go with ``tax_cny``,
+   ``revenue_per_m2`` and ``revenue_yoy`` with ``revenue_cny``.
+4. **Complementary suppression** (rows only), per additive field (counts and magnitudes): when the
+   total of the field is published and the rows are a partition of it — their known values add up
+   to the total — a single suppressed cell could be recovered as the total minus the published
+   cells. Then the published non-zero cell with the smallest value (the first such row on a tie) is
+   suppressed as well, with its derived figures; where there is no such cell the total's field is
+   suppressed instead. Two or more suppressed cells are left as they are. Rows that are not a
+   partition of the total (overlapping clusters) are not complemented: the caller adds remainder
+   rows so that tables are partitions where they can be.
+
+Suppressed cells become None (unknown figures stay NaN); each row and the total gain
+``suppressed``, the sorted names of their suppressed fields; the hidden ``max_*`` and ``known_*``
+columns are dropped.
+Tables published side by side (clusters and subdistricts, say) are not checked against each other.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from spatial.indicators import COUNTS, DERIVED, HIDDEN, MAGNITUDES
+
+FIELDS = (*COUNTS, *MAGNITUDES, *DERIVED, "industries")
+"""Every field that may be suppressed (floor areas and occupancy are not enterprise figures)."""
+ADDITIVE = (*COUNTS, *MAGNITUDES)
+FOLLOWERS = {base: tuple(d for d, b in DERIVED.items() if b == base) for base in MAGNITUDES}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The disclosure thresholds: the fewest enterprises a published cell may hold, and the share of
+    a cell's value above which its largest enterprise dominates it."""
+
+    min_enterprises: int = 3
+    dominance: float = 0.8
+
+    def __post_init__(self):
+        if self.min_enterprises < 1 or not 0 < self.dominance <= 1:
+            raise ValueError(f"disclosure rule {self}: min_enterprises must be ≥ 1 and dominance in (0, 1]")
+
+
+def _numbers(frame: pd.DataFrame, field: str) -> np.ndarray:
+    if field not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[field], errors="coerce").to_numpy(dtype=float)
+
+
+def _primary(frame: pd.DataFrame, rule: Rule) -> dict[str, np.ndarray]:
+    """Rules 1–3: per field, which rows of ``frame`` are suppressed."""
+    count = np.nan_to_num(_numbers(frame, "enterprises"), nan=0.0)
+    few = (count > 0) & (count < rule.min_enterprises)
+    marks = {field: few.copy() for field in FIELDS}
+    for field in MAGNITUDES:
+        value, largest, known = (_numbers(frame, p + field) for p in ("", "max_", "known_"))
+        with np.errstate(invalid="ignore"):
+            dominated = (value > 0) & (largest > rule.dominance * value)
+        few_known = (known > 0) & (known < rule.min_enterprises)
+        for name in (field, *FOLLOWERS[field]):
+            marks[name] |= dominated | few_known
+    return marks
+
+
+def _mark(marks: dict, field: str, row: int) -> None:
+    for name in (field, *FOLLOWERS.get(field, ())):
+        marks[name][row] = True
+
+
+def _complement(rows: pd.DataFrame, total: pd.DataFrame, marks: dict, total_marks: dict) -> None:
+    """Rule 4, in place: protect a lone suppressed cell of a column that adds up to a published total."""
+    for field in ADDITIVE:
+        whole, values = _numbers(total, field)[0], _numbers(rows, field)
+        if total_marks[field][0] or np.isnan(whole) or field not in rows.columns:
+            continue
+        if not math.isclose(float(np.nansum(values)), float(whole), rel_tol=1e-9, abs_tol=1e-6):
+            continue  # not a partition of the total: nothing can be recovered by subtraction
+        while marks[field].sum() == 1:
+            free = ~marks[field] & ~np.isnan(values) & (values != 0)
+            if not free.any():
+                _mark(total_marks, field, 0)
+                break
+            _mark(marks, field, int(np.flatnonzero(free)[np.argmin(values[free])]))
+
+
+def _blank(frame: pd.DataFrame, marks: dict) -> pd.DataFrame:
+    out = frame.drop(columns=[c for c in frame.columns if str(c).startswith(HIDDEN)])
+    listed = [[] for _ in range(len(out))]
+    for field in FIELDS:
+        if field not in out.columns or not marks[field].any():
+            continue
+        out[field] = out[field].astype(object)
+        out.loc[marks[field], field] = None
+        for row in np.flatnonzero(marks[field]):
+            listed[row].append(field)
+    out["suppressed"] = [sorted(names) for names in listed]
+    return out
+
+
+def suppress(rows: pd.DataFrame, total: dict, *, rule: Rule = Rule()) -> tuple[pd.DataFrame, dict]:
+    """Apply the disclosure rules (see the module) to an indicator table and its total.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        ``indicators(...)["rows"]``, with the ``max_*`` and ``known_*`` columns (either may be missing:
+        then that test is not made).
+    total : dict
+        ``indicators(...)["total"]``.
+    rule : Rule
+        The thresholds (defaults: 3 enterprises, dominance 0.8).
+
+    Returns
+    -------
+    tuple of (DataFrame, dict)
+        Copies: suppressed fields set to None, a ``suppressed`` list per row and in the total, no
+        ``max_*`` or ``known_*`` columns or keys.
+    """
+    frame = rows.reset_index(drop=True)
+    marks = _primary(frame, rule)
+    total_frame = pd.DataFrame([total])
+    total_marks = _primary(total_frame, rule)
+    _complement(frame, total_frame, marks, total_marks)
+    out = _blank(frame, marks).set_axis(rows.index)
+    hidden = {f for f in FIELDS if f in total and total_marks[f][0]}
+    total_out = {k: (None if k in hidden else v) for k, v in total.items() if not str(k).startswith(HIDDEN)}
+    return out, {**total_out, "suppressed": sorted(hidden)}
