@@ -33,15 +33,18 @@ def as_ids(values) -> np.ndarray:
 
 
 def positions(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Position in ``keys`` of each of ``wanted`` (of duplicate keys the first; -1 when absent or None)."""
-    keys = np.asarray(keys, dtype=object)
-    if not len(keys):
+    """Position in ``keys`` of each of ``wanted`` (of duplicate keys the first; -1 when absent or None).
+    One hash table for both (``pd.factorize``), then integer work."""
+    keys, wanted = np.asarray(keys, dtype=object), np.asarray(wanted, dtype=object)
+    if not len(keys) or not len(wanted):
         return np.full(len(wanted), -1, dtype=np.int64)
-    first = ~pd.Index(keys, dtype=object).duplicated()
-    at = pd.Index(keys[first], dtype=object).get_indexer(pd.Index(np.asarray(wanted, dtype=object), dtype=object))
-    at = np.where(at >= 0, np.flatnonzero(first)[np.maximum(at, 0)], -1)
-    at[pd.isna(np.asarray(wanted, dtype=object))] = -1
-    return at
+    codes, uniques = pd.factorize(np.concatenate([keys, wanted]), use_na_sentinel=True)
+    k, w = codes[:len(keys)], codes[len(keys):]
+    valid = np.flatnonzero(k >= 0)
+    present, first = np.unique(k[valid], return_index=True)
+    at = np.full(len(uniques), -1, dtype=np.int64)
+    at[present] = valid[first]
+    return np.where(w >= 0, at[np.maximum(w, 0)], -1).astype(np.int64)
 
 
 def take(values: np.ndarray, at: np.ndarray, fill) -> np.ndarray:

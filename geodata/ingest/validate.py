@@ -317,8 +317,17 @@ def validate_frames(frames: dict[str, pd.DataFrame], *, links: bool = True) -> l
         problems += _zone_links(frames, every)
     if links:
         problems += market_links(frames, _known_ids(frames))
-    problems += _unique_codes(frames.get("enterprises"))
+    problems += _unique_codes(frames.get("enterprises")) + _one_row_a_year(frames.get("enterprise_years"))
     return problems
+
+
+def _one_row_a_year(years: pd.DataFrame | None) -> list[Problem]:
+    """One row of figures per enterprise and year."""
+    if years is None or not len(years):
+        return []
+    twice = years.loc[years.duplicated(["enterprise_id", "year"], keep="first")]
+    return [Problem("enterprise_years", fid, "year", year, f"enterprise {eid} has another row for this year")
+            for fid, eid, year in zip(twice["id"], twice["enterprise_id"], twice["year"])]
 
 
 def _unique_codes(enterprises: pd.DataFrame | None) -> list[Problem]:

@@ -63,10 +63,19 @@ def _years(store, tables: dict, pushed: bool) -> list[int]:
     return sorted({int(y) for y in tables["enterprise_years"]["year"].dropna()})
 
 
-def _sums(store, tables: dict, pushed: bool, first: int, last: int) -> pd.DataFrame:
+def _sums(store, tables: dict, pushed: bool, first: int, last: int, prev: tuple[int, int] | None) -> tuple:
+    """Per enterprise sums of the span and of the span compared with (None: no earlier figures)."""
     if pushed:
-        return store.enterprise_sums(first=first, last=last)
-    return enterprise_sums(tables["enterprise_years"], first=first, last=last)
+        return store.enterprise_sums(first=first, last=last, prev=prev)
+    years = tables["enterprise_years"]
+    return (enterprise_sums(years, first=first, last=last),
+            None if prev is None else enterprise_sums(years, first=prev[0], last=prev[1]))
+
+
+@lru_cache(maxsize=4)
+def _flags(location: str, revision: int, on: date) -> pd.DataFrame:
+    """The enterprises' qualifications on a day, once per store version."""
+    return qualification_flags(economy_tables(location, revision, with_years=False)["enterprises"], on=on)
 
 
 def _zones(frames: dict) -> dict:
@@ -80,6 +89,41 @@ def _membership(level: str, carriers, frames: dict, scope: str) -> pd.DataFrame:
     if level == "district" and scope != DEFAULT_SCOPE:
         return membership("subdistrict", carriers, {**_zones(frames), "subdistricts": frames["shenzhen_districts"]})
     return membership(level, carriers, _zones(frames))
+
+
+def _order(level: str, frames: dict, scope: str) -> list[str]:
+    """Every unit of the level, in the layer's order (rows even where no enterprise is): none for carriers."""
+    from spatial.tally import HETAO_INSIDE, HETAO_OUTSIDE
+
+    if level == "carrier":
+        return []
+    if level == "hetao":
+        return [HETAO_INSIDE, HETAO_OUTSIDE]
+    key = {"cluster": "clusters", "subdistrict": "subdistricts",
+           "district": "district" if scope == DEFAULT_SCOPE else "shenzhen_districts"}[level]
+    return [str(i) for i in frames[key]["id"]]
+
+
+def _isin(values, wanted) -> np.ndarray:
+    """``values`` that are among ``wanted``, compared as text through one hash table (fast for any dtype)."""
+    return pd.Index(np.asarray(values, dtype=object), dtype=object).isin(np.asarray(wanted, dtype=object))
+
+
+@lru_cache(maxsize=16)
+def _units(location: str, revision: int, level: str, scope: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Which unit each carrier of ``scope`` is in, and the carriers' floor areas, once per store version."""
+    from geodata.reports.inventory import store_snapshot
+
+    frames, carriers = store_snapshot(location, revision)
+    carriers = carriers.loc[in_scope(carriers, frames["district"], scope)].reset_index(drop=True)
+    return _membership(level, carriers, frames, scope), _floor(carriers)
+
+
+def _elsewhere(placements: pd.DataFrame, carriers) -> np.ndarray:
+    """Enterprises placed (or confirmed) in a carrier not among ``carriers``."""
+    placed = placements.loc[_isin(placements["status"], PLACED), ["enterprise_id", "carrier_id"]]
+    inside = _isin(placed["carrier_id"], carriers["id"].astype(str))
+    return np.asarray(placed.loc[~inside, "enterprise_id"], dtype=object)
 
 
 def _floor(carriers) -> pd.DataFrame:
@@ -123,19 +167,18 @@ def indicator_report(level: str, *, location=None, year: int | None = None, year
     first, last = span
     frames, carriers = snapshot(store.location)
     carriers = carriers.loc[in_scope(carriers, frames["district"], scope)].reset_index(drop=True)
-    sums = _sums(store, tables, pushed, first, last)
     length = last - first + 1
-    prev = _sums(store, tables, pushed, first - length, last - length) if first - length >= min(available) else None
-    placements = tables["placements"]
-    scoped_ids = set(carriers["id"].astype(str))
-    placements = placements.loc[~placements["status"].isin(PLACED) |
-                                placements["carrier_id"].astype(str).isin(scoped_ids)]
-    sums = sums.loc[sums["enterprise_id"].astype(str).isin(set(placements["enterprise_id"].astype(str))) |
-                    ~sums["enterprise_id"].astype(str).isin(set(tables["placements"]["enterprise_id"].astype(str)))]
-    member = _membership(level, carriers, frames, scope)
-    result = indicators(sums, placements, member, flags=qualification_flags(tables["enterprises"], on=date(last, 12, 31)),
-                        floor=_floor(carriers), prev_sums=prev,
-                        occupancy_rows=occupancy(tables["units"], member), order=())
+    span_before = (first - length, last - length) if first - length >= min(available) else None
+    sums, prev = _sums(store, tables, pushed, first, last, span_before)
+    if scope != "shenzhen":  # enterprises placed in carriers outside the scope are not in its figures
+        away = _elsewhere(tables["placements"], carriers)
+        sums, prev = (s if s is None or not len(away) else s.loc[~_isin(s["enterprise_id"], away)]
+                      for s in (sums, prev))
+    member, floor = _units(*store_version(store.location), level, scope)
+    result = indicators(sums, tables["placements"], member, flags=_flags(*store_version(store.location),
+                                                                           date(last, 12, 31)),
+                        floor=floor, prev_sums=prev,
+                        occupancy_rows=occupancy(tables["units"], member), order=_order(level, frames, scope))
     rows, total = result["rows"], result["total"]
     minimum, share = settings.disclosure_rule()
     if public:
@@ -151,8 +194,7 @@ def indicator_report(level: str, *, location=None, year: int | None = None, year
     return {"level": level, "scope": scope, "public": public, "years": (first, last), "available_years": available,
             "rows": rows, "total": total, "rule": {"min_enterprises": minimum, "dominance": share},
             "placements": {s: int(counts.get(s, 0)) for s in ("confirmed", "placed", "review", "unplaced")},
-            "without_placement": int(len(set(sums["enterprise_id"].astype(str)) -
-                                         set(tables["placements"]["enterprise_id"].astype(str)))),
+            "without_placement": int((~_isin(sums["enterprise_id"], tables["placements"]["enterprise_id"])).sum()),
             "empty": False}
 
 

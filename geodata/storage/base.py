@@ -164,9 +164,9 @@ class Store(abc.ABC):
         :func:`geodata.storage.unit_match_sql.match_units_in_database`); :class:`NotSupported` when it cannot."""
         raise NotSupported(f"{self.kind} store does not pre-filter unit matches by itself")
 
-    def enterprise_sums(self, *, first: int, last: int) -> pd.DataFrame:
-        """Enterprise-years of ``[first, last]`` summed per enterprise by the backend (see
-        :mod:`geodata.storage.economy_sql`); :class:`NotSupported` when it cannot."""
+    def enterprise_sums(self, *, first: int, last: int, prev: tuple[int, int] | None = None) -> tuple:
+        """Enterprise-years of ``[first, last]`` (and of the span ``prev``) summed per enterprise by the
+        backend (see :mod:`geodata.storage.economy_sql`); :class:`NotSupported` when it cannot."""
         raise NotSupported(f"{self.kind} store does not sum enterprise figures by itself")
 
     def economy_years(self) -> list[int]:

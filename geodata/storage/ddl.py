@@ -101,7 +101,7 @@ MARKET_INDEXES = {
     "leases": ("CREATE INDEX IF NOT EXISTS ix_leases_enquiry ON leases (enquiry_id)",),
     "enterprise_years": ("CREATE INDEX IF NOT EXISTS ix_enterprise_years_year ON enterprise_years (year) "
                          "INCLUDE (enterprise_id, revenue_cny, tax_cny, rd_cny, employees, patents)",
-                         "CREATE INDEX IF NOT EXISTS ix_enterprise_years_enterprise ON enterprise_years (enterprise_id)"),
+                         "CREATE UNIQUE INDEX IF NOT EXISTS ix_enterprise_years_enterprise ON enterprise_years (enterprise_id, year)"),
     "placements": ("CREATE INDEX IF NOT EXISTS ix_placements_carrier ON placements (carrier_id)",),
 }
 """The market tables' lookups: available units by area and carrier (unit matching), an enquiry's

@@ -1,38 +1,88 @@
 """Enterprise figures summed per enterprise in the database (the heavy part of the indicators:
 a million enterprise-years become one row per enterprise), the same result as
-:func:`spatial.indicators.enterprise_sums` on the rows read into memory."""
+:func:`spatial.indicators.enterprise_sums` on the rows read into memory. The span shown and the
+span it is compared with (year on year) come from one scan."""
 from __future__ import annotations
 
-import numpy as np
+import io
+
 import pandas as pd
 
 from geodata.storage import pg
 
-_SQL = """
-SELECT enterprise_id,
-       sum(revenue_cny) AS revenue_cny, sum(tax_cny) AS tax_cny, sum(rd_cny) AS rd_cny,
-       sum(patents)::float8 AS patents, avg(employees)::float8 AS employees
-FROM enterprise_years
-WHERE year BETWEEN %s AND %s
-GROUP BY enterprise_id
-ORDER BY enterprise_id
-"""
+FLOWS = ("revenue_cny", "tax_cny", "rd_cny")
 COLUMNS = ("enterprise_id", "revenue_cny", "tax_cny", "rd_cny", "patents", "employees")
+_NOW = "year BETWEEN %(first)s AND %(last)s"
+_BEFORE = "year BETWEEN %(prev_first)s AND %(prev_last)s"
+_SQL = f"""
+SELECT enterprise_id,
+       sum(revenue_cny) FILTER (WHERE {_NOW}), sum(tax_cny) FILTER (WHERE {_NOW}),
+       sum(rd_cny) FILTER (WHERE {_NOW}), sum(patents) FILTER (WHERE {_NOW})::float8,
+       avg(employees) FILTER (WHERE {_NOW})::float8,
+       sum(revenue_cny) FILTER (WHERE {_BEFORE}), sum(tax_cny) FILTER (WHERE {_BEFORE}),
+       sum(rd_cny) FILTER (WHERE {_BEFORE}), sum(patents) FILTER (WHERE {_BEFORE})::float8,
+       avg(employees) FILTER (WHERE {_BEFORE})::float8,
+       bool_or({_NOW}), bool_or({_BEFORE})
+FROM enterprise_years
+WHERE year BETWEEN %(low)s AND %(high)s
+GROUP BY enterprise_id
+"""
 
 
-def enterprise_sums_in_database(url: str, *, first: int, last: int) -> pd.DataFrame:
-    """Per enterprise with a row in ``[first, last]``: flows summed (NULL when none known), employees averaged."""
-    with pg.query(url) as con:
-        cur = con.cursor()
-        cur.execute(_SQL, (int(first), int(last)))
-        rows = cur.fetchall()
-    if not rows:
-        return pd.DataFrame({c: pd.Series(dtype=object if c == "enterprise_id" else float) for c in COLUMNS})
-    ids, *values = zip(*rows)
-    frame = pd.DataFrame({"enterprise_id": np.array(ids, dtype=object)})
-    for name, column in zip(COLUMNS[1:], values):
-        frame[name] = np.array([np.nan if v is None else float(v) for v in column], dtype=float)
+_ONE_YEAR = "COPY (SELECT {columns} FROM enterprise_years WHERE year = {year}) TO STDOUT WITH (FORMAT csv)"
+_CAST = {"patents": "patents::float8", "employees": "employees::float8"}
+BEFORE = ("enterprise_id", "revenue_cny", "tax_cny")
+"""What the span compared with is needed for (year-on-year change of revenue and tax)."""
+
+
+def _frame(rows: list[tuple], names: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(rows, columns=names) if rows else pd.DataFrame(columns=names)
+    frame["enterprise_id"] = frame["enterprise_id"].astype(object)
+    for name in names[1:]:
+        if name not in ("now", "before"):
+            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
     return frame
+
+
+def _one_year(url: str, year: int, columns=COLUMNS) -> pd.DataFrame:
+    """One year: an enterprise has one row a year (a unique index says so), so its sums are its row.
+    Read as CSV through COPY and parsed in C."""
+    buffer = io.BytesIO()
+    query = _ONE_YEAR.format(columns=", ".join(_CAST.get(c, c) for c in columns), year=int(year))
+    with pg.query(url) as con, con.cursor().copy(query) as copy:
+        for block in copy:
+            buffer.write(block)
+    buffer.seek(0)
+    if not buffer.getbuffer().nbytes:
+        return pd.DataFrame({c: pd.Series(dtype=object if c == "enterprise_id" else float) for c in columns})
+    frame = pd.read_csv(buffer, names=list(columns), header=None, dtype={"enterprise_id": object},
+                        keep_default_na=False, na_values=[""])
+    frame["enterprise_id"] = frame["enterprise_id"].astype(object)
+    for name in columns[1:]:
+        frame[name] = frame[name].astype(float)
+    return frame
+
+
+def enterprise_sums_in_database(url: str, *, first: int, last: int,
+                                prev: tuple[int, int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Per enterprise with a row in ``[first, last]`` (and, apart, in ``prev``): flows summed (NaN when
+    none known), employees averaged over the years that state them. One scan for both spans."""
+    p_first, p_last = prev if prev is not None else (first, last)
+    if first == last and p_first == p_last:  # the usual case: a year, compared with the year before
+        if prev is None:
+            return _one_year(url, first), None
+        return _one_year(url, first), _one_year(url, p_first, BEFORE)
+    params = {"first": int(first), "last": int(last), "prev_first": int(p_first), "prev_last": int(p_last),
+              "low": int(min(first, p_first)), "high": int(max(last, p_last))}
+    with pg.query(url) as con, con.transaction():
+        con.execute("SET LOCAL work_mem = '128MB'")  # the per-enterprise hash table stays in memory
+        rows = con.execute(_SQL, params).fetchall()
+    frame = _frame(rows, [*COLUMNS, *(f"prev_{c}" for c in COLUMNS[1:]), "now", "before"])
+    now = frame.loc[frame["now"].astype(bool), list(COLUMNS)].reset_index(drop=True)
+    if prev is None:
+        return now, None
+    before = frame.loc[frame["before"].astype(bool), ["enterprise_id", *(f"prev_{c}" for c in COLUMNS[1:])]]
+    return now, before.rename(columns=lambda c: c.removeprefix("prev_")).reset_index(drop=True)
 
 
 def years_in_database(url: str) -> list[int]:

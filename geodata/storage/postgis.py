@@ -233,10 +233,10 @@ class PostGISStore(Store):
         return match_units_in_database(self.location, need, frames, scope=scope, weights=weights, top=top,
                                        explain=explain)
 
-    def enterprise_sums(self, *, first: int, last: int) -> pd.DataFrame:
+    def enterprise_sums(self, *, first: int, last: int, prev: tuple[int, int] | None = None) -> tuple:
         from geodata.storage.economy_sql import enterprise_sums_in_database
 
-        return enterprise_sums_in_database(self.location, first=first, last=last)
+        return enterprise_sums_in_database(self.location, first=first, last=last, prev=prev)
 
     def economy_years(self) -> list[int]:
         from geodata.storage.economy_sql import years_in_database
