@@ -15,7 +15,8 @@ bash scripts/venv.sh requirements-dev.txt
 .venv/bin/python benchmarks/bench_units.py || echo "bench_units: over budget (figures above)"
 .venv/bin/python benchmarks/bench_tally.py || echo "bench_tally: over budget (figures above)"
 .venv/bin/python benchmarks/bench_indicators.py || echo "bench_indicators: over budget (figures above)"
-.venv/bin/python benchmarks/bench_placement.py --quick || echo "bench_placement: over budget (figures above)"
+.venv/bin/python benchmarks/bench_economy.py --runs 3 || echo "bench_economy: over budget (figures above)"
+.venv/bin/python benchmarks/bench_placement.py || echo "bench_placement: over budget (figures above)"
 .venv/bin/python benchmarks/bench_pages.py --runs 5 || echo "bench_pages: over budget (figures above)"
 .venv/bin/python benchmarks/bench_market_pages.py --runs 2 || echo "bench_market_pages: over budget (figures above)"  # $SPACEMAP_BENCH_ENQUIRIES: a smaller run
 .venv/bin/python benchmarks/bench_city.py --runs 5 || echo "bench_city: over budget (figures above)"
