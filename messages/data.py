@@ -80,6 +80,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "au_reason": ("理由", "Reason"),
     "au_undone_by": ("被撤销于", "Undone by"),
     "action_import": ("导入", "import"),
+    "action_place": ("企业落位", "enterprises placed"),
+    "d_years_help": ("企业年度经济数据：每行一家企业一年（统一社会信用代码、年度、营业收入、纳税额、研发投入、从业人员、专利），"
+                     "金额列的表头须注明单位（元、万元或亿元），导入时换算为元。登记库中没有的信用代码会新建企业，并按签约、坐标、"
+                     "地址落位到载体。",
+                     "Enterprise figures by year: one row per enterprise and year (credit code, year, revenue, tax, "
+                     "R&D, employees, patents); each money column's header states its unit (元, 万元 or 亿元), converted "
+                     "to CNY on import. A credit code not in the registry creates the enterprise, placed in a carrier "
+                     "by lease, coordinates or address."),
+    "d_years_preview": ("新建企业 {created} 家；落位：已落位 {placed}，待核实 {review}，未落位 {unplaced}。",
+                        "Enterprises created: {created}; placements: placed {placed}, to review {review}, not "
+                        "placed {unplaced}."),
     "action_edit": ("更正", "edit"),
     "action_undo": ("撤销", "undo"),
     "action_goal": ("设定目标", "goal"),

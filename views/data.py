@@ -246,7 +246,7 @@ def crs_choices() -> tuple[str, ...]:
     return tuple(CRS_CHOICES)
 
 
-def plan_upload(name: str, content: bytes, layer: str, *, crs: str):
+def plan_upload(name: str, content: bytes, layer: str, *, crs: str, by: str | None = None):
     """Check an uploaded file against the store: an :class:`geodata.ingest.importer.ImportPlan`
     (nothing written). The upload is copied to a private temporary folder for the readers and
     removed when the plan is made, also when it fails: the plan keeps what the commit needs
@@ -264,6 +264,10 @@ def plan_upload(name: str, content: bytes, layer: str, *, crs: str):
             path.write_bytes(content)
         except OSError as exc:  # e.g. a name within the limit in characters but too long in bytes
             raise ImportReadError(f"{path.name[:40]}: cannot keep the upload for checking: {exc.strerror}") from exc
+        if layer == "enterprise_years":  # an editor's account imports them; enterprises placed in the plan
+            from geodata.stewardship.economy import plan_economy_import
+
+            return plan_economy_import(path, by=by, location=store(), crs=crs)
         return plan(path, layer, frames(), crs=crs)
 
 

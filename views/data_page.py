@@ -21,7 +21,7 @@ UPLOAD_TYPES = ["csv", "txt", "xlsx", "geojson", "json", "gpkg", "zip"]
 EDITABLE = [f.name for f in CARRIER_FIELDS if f.name not in ("id", "layer")]
 AUDIT_COLUMNS = ("id", "at", "who", "action", "layer", "file_name", "sha256", "accepted", "rejected", "added",
                  "updated", "reason", "undone_by")
-AUDIT_ACTIONS = ("import", "edit", "undo", "goal", "pool-add", "pool-delete", "pool-import", "user-add",
+AUDIT_ACTIONS = ("import", "edit", "undo", "place", "goal", "pool-add", "pool-delete", "pool-import", "user-add",
                  "user-disable", "user-enable", "user-role", "user-password")
 
 
@@ -66,6 +66,11 @@ def _plan_summary(plan, lang: str) -> None:
     st.markdown(md("d_preview", lang, file=plan.file_name, rows=s["rows"], accepted=s["accepted"],
                   added=len(plan.added), updated=len(plan.updated), unchanged=len(plan.unchanged),
                   rejected=len({r.row for r in plan.rejected})))
+    if plan.layer == "enterprise_years":
+        counts = s.get("placements") or {}
+        st.markdown(md("d_years_preview", lang, created=len(s.get("enterprises_created") or []),
+                       placed=counts.get("placed", 0), review=counts.get("review", 0),
+                       unplaced=counts.get("unplaced", 0)))
     for note in plan.notes:
         st.html(caption_html(problem_text(note, lang)))  # notes may quote the file: never Markdown
     if plan.updated:
@@ -83,12 +88,14 @@ def _import(lang: str, editor: str) -> None:
     upload = st.file_uploader(t("d_file", lang), type=UPLOAD_TYPES, key="d_upload")
     st.caption(t("d_import_keeps", lang))
     c1, c2 = st.columns(2)
-    layer = c1.selectbox(t("f_layers", lang), CARRIER_LAYERS, format_func=lambda k: get_layer(k).title(lang),
-                         key="d_layer")
+    layer = c1.selectbox(t("f_layers", lang), [*CARRIER_LAYERS, "enterprise_years"],
+                         format_func=lambda k: get_layer(k).title(lang), key="d_layer")
+    if layer == "enterprise_years":
+        st.caption(t("d_years_help", lang))
     crs = c2.selectbox(t("d_crs", lang), data.crs_choices(), key="d_crs")
     if upload is not None and st.button(t("d_check", lang), key="d_check"):
         try:
-            st.session_state["d_plan"] = data.plan_upload(upload.name, upload.getvalue(), layer, crs=crs)
+            st.session_state["d_plan"] = data.plan_upload(upload.name, upload.getvalue(), layer, crs=crs, by=editor)
         except SpaceMapError as exc:
             st.session_state.pop("d_plan", None)
             _error(exc, lang)

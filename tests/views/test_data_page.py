@@ -97,3 +97,25 @@ def test_audit_table__counts_are_whole_numbers_and_missing_ones_blank():
                          {"id": "audit-00002", "action": "goal", "accepted": None, "rejected": None}], "en")
     assert table.iloc[1][["Accepted", "Rejected"]].tolist() == ["1", "0"]  # newest first
     assert table.iloc[0][["Accepted", "Rejected"]].tolist() == ["", ""]
+
+
+def test_data_page__enterprise_years_previewed_with_placements_then_committed(page, store_copy):
+    """An editor uploads enterprise figures: the preview says how many enterprises it creates and where
+    they are placed; the commit writes them (audited)."""
+    from geodata.storage import open_store
+    from spatial.credit_code import make_credit_code
+
+    code = make_credit_code("91440300000000042")
+    content = (f"统一社会信用代码,企业名称,注册地址,年度,营业收入（万元）\n{code},预览测试公司,福田保税区槟榔道6号,2024,120\n"
+               ).encode("utf-8")
+    at = _logged_in(page)
+    at.selectbox(key="d_layer").set_value("enterprise_years").run()
+    at.get("file_uploader")[0].set_value(("years.csv", content, "text/csv")).run()
+    at.button(key="d_check").click().run()
+    assert not at.exception and not at.error
+    text = " ".join(m.value for m in at.markdown)
+    assert "新建企业 1 家" in text and "已落位 1" in text
+    at.button(key="d_commit").click().run()
+    assert not at.exception and not at.error
+    years = open_store(store_copy).read_layer("enterprise_years")
+    assert years["revenue_cny"].tolist() == [1_200_000.0]
