@@ -36,6 +36,9 @@ if session.allowed("staff") or session.allowed("operator"):  # operators: their 
     pages.append(st.Page("views/units_page.py", title=t("page_my_units" if session.role() == "operator" else
                                                        "page_units", lang), icon=":material/meeting_room:",
                          url_path="units"))
+if session.allowed("editor"):
+    pages.append(st.Page("views/placements_page.py", title=t("page_placements", lang), icon=":material/where_to_vote:",
+                         url_path="placements"))
 if session.allowed("admin"):
     pages.append(st.Page("views/accounts_page.py", title=t("page_accounts", lang), icon=":material/group:",
                          url_path="accounts"))

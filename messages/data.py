@@ -85,8 +85,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "金额列的表头须注明单位（元、万元或亿元），导入时换算为元。登记库中没有的信用代码会新建企业，并按签约、坐标、"
                      "地址落位到载体。",
                      "Enterprise figures by year: one row per enterprise and year (credit code, year, revenue, tax, "
-                     "R&D, employees, patents); each money column's header states its unit (元, 万元 or 亿元), converted "
-                     "to CNY on import. A credit code not in the registry creates the enterprise, placed in a carrier "
+                     "R&D, employees, patents); each money column's header states its unit (yuan, 10k yuan or 100m yuan), "
+                     "converted to CNY on import. A credit code not in the registry creates the enterprise, placed in a carrier "
                      "by lease, coordinates or address."),
     "d_years_preview": ("新建企业 {created} 家；落位：已落位 {placed}，待核实 {review}，未落位 {unplaced}。",
                         "Enterprises created: {created}; placements: placed {placed}, to review {review}, not "

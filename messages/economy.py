@@ -140,7 +140,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ec_detail_none": ("没有落位在该载体的企业经济数据。", "No enterprise figures are placed in this carrier."),
     "ec_trend_title": ("纳税与营收（万元）", "Tax and revenue (10k CNY)"),
     "ec_trend_year": ("年度", "Year"),
-    "ec_trend_series": ("指标", "Indicator"),
     "ec_trend_value": ("万元", "10k CNY"),
     "ec_trend_withheld": ("保密的年份未画出。", "Withheld years are left out of the chart."),
     # ---- the placement review page

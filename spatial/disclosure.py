@@ -140,3 +140,28 @@ def suppress(rows: pd.DataFrame, total: dict, *, rule: Rule = Rule()) -> tuple[p
     hidden = {f for f in FIELDS if f in total and total_marks[f][0]}
     total_out = {k: (None if k in hidden else v) for k, v in total.items() if not str(k).startswith(HIDDEN)}
     return out, {**total_out, "suppressed": sorted(hidden)}
+
+
+CHANGES = {"tax_yoy": "tax_cny", "revenue_yoy": "revenue_cny"}
+
+
+def withhold_changes(rows: pd.DataFrame, total: dict, before_rows: pd.DataFrame, before_total: dict
+                     ) -> tuple[pd.DataFrame, dict]:
+    """Withhold a year-on-year change wherever the earlier span's base cell is withheld in its own
+    public table (``before_rows``/``before_total``: :func:`suppress` of that span): the change and the
+    published current value would give the withheld earlier value back. Returns copies."""
+    earlier = {str(u): set(s or ()) for u, s in zip(before_rows["unit"], before_rows["suppressed"])}
+    out = rows.copy()
+    for change in CHANGES:
+        if change in out.columns:
+            out[change] = out[change].astype(object)
+    marks = []
+    for i, unit in enumerate(out["unit"]):
+        hidden = [c for c, base in CHANGES.items() if base in earlier.get(str(unit), ()) and c in out.columns]
+        for change in hidden:
+            out.iat[i, out.columns.get_loc(change)] = None
+        marks.append(sorted(set(out["suppressed"].iloc[i] or ()) | set(hidden)))
+    out["suppressed"] = marks
+    gone = [c for c, base in CHANGES.items() if base in set(before_total.get("suppressed") or ())]
+    return out, {**total, **{c: None for c in gone},
+                 "suppressed": sorted(set(total.get("suppressed") or ()) | set(gone))}

@@ -347,5 +347,6 @@ def yiyuan_buildings(rows: pd.DataFrame) -> pd.DataFrame:
     """The 亿元楼: carrier rows whose tax is at least :data:`YIYUAN_TAX_CNY` (1 亿元), largest tax first."""
     real = _real(rows)
     tax = pd.to_numeric(real["tax_cny"], errors="coerce")
-    return real.loc[tax >= YIYUAN_TAX_CNY].assign(_tax=tax).sort_values(
-        "_tax", ascending=False, kind="stable").drop(columns="_tax").reset_index(drop=True)
+    picked = real.loc[tax >= YIYUAN_TAX_CNY]
+    order = np.argsort(-tax.loc[picked.index].to_numpy(dtype=float), kind="stable")
+    return picked.iloc[order].reset_index(drop=True)

@@ -25,6 +25,7 @@ from spatial.carriers import filter_carriers
 from spatial.search import search_carriers
 from views import data, portal_data
 from views.chrome import current_lang
+from views.map_economy import economy_panel, indicator_control, indicator_layer
 from views.tables import html_table, md
 
 MAP_HEIGHT = 620
@@ -63,7 +64,7 @@ def _sidebar_controls(lang: str, frames, carriers) -> dict:
                               key="map_choropleth")
     return {"basemap": basemap_key, "query": query, "layers": layers, "industries": industries,
             "subdistricts": subdistricts, "clusters": clusters, "min_available": min_available,
-            "choropleth": choropleth}
+            "choropleth": choropleth, "indicator": indicator_control(lang)}
 
 
 def _choropleth(mode: str, visible: pd.DataFrame, frames) -> Choropleth | None:
@@ -228,13 +229,17 @@ def _selected_point(carriers: pd.DataFrame) -> tuple[float, float] | None:
     return None
 
 
-def _map(lang: str, frames, carriers: pd.DataFrame, visible: pd.DataFrame, basemap, choropleth, supply) -> None:
-    """The one stable map with the visible carriers; a click on a carrier selects it."""
+def _map(lang: str, frames, carriers: pd.DataFrame, visible: pd.DataFrame, basemap, choropleth, supply,
+         indicator=None) -> None:
+    """The one stable map with the visible carriers (and an indicator's circles under them, when one is
+    chosen); a click on a carrier selects it."""
     city = data.scope() == "shenzhen"
     fmap = base_map(basemap, tile_key=settings.tianditu_key(), center=SHENZHEN_CENTER if city else FUTIAN_CENTER,
                     zoom=SHENZHEN_ZOOM if city else FUTIAN_ZOOM)
     groups = data_groups(frames, with_supply(visible, supply), lang=lang, basemap=basemap, choropleth=choropleth,
                          selected=_selected_point(carriers), today=data.today())
+    if indicator is not None:
+        groups.insert(5, indicator)  # above the five zone layers, below the carriers (they stay clickable)
     result = st_folium(fmap, key=f"map_{basemap.key}_{data.scope()}", height=MAP_HEIGHT, use_container_width=True,
                        feature_group_to_add=groups, layer_control=folium.LayerControl(collapsed=True),
                        center=st.session_state.get("map_center"), zoom=st.session_state.get("map_zoom"),
@@ -275,13 +280,17 @@ def render() -> None:
     st.header(t("page_map", lang))
     _counts(lang, ctl, carriers, visible)
     col_map, col_side = st.columns([3, 2], gap="medium")
+    bubbles, bubble_legend = indicator_layer(lang, ctl["indicator"], visible, basemap.datum)
     with col_map:
-        _map(lang, frames, carriers, visible, basemap, choropleth, supply)
+        _map(lang, frames, carriers, visible, basemap, choropleth, supply, bubbles)
     with col_side:
         st.markdown(f"**{t('legend', lang)}**")
         st.html(legend_html(lang, choropleth))
+        if bubble_legend:
+            st.html(bubble_legend)
         selected = _detail_panel(lang, carriers, frames, supply)
-    with col_map:  # under the map, where the units' table has room
+    with col_map:  # under the map, where the units' table and the indicators have room
+        economy_panel(lang, selected)
         _units_panel(lang, selected)
     _carrier_list(lang, visible, frames, basemap)
     _exports(lang, frames, visible, basemap, choropleth)

@@ -19,7 +19,7 @@ from geodata.reports.planning import SPECIAL_UNITS, unit_names
 from geodata.storage import NotSupported, open_store, store_version
 from layers.catalogue import CARRIER_LAYERS
 from messages import Pair, pair
-from spatial.disclosure import Rule, suppress
+from spatial.disclosure import Rule, suppress, withhold_changes
 from spatial.indicators import (HIDDEN, NOT_PLACED, enterprise_sums, indicators, membership, occupancy, qualification_flags,
                                 year_span)
 from spatial.scope import DEFAULT_SCOPE, check_scope, in_scope
@@ -179,13 +179,15 @@ def indicator_report(level: str, *, location=None, year: int | None = None, year
                                                                            date(last, 12, 31)),
                         floor=floor, prev_sums=prev,
                         occupancy_rows=occupancy(tables["units"], member), order=_order(level, frames, scope))
-    rows, total = result["rows"], result["total"]
     minimum, share = settings.disclosure_rule()
     if public:
-        rows, total = suppress(rows, total, rule=Rule(min_enterprises=minimum, dominance=share))
+        before = None if prev is None else indicators(prev, tables["placements"], member, floor=floor,
+                                                       flags=_flags(*store_version(store.location), date(last, 12, 31)))
+        rows, total = _public(result, before, Rule(min_enterprises=minimum, dominance=share))
     else:
+        rows = result["rows"]
         rows = rows.drop(columns=[c for c in rows.columns if c.startswith(HIDDEN)]).assign(suppressed=[[]] * len(rows))
-        total = {k: v for k, v in total.items() if not k.startswith(HIDDEN)} | {"suppressed": []}
+        total = {k: v for k, v in result["total"].items() if not k.startswith(HIDDEN)} | {"suppressed": []}
     names = _names(level, frames, carriers)
     rows = rows.reset_index(drop=True)
     rows.insert(1, "name_zh", rows["unit"].map(lambda u: names.get(u, (u, u))[0]))
@@ -196,6 +198,15 @@ def indicator_report(level: str, *, location=None, year: int | None = None, year
             "placements": {s: int(counts.get(s, 0)) for s in ("confirmed", "placed", "review", "unplaced")},
             "without_placement": int((~_isin(sums["enterprise_id"], tables["placements"]["enterprise_id"])).sum()),
             "empty": False}
+
+
+def _public(result: dict, before: dict | None, rule: Rule) -> tuple[pd.DataFrame, dict]:
+    """The disclosure rule applied; with the earlier span's table (``before``), its withheld cells stay
+    withheld through the year-on-year change."""
+    rows, total = suppress(result["rows"], result["total"], rule=rule)
+    if before is not None:
+        rows, total = withhold_changes(rows, total, *suppress(before["rows"], before["total"], rule=rule))
+    return rows, total
 
 
 def _names(level: str, frames: dict, carriers) -> dict[str, tuple[str, str]]:

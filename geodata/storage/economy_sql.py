@@ -31,8 +31,7 @@ GROUP BY enterprise_id
 
 _ONE_YEAR = "COPY (SELECT {columns} FROM enterprise_years WHERE year = {year}) TO STDOUT WITH (FORMAT csv)"
 _CAST = {"patents": "patents::float8", "employees": "employees::float8"}
-BEFORE = ("enterprise_id", "revenue_cny", "tax_cny")
-"""What the span compared with is needed for (year-on-year change of revenue and tax)."""
+
 
 
 def _frame(rows: list[tuple], names: list[str]) -> pd.DataFrame:
@@ -71,7 +70,7 @@ def enterprise_sums_in_database(url: str, *, first: int, last: int,
     if first == last and p_first == p_last:  # the usual case: a year, compared with the year before
         if prev is None:
             return _one_year(url, first), None
-        return _one_year(url, first), _one_year(url, p_first, BEFORE)
+        return _one_year(url, first), _one_year(url, p_first)
     params = {"first": int(first), "last": int(last), "prev_first": int(p_first), "prev_last": int(p_last),
               "low": int(min(first, p_first)), "high": int(max(last, p_last))}
     with pg.query(url) as con, con.transaction():

@@ -113,3 +113,18 @@ def test_validate_frames__two_rows_of_one_enterprise_year_refused():
                           "source": "test"})
     problems = [p for p in validate_frames({"enterprise_years": years}, links=False) if p.layer == "enterprise_years"]
     assert [(p.feature_id, p.field, p.value) for p in problems] == [("b", "year", 2024)]
+
+
+def test_indicator_report__change_withheld_where_the_earlier_year_is(economy):
+    """A public year-on-year change never sits on a base withheld in the earlier year's public table."""
+    location, frames = economy
+    last = int(frames["enterprise_years"]["year"].max())
+    now = indicators_json(indicator_report("carrier", location=location, year=last, public=True))
+    before = {r["unit"]: set(r["suppressed"])
+              for r in indicators_json(indicator_report("carrier", location=location, year=last - 1, public=True))["rows"]}
+    checked = 0
+    for row in now["rows"]:
+        if "tax_cny" in before.get(row["unit"], ()):
+            assert row["tax_yoy"] is None and "tax_yoy" in row["suppressed"]
+            checked += 1
+    assert checked  # the synthetic economy has such carriers

@@ -164,3 +164,17 @@ def test_suppress__thresholds_come_from_the_rule():
     # b: its tax dominated at 0.5; its other counts the complements of a's (smallest, first on a tie)
     assert marks["b"] == ["employees", "enterprises", "high_tech", *TAX]
     assert marks["c"] == [] and tot["suppressed"] == []
+
+
+def test_withhold_changes__earlier_withheld_base_withholds_the_change():
+    """2024's tax of A was withheld; 2025's is published: the change would give 2024 back, so it goes."""
+    from spatial.disclosure import withhold_changes
+
+    rows = pd.DataFrame({"unit": ["A", "B"], "tax_cny": [3456.6, 900.0], "tax_yoy": [-0.759, 0.1],
+                         "revenue_yoy": [0.2, 0.3], "suppressed": [[], []]})
+    before = pd.DataFrame({"unit": ["A", "B"], "suppressed": [["tax_cny", "tax_per_m2"], []]})
+    out, total = withhold_changes(rows, {"tax_yoy": 0.05, "suppressed": []}, before, {"suppressed": ["tax_cny"]})
+    assert out["tax_yoy"].tolist()[0] is None and out["tax_yoy"].tolist()[1] == 0.1
+    assert out["revenue_yoy"].tolist() == [0.2, 0.3]
+    assert out["suppressed"].tolist() == [["tax_yoy"], []]
+    assert total == {"tax_yoy": None, "suppressed": ["tax_yoy"]}

@@ -307,3 +307,10 @@ def test_positions__no_keys_finds_nothing():
     from spatial.indicator_units import positions
 
     assert positions(np.array([], dtype=object), np.array(["a", None], dtype=object)).tolist() == [-1, -1]
+
+
+def test_yiyuan_buildings__none_over_the_line_gives_no_rows():
+    rows = pd.DataFrame({"unit": ["a", "b"], "tax_cny": [5e7, np.nan]})
+    assert yiyuan_buildings(rows).empty
+    rows = pd.DataFrame({"unit": ["a", "b", "c"], "tax_cny": [2e8, 5e7, 3e8]})
+    assert yiyuan_buildings(rows)["unit"].tolist() == ["c", "a"]
