@@ -25,7 +25,9 @@ Rules, applied to each row and to the total:
 Suppressed cells become None (unknown figures stay NaN); each row and the total gain
 ``suppressed``, the sorted names of their suppressed fields; the hidden ``max_*`` and ``known_*``
 columns are dropped.
-Tables published side by side (clusters and subdistricts, say) are not checked against each other.
+5. **Linked tables.** Where the rows of one table add up to a cell of another published table (the
+   carriers of a cluster to the cluster's row), the caller passes those groups: no field of such a
+   relation is left with exactly one unknown (see :func:`_linked`); rules 4 and 5 repeat until stable.
 """
 from __future__ import annotations
 
@@ -112,7 +114,28 @@ def _blank(frame: pd.DataFrame, marks: dict) -> pd.DataFrame:
     return out
 
 
-def suppress(rows: pd.DataFrame, total: dict, *, rule: Rule = Rule()) -> tuple[pd.DataFrame, dict]:
+def _linked(rows: pd.DataFrame, marks: dict, groups) -> bool:
+    """Rule 5, in place: for each group of rows that adds up to a cell of another published table
+    (``(positions, fields withheld in that cell)``), no field may have exactly one unknown in the
+    relation: a published aggregate with one withheld member, or a withheld aggregate with none,
+    gets the smallest published non-zero member withheld too. True when something was withheld."""
+    changed = False
+    for field in ADDITIVE:
+        values = _numbers(rows, field)
+        for members, hidden in groups:
+            if not len(members):
+                continue
+            withheld = int(marks[field][members].sum())
+            if withheld != (0 if field in hidden else 1):
+                continue
+            free = members[~marks[field][members] & ~np.isnan(values[members]) & (values[members] != 0)]
+            if len(free):
+                _mark(marks, field, int(free[np.argmin(values[free])]))
+                changed = True
+    return changed
+
+
+def suppress(rows: pd.DataFrame, total: dict, *, rule: Rule = Rule(), groups=()) -> tuple[pd.DataFrame, dict]:
     """Apply the disclosure rules (see the module) to an indicator table and its total.
 
     Parameters
@@ -124,6 +147,9 @@ def suppress(rows: pd.DataFrame, total: dict, *, rule: Rule = Rule()) -> tuple[p
         ``indicators(...)["total"]``.
     rule : Rule
         The thresholds (defaults: 3 enterprises, dominance 0.8).
+    groups : sequence of (positions, withheld fields)
+        Linked tables (rule 5): row positions whose cells add up to a cell of another published table,
+        and the fields withheld in that cell.
 
     Returns
     -------
@@ -136,6 +162,9 @@ def suppress(rows: pd.DataFrame, total: dict, *, rule: Rule = Rule()) -> tuple[p
     total_frame = pd.DataFrame([total])
     total_marks = _primary(total_frame, rule)
     _complement(frame, total_frame, marks, total_marks)
+    groups = [(np.asarray(m, dtype=np.int64), frozenset(h)) for m, h in groups]
+    while groups and _linked(frame, marks, groups):
+        _complement(frame, total_frame, marks, total_marks)
     out = _blank(frame, marks).set_axis(rows.index)
     hidden = {f for f in FIELDS if f in total and total_marks[f][0]}
     total_out = {k: (None if k in hidden else v) for k, v in total.items() if not str(k).startswith(HIDDEN)}

@@ -15,12 +15,13 @@ import numpy as np
 import pandas as pd
 
 import settings
+from geodata.reports.disclosed import Context, public_tables, raw
 from geodata.reports.planning import SPECIAL_UNITS, unit_names
 from geodata.storage import NotSupported, open_store, store_version
 from layers.catalogue import CARRIER_LAYERS
 from messages import Pair, pair
-from spatial.disclosure import Rule, suppress, withhold_changes
-from spatial.indicators import (HIDDEN, NOT_PLACED, enterprise_sums, indicators, membership, occupancy, qualification_flags,
+from spatial.disclosure import Rule
+from spatial.indicators import (HIDDEN, NOT_PLACED, enterprise_sums, membership, occupancy, qualification_flags,
                                 year_span)
 from spatial.scope import DEFAULT_SCOPE, check_scope, in_scope
 from spatial.tally import stated_values
@@ -174,16 +175,14 @@ def indicator_report(level: str, *, location=None, year: int | None = None, year
         away = _elsewhere(tables["placements"], carriers)
         sums, prev = (s if s is None or not len(away) else s.loc[~_isin(s["enterprise_id"], away)]
                       for s in (sums, prev))
-    member, floor = _units(*store_version(store.location), level, scope)
-    result = indicators(sums, tables["placements"], member, flags=_flags(*store_version(store.location),
-                                                                           date(last, 12, 31)),
-                        floor=floor, prev_sums=prev,
-                        occupancy_rows=occupancy(tables["units"], member), order=_order(level, frames, scope))
+    version = store_version(store.location)
     minimum, share = settings.disclosure_rule()
+    ctx = Context(tables["placements"], _flags(*version, date(last, 12, 31)),
+                  lambda lv: _units(*version, lv, scope), lambda lv: _order(lv, frames, scope),
+                  Rule(min_enterprises=minimum, dominance=share))
+    result = raw(level, sums, ctx, prev=prev, occupancy_rows=occupancy(tables["units"], ctx.units(level)[0]))
     if public:
-        before = None if prev is None else indicators(prev, tables["placements"], member, floor=floor,
-                                                       flags=_flags(*store_version(store.location), date(last, 12, 31)))
-        rows, total = _public(result, before, Rule(min_enterprises=minimum, dominance=share))
+        rows, total = public_tables(level, result, sums, prev, ctx)
     else:
         rows = result["rows"]
         rows = rows.drop(columns=[c for c in rows.columns if c.startswith(HIDDEN)]).assign(suppressed=[[]] * len(rows))
@@ -198,15 +197,6 @@ def indicator_report(level: str, *, location=None, year: int | None = None, year
             "placements": {s: int(counts.get(s, 0)) for s in ("confirmed", "placed", "review", "unplaced")},
             "without_placement": int((~_isin(sums["enterprise_id"], tables["placements"]["enterprise_id"])).sum()),
             "empty": False}
-
-
-def _public(result: dict, before: dict | None, rule: Rule) -> tuple[pd.DataFrame, dict]:
-    """The disclosure rule applied; with the earlier span's table (``before``), its withheld cells stay
-    withheld through the year-on-year change."""
-    rows, total = suppress(result["rows"], result["total"], rule=rule)
-    if before is not None:
-        rows, total = withhold_changes(rows, total, *suppress(before["rows"], before["total"], rule=rule))
-    return rows, total
 
 
 def _names(level: str, frames: dict, carriers) -> dict[str, tuple[str, str]]:

@@ -128,3 +128,31 @@ def test_indicator_report__change_withheld_where_the_earlier_year_is(economy):
             assert row["tax_yoy"] is None and "tax_yoy" in row["suppressed"]
             checked += 1
     assert checked  # the synthetic economy has such carriers
+
+
+def test_indicator_report__no_public_carrier_cell_recovered_from_another_level(economy):
+    """For every public row of a cluster, subdistrict, Hetao or district table, the public carrier rows it
+    sums never leave exactly one withheld cell of a field beside a published aggregate, nor none beside a
+    withheld one (each would be recovered by subtraction)."""
+    from geodata.reports.economy import _units
+    from geodata.storage import store_version
+
+    location, _ = economy
+    carriers = {r["unit"]: r for r in indicators_json(indicator_report("carrier", location=location,
+                                                                       public=True))["rows"]}
+    fields = ("enterprises", "high_tech", "employees", "revenue_cny", "tax_cny", "rd_cny", "patents")
+    checked = 0
+    for level in ("cluster", "subdistrict", "hetao", "district"):
+        member, _ = _units(*store_version(location), level, "futian")
+        for row in indicators_json(indicator_report(level, location=location, public=True))["rows"]:
+            ids = [c for c in member.loc[member["unit"] == row["unit"], "carrier_id"].astype(str) if c in carriers]
+            for field in fields:
+                values = [carriers[c][field] for c in ids]
+                withheld = sum(field in carriers[c]["suppressed"] for c in ids)
+                live = [v for v in values if v not in (None, 0)]
+                if field in row["suppressed"]:
+                    assert withheld >= 1 or not live, (level, row["unit"], field)
+                else:
+                    assert withheld != 1, (level, row["unit"], field)
+                checked += 1
+    assert checked

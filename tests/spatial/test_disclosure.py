@@ -178,3 +178,32 @@ def test_withhold_changes__earlier_withheld_base_withholds_the_change():
     assert out["revenue_yoy"].tolist() == [0.2, 0.3]
     assert out["suppressed"].tolist() == [["tax_yoy"], []]
     assert total == {"tax_yoy": None, "suppressed": ["tax_yoy"]}
+
+
+def _linked_rows():
+    """Carriers a (2 enterprises: withheld), b (10), c (20), d (5); all rows add up to the total."""
+    rows = pd.DataFrame({"unit": ["a", "b", "c", "d"], "enterprises": [2, 10, 20, 5],
+                         "tax_cny": [50.0, 300.0, 900.0, 100.0], "max_tax_cny": [30.0, 40.0, 80.0, 30.0],
+                         "known_tax_cny": [2, 10, 20, 5]})
+    total = {"unit": "(total)", "enterprises": 37, "tax_cny": 1350.0, "max_tax_cny": 80.0, "known_tax_cny": 37}
+    return rows, total
+
+
+def test_suppress__linked_group_with_one_withheld_member_gets_a_second():
+    """A cluster of a, b, c is published elsewhere: a is withheld, so the cluster minus b and c gives it
+    back unless another of its carriers is withheld too (b, the smaller). The table's own complement
+    (d, smallest of the rest) is taken first."""
+    rows, total = _linked_rows()
+    plain, _ = suppress(rows, total)
+    assert [("tax_cny" in s) for s in plain["suppressed"]] == [True, False, False, True]  # d: the table's complement
+    out, _ = suppress(rows, total, groups=[(np.array([0, 1, 2]), frozenset())])
+    assert [("tax_cny" in s) for s in out["suppressed"]] == [True, True, False, True]
+
+
+def test_suppress__withheld_aggregate_with_all_members_published_withholds_one():
+    """A cell withheld in another table (say, as its complement) must not be the sum of published carriers."""
+    rows, total = _linked_rows()
+    out, _ = suppress(rows, total, groups=[(np.array([1, 2]), frozenset({"tax_cny"}))])
+    assert [("tax_cny" in s) for s in out["suppressed"]] == [True, True, False, True]
+    untouched, _ = suppress(rows, total, groups=[(np.array([1, 2]), frozenset())])
+    assert [("tax_cny" in s) for s in untouched["suppressed"]] == [True, False, False, True]
