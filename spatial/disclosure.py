@@ -16,18 +16,23 @@ Rules, applied to each row and to the total:
 4. **Complementary suppression** (rows only), per additive field (counts and magnitudes): when the
    total of the field is published and the rows are a partition of it — their known values add up
    to the total — a single suppressed cell could be recovered as the total minus the published
-   cells. Then the published non-zero cell with the smallest value (the first such row on a tie) is
-   suppressed as well, with its derived figures; where there is no such cell the total's field is
+   cells. Then another published non-zero cell is suppressed as well, with its derived figures: the
+   smallest at least as large as the withheld one (the first on a tie), else the largest — so that the
+   withheld value is not pinned to a narrow range by a small complement; where there is no such cell the total's field is
    suppressed instead. Two or more suppressed cells are left as they are. Rows that are not a
    partition of the total (overlapping clusters) are not complemented: the caller adds remainder
    rows so that tables are partitions where they can be.
 
-Suppressed cells become None (unknown figures stay NaN); each row and the total gain
-``suppressed``, the sorted names of their suppressed fields; the hidden ``max_*`` and ``known_*``
-columns are dropped.
 5. **Linked tables.** Where the rows of one table add up to a cell of another published table (the
    carriers of a cluster to the cluster's row), the caller passes those groups: no field of such a
    relation is left with exactly one unknown (see :func:`_linked`); rules 4 and 5 repeat until stable.
+6. **Per m² on part of a cell.** ``tax_per_m2`` × ``floor_area_m2`` is the tax of the enterprises in
+   carriers with a known floor area; the tax minus it, that of the others. Where both parts exist,
+   the per-m² figure is published only if each part, on its own, passes rules 1 and 2.
+
+Suppressed cells become None (unknown figures stay NaN); each row and the total gain
+``suppressed``, the sorted names of their suppressed fields; the hidden ``max_*``, ``known_*`` and ``part_*``
+columns are dropped.
 """
 from __future__ import annotations
 
@@ -76,7 +81,35 @@ def _primary(frame: pd.DataFrame, rule: Rule) -> dict[str, np.ndarray]:
         few_known = (known > 0) & (known < rule.min_enterprises)
         for name in (field, *FOLLOWERS[field]):
             marks[name] |= dominated | few_known
+    for derived, base in (("tax_per_m2", "tax_cny"), ("revenue_per_m2", "revenue_cny")):
+        marks[derived] |= _mixed_floor(frame, base, rule)
     return marks
+
+
+def _unfit(frame: pd.DataFrame, name: str, rule: Rule) -> np.ndarray:
+    """Rows where the hidden cell ``name`` (a part of a figure) is built from too few enterprises or
+    dominated by one."""
+    value, largest, known = (_numbers(frame, p + name) for p in ("", "max_", "known_"))
+    with np.errstate(invalid="ignore"):
+        return ((known > 0) & (known < rule.min_enterprises)) | ((value > 0) & (largest > rule.dominance * value))
+
+
+def _mixed_floor(frame: pd.DataFrame, base: str, rule: Rule) -> np.ndarray:
+    """Rows whose per-m² figure would give away the ``base`` of the enterprises in carriers of unknown
+    floor area (the figure minus per-m² × area): withheld unless that part and the part in carriers of
+    known area are each fit to publish (rule 6)."""
+    off = np.nan_to_num(_numbers(frame, f"known_part_off_{base}"), nan=0.0) > 0
+    if f"known_part_off_{base}" not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    return off & (_unfit(frame, f"part_off_{base}", rule) | _unfit(frame, f"part_on_{base}", rule))
+
+
+def _pick(values: np.ndarray, free: np.ndarray, withheld: np.ndarray) -> int:
+    """The complementary cell among ``free``: the smallest at least as large as the largest withheld one
+    (so the withheld value is not pinned to a narrow range), else the largest."""
+    target = float(np.nanmax(np.abs(values[withheld]))) if len(withheld) and not np.isnan(values[withheld]).all() else 0.0
+    big = free[np.abs(values[free]) >= target]
+    return int(big[np.argmin(np.abs(values[big]))]) if len(big) else int(free[np.argmax(np.abs(values[free]))])
 
 
 def _mark(marks: dict, field: str, row: int) -> None:
@@ -93,11 +126,11 @@ def _complement(rows: pd.DataFrame, total: pd.DataFrame, marks: dict, total_mark
         if not math.isclose(float(np.nansum(values)), float(whole), rel_tol=1e-9, abs_tol=1e-6):
             continue  # not a partition of the total: nothing can be recovered by subtraction
         while marks[field].sum() == 1:
-            free = ~marks[field] & ~np.isnan(values) & (values != 0)
-            if not free.any():
+            free = np.flatnonzero(~marks[field] & ~np.isnan(values) & (values != 0))
+            if not len(free):
                 _mark(total_marks, field, 0)
                 break
-            _mark(marks, field, int(np.flatnonzero(free)[np.argmin(values[free])]))
+            _mark(marks, field, _pick(values, free, np.flatnonzero(marks[field])))
 
 
 def _blank(frame: pd.DataFrame, marks: dict) -> pd.DataFrame:
@@ -130,12 +163,28 @@ def _linked(rows: pd.DataFrame, marks: dict, groups) -> bool:
                 continue
             free = members[~marks[field][members] & ~np.isnan(values[members]) & (values[members] != 0)]
             if len(free):
-                _mark(marks, field, int(free[np.argmin(values[free])]))
+                _mark(marks, field, _pick(values, free, members[marks[field][members]]))
                 changed = True
     return changed
 
 
-def suppress(rows: pd.DataFrame, total: dict, *, rule: Rule = Rule(), groups=()) -> tuple[pd.DataFrame, dict]:
+def withheld_in(tables, rows: pd.DataFrame) -> tuple[dict[str, set[int]], set[str]]:
+    """The cells of ``rows`` (by unit) and of its total withheld in any of ``tables`` (each ``(rows,
+    total)`` after :func:`suppress`): a range of years withholds what any of its years withholds."""
+    position = {str(u): i for i, u in enumerate(rows["unit"])}
+    marks: dict[str, set[int]] = {}
+    whole: set[str] = set()
+    for other_rows, other_total in tables:
+        for unit, hidden in zip(other_rows["unit"], other_rows["suppressed"]):
+            if str(unit) in position:
+                for field in hidden or ():
+                    marks.setdefault(field, set()).add(position[str(unit)])
+        whole |= set(other_total.get("suppressed") or ())
+    return marks, whole
+
+
+def suppress(rows: pd.DataFrame, total: dict, *, rule: Rule = Rule(), groups=(),
+             forced: tuple[dict, set] | None = None) -> tuple[pd.DataFrame, dict]:
     """Apply the disclosure rules (see the module) to an indicator table and its total.
 
     Parameters
@@ -147,6 +196,9 @@ def suppress(rows: pd.DataFrame, total: dict, *, rule: Rule = Rule(), groups=())
         ``indicators(...)["total"]``.
     rule : Rule
         The thresholds (defaults: 3 enterprises, dominance 0.8).
+    forced : (dict, set), optional
+        Cells to withhold whatever their own figures (:func:`withheld_in`: ``{field: row positions}``
+        and the total's fields); their complements follow.
     groups : sequence of (positions, withheld fields)
         Linked tables (rule 5): row positions whose cells add up to a cell of another published table,
         and the fields withheld in that cell.
@@ -161,6 +213,12 @@ def suppress(rows: pd.DataFrame, total: dict, *, rule: Rule = Rule(), groups=())
     marks = _primary(frame, rule)
     total_frame = pd.DataFrame([total])
     total_marks = _primary(total_frame, rule)
+    for field, positions in (forced or ({}, set()))[0].items():
+        for row in positions if field in marks else ():
+            _mark(marks, field, row)
+    for field in (forced or ({}, set()))[1]:
+        if field in total_marks:
+            _mark(total_marks, field, 0)
     _complement(frame, total_frame, marks, total_marks)
     groups = [(np.asarray(m, dtype=np.int64), frozenset(h)) for m, h in groups]
     while groups and _linked(frame, marks, groups):

@@ -56,11 +56,17 @@ FLAG_CODES = {"high_tech": ("high_tech",), "specialised": ("specialised", "littl
 """Count column → the qualification codes that make an enterprise count in it."""
 PSEUDO_UNITS = (NOT_PLACED, OUTSIDE, UNLOCATED, PLACED_ACROSS)
 YIYUAN_TAX_CNY = 1e8
-HIDDEN = ("max_", "known_")
+HIDDEN = ("max_", "known_", "part_")
 """Prefixes of the columns kept for disclosure control only (:mod:`spatial.disclosure` drops them):
-``max_<field>`` the largest single enterprise's figure, ``known_<field>`` how many enterprises have it."""
+``max_<field>`` the largest single enterprise's figure, ``known_<field>`` how many enterprises have it;
+``part_on_<base>`` / ``part_off_<base>`` (with their ``max_`` and ``known_``) the tax and revenue of the
+enterprises in carriers with and without a known floor area: a per-m² figure times the floor area
+gives the first, so the figures give the second away unless it is fit to publish too."""
+PARTS = tuple(f"{k}part_{side}_{base}" for base in ("tax_cny", "revenue_cny") for side in ("on", "off")
+              for k in ("", "max_", "known_"))
 ROW_COLUMNS = ("unit", *COUNTS, *MAGNITUDES, "floor_area_m2", "tax_per_m2", "revenue_per_m2", "occupancy",
-               "occupancy_basis", "tax_yoy", "revenue_yoy", "industries", *(p + f for p in HIDDEN for f in MAGNITUDES))
+               "occupancy_basis", "tax_yoy", "revenue_yoy", "industries",
+               *(p + f for p in HIDDEN[:2] for f in MAGNITUDES), *PARTS)
 """The columns of ``indicators(...)["rows"]``, in order."""
 
 
@@ -241,6 +247,12 @@ def _table(ent: dict, pos: np.ndarray, code: np.ndarray, n: int, *, on_floor: np
     with_area = on_floor[pos]
     for derived, base in (("tax_per_m2", "tax_cny"), ("revenue_per_m2", "revenue_cny")):
         cols[derived] = ratio(_known_sum(ent[base][pos][with_area], code[with_area], n), floor_area)
+        values = ent[base][pos]
+        for side, part in (("on", with_area), ("off", ~with_area)):
+            cols[f"part_{side}_{base}"] = _known_sum(values[part], code[part], n)
+            cols[f"max_part_{side}_{base}"] = _known_max(values[part], code[part], n)
+            cols[f"known_part_{side}_{base}"] = np.bincount(code[part][~np.isnan(values[part])],
+                                                            minlength=n).astype(np.int64)
     for derived, base in (("tax_yoy", "tax_cny"), ("revenue_yoy", "revenue_cny")):
         cols[derived] = ratio(cols[base] - prev[base], prev[base]) if prev is not None else np.full(n, np.nan)
     cols["industries"] = _industries(ent, pos, code, n)

@@ -289,10 +289,12 @@ def _given(enterprise_ids: pd.Series, table: pd.DataFrame | None, method: str) -
         return {}
     last = table.drop_duplicates("enterprise_id", keep="last")
     units = last["unit_id"] if "unit_id" in last.columns else pd.Series(None, index=last.index)
-    given = {str(e): (str(c), u if isinstance(u, str) and u else None)
-             for e, c, u in zip(last["enterprise_id"], last["carrier_id"], units) if pd.notna(c)}
-    status, matched = ("confirmed", "confirmed by an editor") if method == "confirmed" else ("placed", "lease")
-    return {row: _Decision(None, method, 1.0, status, matched, [(given[e][0], 100.0)], carrier_id=given[e][0],
+    confirmed = method == "confirmed"  # an editor may confirm "in no carrier": kept as such
+    given = {str(e): (str(c) if pd.notna(c) else None, u if isinstance(u, str) and u else None)
+             for e, c, u in zip(last["enterprise_id"], last["carrier_id"], units) if pd.notna(c) or confirmed}
+    status, matched = ("confirmed", "confirmed by an editor") if confirmed else ("placed", "lease")
+    return {row: _Decision(None, method, 1.0, status, matched,
+                           [(given[e][0], 100.0)] if given[e][0] is not None else [], carrier_id=given[e][0],
                            unit_id=given[e][1]) for row, e in enumerate(enterprise_ids.astype(str)) if e in given}
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from spatial.disclosure import Rule, suppress, withhold_changes
+from spatial.disclosure import Rule, suppress, withheld_in, withhold_changes
 from spatial.indicators import NOT_PLACED, indicators
 
 AGGREGATES = ("cluster", "subdistrict", "hetao", "district")
@@ -48,22 +48,29 @@ def _groups(rows: pd.DataFrame, level_rows: pd.DataFrame, member: pd.DataFrame) 
     return out
 
 
-def published(level: str, result: dict, sums: pd.DataFrame, ctx: Context) -> tuple[pd.DataFrame, dict]:
-    """``result`` (the raw table of ``level`` for ``sums``) as the public may see it."""
-    if level != "carrier":
-        return suppress(result["rows"], result["total"], rule=ctx.rule)
+def published(level: str, result: dict, sums: pd.DataFrame, ctx: Context, *,
+              years: list[pd.DataFrame] = ()) -> tuple[pd.DataFrame, dict]:
+    """``result`` (the raw table of ``level`` for ``sums``) as the public may see it. ``years``: for a
+    range, each of its years' sums; a cell withheld in any year's public table is withheld in the range
+    (else the range minus the published years would give it back)."""
     rows = result["rows"].reset_index(drop=True)
+    forced = withheld_in([published(level, raw(level, y, ctx), y, ctx) for y in years], rows) if years else None
+    if level != "carrier":
+        return suppress(rows, result["total"], rule=ctx.rule, forced=forced)
     groups = []
     for other in AGGREGATES:
-        other_rows, _ = published(other, raw(other, sums, ctx), sums, ctx)
+        other_rows, _ = published(other, raw(other, sums, ctx), sums, ctx, years=years)
         groups += _groups(rows, other_rows, ctx.units(other)[0])
-    return suppress(rows, result["total"], rule=ctx.rule, groups=groups)
+    return suppress(rows, result["total"], rule=ctx.rule, groups=groups, forced=forced)
 
 
-def public_tables(level: str, result: dict, sums: pd.DataFrame, prev: pd.DataFrame | None,
-                  ctx: Context) -> tuple[pd.DataFrame, dict]:
-    """The public table of ``level``; a change on a base withheld in the earlier span's public table is withheld."""
-    rows, total = published(level, result, sums, ctx)
+def public_tables(level: str, result: dict, sums: pd.DataFrame, prev: pd.DataFrame | None, ctx: Context, *,
+                  years: list[pd.DataFrame] = (), years_before: list[pd.DataFrame] = ()) -> tuple[pd.DataFrame, dict]:
+    """The public table of ``level``; a change on a base withheld in the earlier span's public table is
+    withheld; ``years`` / ``years_before``: each year's sums of a range and of the range before (see
+    :func:`published`)."""
+    rows, total = published(level, result, sums, ctx, years=years)
     if prev is not None:
-        rows, total = withhold_changes(rows, total, *published(level, raw(level, prev, ctx), prev, ctx))
+        rows, total = withhold_changes(rows, total, *published(level, raw(level, prev, ctx), prev, ctx,
+                                                               years=years_before))
     return rows, total

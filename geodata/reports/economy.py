@@ -170,11 +170,12 @@ def indicator_report(level: str, *, location=None, year: int | None = None, year
     carriers = carriers.loc[in_scope(carriers, frames["district"], scope)].reset_index(drop=True)
     length = last - first + 1
     span_before = (first - length, last - length) if first - length >= min(available) else None
-    sums, prev = _sums(store, tables, pushed, first, last, span_before)
-    if scope != "shenzhen":  # enterprises placed in carriers outside the scope are not in its figures
-        away = _elsewhere(tables["placements"], carriers)
-        sums, prev = (s if s is None or not len(away) else s.loc[~_isin(s["enterprise_id"], away)]
-                      for s in (sums, prev))
+    away = _elsewhere(tables["placements"], carriers) if scope != "shenzhen" else np.array([], dtype=object)
+
+    def scoped(s):  # enterprises placed in carriers outside the scope are not in its figures
+        return s if s is None or not len(away) else s.loc[~_isin(s["enterprise_id"], away)]
+
+    sums, prev = map(scoped, _sums(store, tables, pushed, first, last, span_before))
     version = store_version(store.location)
     minimum, share = settings.disclosure_rule()
     ctx = Context(tables["placements"], _flags(*version, date(last, 12, 31)),
@@ -182,21 +183,34 @@ def indicator_report(level: str, *, location=None, year: int | None = None, year
                   Rule(min_enterprises=minimum, dominance=share))
     result = raw(level, sums, ctx, prev=prev, occupancy_rows=occupancy(tables["units"], ctx.units(level)[0]))
     if public:
-        rows, total = public_tables(level, result, sums, prev, ctx)
+        def each_year(a, b):  # a range publishes nothing a year of it withholds
+            return [scoped(_sums(store, tables, pushed, y, y, None)[0]) for y in range(a, b + 1)] if b > a else []
+
+        rows, total = public_tables(level, result, sums, prev, ctx, years=each_year(first, last),
+                                    years_before=each_year(*span_before) if span_before else [])
     else:
-        rows = result["rows"]
-        rows = rows.drop(columns=[c for c in rows.columns if c.startswith(HIDDEN)]).assign(suppressed=[[]] * len(rows))
-        total = {k: v for k, v in result["total"].items() if not k.startswith(HIDDEN)} | {"suppressed": []}
-    names = _names(level, frames, carriers)
-    rows = rows.reset_index(drop=True)
-    rows.insert(1, "name_zh", rows["unit"].map(lambda u: names.get(u, (u, u))[0]))
-    rows.insert(2, "name_en", rows["unit"].map(lambda u: names.get(u, (u, u))[1]))
+        rows, total = _staff(result)
+    rows = _named(rows, _names(level, frames, carriers))
     counts = tables["placements"]["status"].value_counts()
     return {"level": level, "scope": scope, "public": public, "years": (first, last), "available_years": available,
             "rows": rows, "total": total, "rule": {"min_enterprises": minimum, "dominance": share},
             "placements": {s: int(counts.get(s, 0)) for s in ("confirmed", "placed", "review", "unplaced")},
             "without_placement": int((~_isin(sums["enterprise_id"], tables["placements"]["enterprise_id"])).sum()),
             "empty": False}
+
+
+def _staff(result: dict) -> tuple[pd.DataFrame, dict]:
+    """Every cell, the disclosure columns dropped."""
+    rows = result["rows"]
+    rows = rows.drop(columns=[c for c in rows.columns if c.startswith(HIDDEN)]).assign(suppressed=[[]] * len(rows))
+    return rows, {k: v for k, v in result["total"].items() if not k.startswith(HIDDEN)} | {"suppressed": []}
+
+
+def _named(rows: pd.DataFrame, names: dict) -> pd.DataFrame:
+    rows = rows.reset_index(drop=True)
+    rows.insert(1, "name_zh", rows["unit"].map(lambda u: names.get(u, (u, u))[0]))
+    rows.insert(2, "name_en", rows["unit"].map(lambda u: names.get(u, (u, u))[1]))
+    return rows
 
 
 def _names(level: str, frames: dict, carriers) -> dict[str, tuple[str, str]]:

@@ -156,3 +156,28 @@ def test_indicator_report__no_public_carrier_cell_recovered_from_another_level(e
                     assert withheld != 1, (level, row["unit"], field)
                 checked += 1
     assert checked
+
+
+def test_place_all__keeps_a_confirmed_not_in_any_carrier(economy):
+    location, frames = economy
+    placed = frames["placements"].loc[frames["placements"]["status"] == "placed", "id"].astype(str).iloc[0]
+    confirm_placement(placed, None, by="ed", location=location)
+    place_all(by="ed", location=location)
+    row = open_store(location).read_layer("placements", ids=[placed]).iloc[0]
+    assert row["status"] == "confirmed" and pd.isna(row["carrier_id"])
+
+
+@pytest.mark.parametrize("level", ["carrier", "cluster"])
+def test_indicator_report__a_range_publishes_nothing_a_year_of_it_withholds(economy, level):
+    """Else the range minus the published years would give the withheld year back."""
+    location, frames = economy
+    last = int(frames["enterprise_years"]["year"].max())
+    span = indicators_json(indicator_report(level, location=location, years=(last - 1, last), public=True))
+    fields = ("enterprises", "employees", "revenue_cny", "tax_cny", "rd_cny", "patents")
+    for year in (last - 1, last):
+        withheld = {r["unit"]: set(r["suppressed"]) for r in
+                    indicators_json(indicator_report(level, location=location, year=year, public=True))["rows"]}
+        for row in span["rows"]:
+            for field in fields:
+                if field in withheld.get(row["unit"], ()):
+                    assert row[field] is None and field in row["suppressed"], (year, row["unit"], field)

@@ -57,8 +57,10 @@ def test_suppress__dominant_enterprise_hides_tax_and_its_derived_figures_only():
     marks = _suppressed(out)
     assert marks["a"] == TAX
     assert out.loc[0, "employees"] == 100.0 and out.loc[0, "enterprises"] == 5
-    assert marks["b"] == TAX  # its complement: the smallest published tax (400)
-    assert marks["c"] == [] and tot["suppressed"] == []  # 850 of 2,000 in the total: not dominant
+    # its complement: no published tax is as large as a's (1,000), so the largest (c, 600), never the
+    # smallest (b, 400 would pin a's tax between 1,000 and 1,400)
+    assert marks["c"] == TAX
+    assert marks["b"] == [] and tot["suppressed"] == []  # 850 of 2,000 in the total: not dominant
 
 
 def test_suppress__lone_suppressed_smallest_cell_complemented_by_the_next_smallest():
@@ -207,3 +209,19 @@ def test_suppress__withheld_aggregate_with_all_members_published_withholds_one()
     assert [("tax_cny" in s) for s in out["suppressed"]] == [True, True, False, True]
     untouched, _ = suppress(rows, total, groups=[(np.array([1, 2]), frozenset())])
     assert [("tax_cny" in s) for s in untouched["suppressed"]] == [True, False, False, True]
+
+
+def test_suppress__per_m2_withheld_where_it_gives_away_the_tax_of_carriers_without_floor_area():
+    """Row x: 5 enterprises in carriers of known floor area and one (tax 70) in a carrier of unknown area:
+    tax − tax_per_m2 × floor_area = 70, one enterprise's figure, so the per-m² figure is withheld.
+    Row y: 5 and 4 enterprises on each side: both parts fit to publish, so it is shown."""
+    rows = pd.DataFrame({
+        "unit": ["x", "y"], "enterprises": [6, 9], "tax_cny": [570.0, 900.0], "max_tax_cny": [100.0, 100.0],
+        "known_tax_cny": [6, 9], "floor_area_m2": [1000.0, 1000.0], "tax_per_m2": [0.5, 0.5],
+        "part_on_tax_cny": [500.0, 500.0], "max_part_on_tax_cny": [100.0, 100.0], "known_part_on_tax_cny": [5, 5],
+        "part_off_tax_cny": [70.0, 400.0], "max_part_off_tax_cny": [70.0, 100.0], "known_part_off_tax_cny": [1, 4]})
+    total = {"unit": "(total)", "enterprises": 15, "tax_cny": 1470.0, "max_tax_cny": 100.0, "known_tax_cny": 15}
+    out, _ = suppress(rows, total)
+    assert out["suppressed"].tolist() == [["tax_per_m2"], []]
+    assert out["tax_per_m2"].tolist()[0] is None and out["tax_cny"].tolist() == [570.0, 900.0]
+    assert not [c for c in out.columns if c.startswith("part_")]

@@ -314,3 +314,13 @@ def test_yiyuan_buildings__none_over_the_line_gives_no_rows():
     assert yiyuan_buildings(rows).empty
     rows = pd.DataFrame({"unit": ["a", "b", "c"], "tax_cny": [2e8, 5e7, 3e8]})
     assert yiyuan_buildings(rows)["unit"].tolist() == ["c", "a"]
+
+
+def test_indicators__tax_split_by_known_floor_area_for_disclosure():
+    """A's tax (600): e1 and e2 in c1 of known area (300), e3 in c2 of unknown area (300) — the parts the
+    disclosure rule checks before a per-m² figure is shown."""
+    rows = _rows(_result("cluster"))
+    assert rows.loc["A", "tax_cny"] == pytest.approx(600)
+    assert (rows.loc["A", "part_on_tax_cny"], rows.loc["A", "known_part_on_tax_cny"]) == (300, 2)
+    assert (rows.loc["A", "part_off_tax_cny"], rows.loc["A", "known_part_off_tax_cny"]) == (300, 1)
+    assert rows.loc["A", "max_part_off_tax_cny"] == 300
