@@ -45,8 +45,10 @@ def test_demo__json_says_where_what_and_how_to_serve(main, store, tmp_path, caps
     assert data["location"] == str(out) and data["demo"] == "synthetic seed 7, generated 2026-03-01"
     assert data["serve"] == f"SPACEMAP_STORE={out} python cli.py serve"
     assert data["counts"]["enquiries"] == 60 and data["counts"]["screening_rules"] == 3
-    frames = open_store(out).read_all()
-    assert {k: len(frames[k]) for k in data["counts"]} == data["counts"]
+    demo_store = open_store(out)
+    assert {k: len(demo_store.read_layer(k)) for k in data["counts"]} == data["counts"]
+    assert data["counts"]["enterprise_years"] == 3 * data["counts"]["placements"] > 0  # the synthetic economy
+    assert demo_store.read_layer("enterprise_years")["synthetic"].all()
     assert read_meta(out)["demo"] == data["demo"]
     assert fingerprint(store) == before  # the configured store (this test's) is untouched
 
