@@ -23,7 +23,7 @@ def cmd_import(args) -> int:
         from geodata.stewardship.economy import plan_economy_import
 
         plan = plan_economy_import(args.file, by=args.by, location=store.location, strict=args.strict, crs=args.crs,
-                                   mapping_file=args.mapping, dry_run=args.dry_run)
+                                   mapping_file=args.mapping, dry_run=args.dry_run, blank_clears=args.blank_clears)
     elif args.layer in TABLE_IMPORT_LAYERS:
         plan = plan_market_import(args.file, args.layer, by=args.by, location=store.location,
                                   mapping_file=args.mapping, blank_clears=args.blank_clears)

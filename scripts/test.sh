@@ -19,5 +19,6 @@ bash scripts/venv.sh requirements-dev.txt
 .venv/bin/python benchmarks/bench_placement.py || echo "bench_placement: over budget (figures above)"
 .venv/bin/python benchmarks/bench_pages.py --runs 5 || echo "bench_pages: over budget (figures above)"
 .venv/bin/python benchmarks/bench_market_pages.py --runs 2 || echo "bench_market_pages: over budget (figures above)"  # $SPACEMAP_BENCH_ENQUIRIES: a smaller run
+.venv/bin/python benchmarks/bench_economy_pages.py --runs 3 || echo "bench_economy_pages: over budget (figures above)"
 .venv/bin/python benchmarks/bench_city.py --runs 5 || echo "bench_city: over budget (figures above)"
 .venv/bin/python -m pytest "$@"

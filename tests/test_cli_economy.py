@@ -160,3 +160,96 @@ def test_placements__review_then_confirm_is_audited_and_kept(people, tmp_path, c
     assert (mine["status"], mine["carrier_id"]) == ("confirmed", QUANTUM)
     code, _, err = run(capsys, "placements", "confirm", target["id"], QUANTUM, "--by", "st", "--json")
     assert code == 2 and "staff" in err
+
+
+def _stored_years(location) -> dict:
+    from geodata.storage import open_store
+
+    rows = open_store(location).read_layer("enterprise_years")
+    return {r["id"]: r for r in rows.to_dict("records")}
+
+
+def test_import_years__reimport_of_some_columns_keeps_the_other_figures(people, tmp_path, capsys):
+    """A second file with only revenue changes revenue; tax, R&D, employees and patents stay; a blank
+    cell keeps its figure unless --blank-clears; the stored name stays, with a note."""
+    run(capsys, "import", _csv(tmp_path, *_rows()[:2]), "--layer", "enterprise_years", "--by", "ed", "--json")
+    path = _csv(tmp_path, f"{CODES[0]},改了名的公司,2025,100.0001", f"{CODES[1]},测试企业1有限公司,2025,200",
+                header="统一社会信用代码,企业名称,年度,营业收入（万元）", name="change.csv")
+    code, data, _ = run(capsys, "import", path, "--layer", "enterprise_years", "--dry-run", "--json")
+    first = f"ent-{CODES[0]}-2025"
+    assert code == 0 and data["updated"] == {first: [{"field": "revenue_cny", "old": 1e6, "new": 1000001.0}]}
+    assert data["unchanged"] == [f"ent-{CODES[1]}-2025"] and data["added"] == []
+    assert "1 rows name a stored enterprise differently; the registry keeps its name" in data["notes"]
+    code, data, _ = run(capsys, "import", path, "--layer", "enterprise_years", "--by", "ed", "--json")
+    assert code == 0 and data["committed"] is True
+    row = _stored_years(people)[first]
+    assert (row["revenue_cny"], row["tax_cny"], row["rd_cny"], row["employees"], row["patents"]) == \
+        (1000001.0, 1e5, 5e4, 20, 0)
+    from geodata.storage import open_store
+
+    names = open_store(people).read_layer("enterprises").set_index("id")["name"]
+    assert names[f"ent-{CODES[0]}"] == "测试企业0有限公司"
+
+
+def test_import_years__blank_cells_keep_stored_figures_unless_blank_clears(people, tmp_path, capsys):
+    from geodata.stewardship.economy import plan_economy_import
+
+    run(capsys, "import", _csv(tmp_path, _rows()[0]), "--layer", "enterprise_years", "--by", "ed", "--json")
+    path = _csv(tmp_path, f"{CODES[0]},测试企业0有限公司,2025,100,,-", name="blank.csv",
+                header="统一社会信用代码,企业名称,年度,营业收入（万元）,纳税总额(万元),从业人员")
+    first = f"ent-{CODES[0]}-2025"
+    plan = plan_economy_import(path, by=None, location=people, dry_run=True)
+    assert plan.unchanged == [first] and plan.updated == {}
+    plan = plan_economy_import(path, by=None, location=people, dry_run=True, blank_clears=True)
+    assert plan.updated == {first: [{"field": "tax_cny", "old": 1e5, "new": None},
+                                    {"field": "employees", "old": 20, "new": None}]}
+
+
+@pytest.mark.parametrize("header, message", [
+    ("统一社会信用代码,企业名称,年度,营业收入（万美元）", "only CNY"),
+    ("credit code,name,year,rd (thousand USD)", "USD"),
+    ("统一社会信用代码,企业名称,年度,营业收入（万元）（元）", "ambiguous"),
+    ("统一社会信用代码,企业名称,年度,年度,营业收入(元)", "both mean year"),
+    ("统一社会信用代码,企业名称,年度,营业收入(亿元),主营业务收入(元)", "主营业务收入(元)"),
+    ("统一社会信用代码,企业名称,年度,revenue_cny,营业收入(万元)", "revenue_cny"),
+    ("统一社会信用代码,企业名称,年度,营业收入(元),补贴（万元）", "a money column no field takes"),
+])
+def test_import_years__headers_that_could_misread_money_refuse_the_file(people, tmp_path, capsys, header, message):
+    path = _csv(tmp_path, f"{CODES[0]},甲,2024,1,2", header=header)
+    code, _, err = run(capsys, "import", path, "--layer", "enterprise_years", "--dry-run", "--json")
+    assert code == 2 and message in err
+
+
+def test_import_years__qianwan_and_english_units(people, tmp_path, capsys):
+    path = _csv(tmp_path, f"{CODES[0]},甲,2024,1,2", header='统一社会信用代码,企业名称,年度,营业收入（千万元）,"tax (RMB 10,000)"')
+    code, data, _ = run(capsys, "import", path, "--layer", "enterprise_years", "--by", "ed", "--json")
+    assert code == 0 and data["committed"] is True
+    row = _stored_years(people)[f"ent-{CODES[0]}-2024"]
+    assert (row["revenue_cny"], row["tax_cny"]) == (1e7, 2e4)
+
+
+def test_import_years__bad_numbers_and_text_are_rejected_rows_and_the_rest_commits(people, tmp_path, capsys):
+    header = "统一社会信用代码,企业名称,注册地址,年度,营业收入(亿元)"
+    path = _csv(tmp_path, f'{CODES[0]},甲,福田区,2024,"1.234,5"', f"{CODES[1]},乙,福田区,2024,1e308",
+                f"{CODES[2]},丙,福田区,2024,inf", f"{CODES[3]},evil\u202egnp.exe,福田区,2024,1",
+                f"{CODES[4]},戊,a\x00b,2024,1", f"{CODES[5]},{'X' * 201},福田区,2024,1",
+                f"{CODES[6]},己,福田区,２０２４,１２３", header=header)
+    code, data, _ = run(capsys, "import", path, "--layer", "enterprise_years", "--by", "ed", "--json")
+    assert code == 1 and data["committed"] is True and data["accepted"] == 1
+    reasons = {(r["row"], r["field"]): r["reason"] for r in data["rejected"]}
+    assert reasons[(2, "revenue_cny")] == "not a number" and reasons[(3, "revenue_cny")] == "not a finite number"
+    assert reasons[(4, "revenue_cny")] == "not a finite number" and "bidi" in reasons[(5, "name")]
+    assert "NUL" in reasons[(6, "address")] and "200" in reasons[(7, "name")]
+    assert _stored_years(people)[f"ent-{CODES[6]}-2024"]["revenue_cny"] == pytest.approx(123e8)
+
+
+def test_import_years__new_code_whose_id_another_enterprise_holds_is_rejected(people, tmp_path, capsys):
+    victim = _csv(tmp_path, f"ent-{CODES[4]},受害企业,{CODES[3]}", header="企业编号,企业名称,统一社会信用代码",
+                  name="ents.csv")
+    code, data, _ = run(capsys, "import", victim, "--layer", "enterprises", "--by", "ed", "--json")
+    assert code == 0 and data["committed"] is True
+    path = _csv(tmp_path, f"{CODES[4]},攻击者,2024,12345", header="统一社会信用代码,企业名称,年度,纳税总额(元)")
+    code, data, _ = run(capsys, "import", path, "--layer", "enterprise_years", "--by", "ed", "--json")
+    assert code == 1 and data["accepted"] == 0 and data["committed"] is False
+    assert data["rejected"][0]["reason"] == f"the id ent-{CODES[4]} belongs to enterprise with code {CODES[3]}"
+    assert _stored_years(people) == {}

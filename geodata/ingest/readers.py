@@ -120,7 +120,35 @@ def _read_xlsx(path: Path) -> RawTable:
     frame = frame.dropna(how="all")
     notes = [f"read the first sheet, {name!r}"] + ([f"{len(sheets) - 1} other sheet(s) ignored"] if len(sheets) > 1
                                                    else [])
-    return RawTable(frame.astype(object).where(frame.notna(), None), "xlsx", notes=notes)
+    frame = frame.astype(object).where(frame.notna(), None)
+    if _has_formulas(path):
+        _uncomputed_formulas(path, name, frame)
+    return RawTable(frame, "xlsx", notes=notes)
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether a worksheet of the workbook holds a formula (an ``<f>`` element), without parsing it."""
+    with zipfile.ZipFile(path) as book:
+        return any(b"<f>" in book.read(n) or b"<f " in book.read(n) for n in book.namelist()
+                   if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+
+
+def _uncomputed_formulas(path: Path, sheet: str, frame: pd.DataFrame) -> None:
+    """Put the text of each formula saved without a computed value (it reads as empty) into ``frame``, in
+    place, so that the row checks refuse it instead of importing an empty cell."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        rows = book[sheet].iter_rows(values_only=True)
+        header = [None if h is None else str(h) for h in next(rows, ())]
+        for label, values in enumerate(rows):
+            for column, value in zip(header, values):
+                if (isinstance(value, str) and value.startswith("=") and column in frame.columns
+                        and label in frame.index and frame.at[label, column] is None):
+                    frame.at[label, column] = value
+    finally:
+        book.close()
 
 
 def _xlsx_error(exc: BaseException) -> str:

@@ -80,18 +80,20 @@ def _status_counts(rows: pd.DataFrame) -> dict:
 
 
 def plan_economy_import(path: Path, *, by: str | None, location=None, strict: bool = False, crs: str = "wgs84",
-                        mapping_file: Path | None = None, dry_run: bool = False) -> ImportPlan:
+                        mapping_file: Path | None = None, dry_run: bool = False,
+                        blank_clears: bool = False) -> ImportPlan:
     """Plan an import of enterprise-years by the editor ``by`` (a dry run may name nobody): the
-    figures, the enterprises the file creates or completes, and where the new or completed
+    figures (a stored year keeps those the file lacks, and those it leaves blank unless
+    ``blank_clears``), the enterprises the file creates or completes, and where the new or completed
     enterprises are (the plan's ``also["placements"]``; the summary counts them by status)."""
     if not (dry_run and is_blank(by)):
         acting_account(by, needed=EDITOR, what="import enterprise figures", location=location)
     store = open_store(location)
     frames = {"enterprises": store.read_layer("enterprises"), "district": store.read_layer("district"),
-              "shenzhen_districts": store.read_layer("shenzhen_districts")}
-    plan = plan_years_import(path, frames, today=settings.today(), strict=strict, crs=crs, mapping_file=mapping_file)
-    frames["enterprise_years"] = store.read_layer("enterprise_years", ids=list(map(str, plan.accepted["id"])))
-    plan.added, plan.updated, plan.unchanged = _recompare(plan, frames["enterprise_years"])
+              "shenzhen_districts": store.read_layer("shenzhen_districts"),
+              "enterprise_years": lambda ids: store.read_layer("enterprise_years", ids=ids)}
+    plan = plan_years_import(path, frames, today=settings.today(), strict=strict, crs=crs, mapping_file=mapping_file,
+                             blank_clears=blank_clears)
     enterprises = plan.also.get("enterprises")
     if enterprises is not None and len(enterprises):
         current = store.read_layer("placements", ids=list(map(str, enterprises["id"])))
@@ -101,12 +103,6 @@ def plan_economy_import(path: Path, *, by: str | None, location=None, strict: bo
         plan.also_base["placements"] = {str(i): versions.get(str(i)) for i in placements["id"]}
         plan.extra["placements"] = _status_counts(placements)
     return plan
-
-
-def _recompare(plan: ImportPlan, stored: pd.DataFrame):
-    from geodata.ingest.years_import import _compare
-
-    return _compare(plan.accepted, stored)
 
 
 def _write(store, who: str, rows: pd.DataFrame, *, action: str, reason: str | None, base: dict) -> str:
