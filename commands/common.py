@@ -52,3 +52,18 @@ def parse_day(text: str | None, *, flag: str = "--today"):
         return date.fromisoformat(text)
     except ValueError as exc:
         raise SpaceMapError(f"{flag} must be a date YYYY-MM-DD, got {text!r}") from exc
+
+
+def write_table(out, table, sheets) -> None:
+    """Write ``table`` to ``out`` as CSV, or ``sheets()`` (name → table, made only when needed) as XLSX, by
+    the file's suffix; :class:`SpaceMapError` for another suffix or a file that cannot be written."""
+    from geodata.reports.export import table_csv, table_xlsx
+
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise SpaceMapError(f"--out must end in .csv or .xlsx, got {out.name}")
+    payload = table_csv(table) if suffix == ".csv" else table_xlsx(sheets())
+    try:
+        out.write_bytes(payload)
+    except OSError as exc:
+        raise SpaceMapError(f"cannot write {out}: {exc}") from exc

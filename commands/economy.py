@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from commands.common import EXIT_OK, emit
+from commands.common import EXIT_OK, emit, write_table
 from spatial.errors import SpaceMapError
 
 SOURCES_NOTE = ("Computed from the enterprise figures imported into the store (enterprise_years), each enterprise "
@@ -62,28 +62,21 @@ def cmd_indicators(args) -> int:
 
 
 def _write(out: Path, result: dict, lang: str) -> None:
-    from geodata.reports.economy import indicator_table
-    from geodata.reports.export import table_csv, table_xlsx
-
     import pandas as pd
 
+    from geodata.reports.economy import indicator_table
+
     table = indicator_table(result, lang)
-    suffix = out.suffix.lower()
-    if suffix == ".csv":
-        payload = table_csv(table)
-    elif suffix == ".xlsx":
+
+    def sheets() -> dict:
         years = result["years"]
         sources = pd.DataFrame({"item": ["years", "disclosure rule", "method"],
                                 "value": [None if years is None else f"{years[0]}–{years[1]}",
                                           "applied (public)" if result["public"] else "not applied (staff)",
                                           SOURCES_NOTE]})
-        payload = table_xlsx({"indicators": table, "sources": sources})
-    else:
-        raise SpaceMapError(f"--out must end in .csv or .xlsx, got {out.name}")
-    try:
-        out.write_bytes(payload)
-    except OSError as exc:
-        raise SpaceMapError(f"cannot write {out}: {exc}") from exc
+        return {"indicators": table, "sources": sources}
+
+    write_table(out, table, sheets)
 
 
 def cmd_placements(args) -> int:

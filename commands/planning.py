@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from commands.common import EXIT_OK, emit, fmt_m2, fmt_pct, parse_day, user
+from commands.common import EXIT_OK, emit, fmt_m2, fmt_pct, parse_day, user, write_table
 from spatial.errors import SpaceMapError
 
 
@@ -109,21 +109,10 @@ def cmd_tally(args) -> int:
 
 
 def _write_tally(out: Path, result: dict, carriers, lang: str) -> None:
-    from geodata.reports.export import table_csv, table_xlsx
     from geodata.reports.planning import tally_sources, tally_table
 
-    suffix = out.suffix.lower()
     table = tally_table(result, lang)
-    if suffix == ".csv":
-        payload = table_csv(table)
-    elif suffix == ".xlsx":
-        payload = table_xlsx({"tally": table, "sources": tally_sources(result, carriers, lang)})
-    else:
-        raise SpaceMapError(f"--out must end in .csv or .xlsx, got {out.name}")
-    try:
-        out.write_bytes(payload)
-    except OSError as exc:
-        raise SpaceMapError(f"cannot write {out}: {exc}") from exc
+    write_table(out, table, lambda: {"tally": table, "sources": tally_sources(result, carriers, lang)})
 
 
 def register(add) -> None:

@@ -88,3 +88,16 @@ def svg_img(svg: str, *, alt: str, css_class: str = "") -> str:
 def warm_up() -> None:
     """Start the converter's JavaScript engine once (≈ 0.7 s), e.g. before the first visitor."""
     to_svg(alt.Chart(pd.DataFrame({"x": [0, 1]})).mark_line().encode(x="x:Q", y="x:Q"))
+
+
+def bar_rows(frame: pd.DataFrame, *, label: str, unit_title: str, label_limit: int = 240, step: int = 28,
+             title: str | None = None) -> alt.Chart:
+    """One horizontal bar per row of ``frame`` (``unit``, ``shown`` the bar's length, ``text`` written
+    beside it and in the tooltip, ``color``), in the frame's order."""
+    base = alt.Chart(frame).encode(
+        y=alt.Y("unit:N", sort=None, title=None, axis=alt.Axis(labelLimit=label_limit)),
+        x=alt.X("shown:Q", title=label, axis=alt.Axis(format=",.0f")),
+        tooltip=[alt.Tooltip("unit:N", title=unit_title), alt.Tooltip("text:N", title=label)])
+    bars = base.mark_bar(stroke="#8a8a8a", strokeWidth=0.5).encode(color=alt.Color("color:N", scale=None))
+    text = base.mark_text(align="left", dx=4, color="#333").encode(text="text:N")
+    return (bars + text).properties(height=alt.Step(step), **({"title": title} if title else {}))

@@ -135,3 +135,17 @@ commit_import(plan_import(Path({str(csv)!r}), "incubators", frames_for_import(st
     assert marker.exists(), "the import never reached the write"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+
+
+def run_cli(capsys, *argv) -> tuple[int, dict | str, str]:
+    """Exit code, stdout (parsed when JSON) and stderr of ``cli.main(argv)``."""
+    import json
+
+    import cli
+
+    code = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    try:
+        return code, json.loads(out), err
+    except ValueError:
+        return code, out, err

@@ -8,10 +8,9 @@ import json
 import openpyxl
 import pytest
 
-import cli
 from spatial.credit_code import make_credit_code
 from tests.geodata.test_units import TODAY, add_people
-from tests.helpers import fingerprint
+from tests.helpers import fingerprint, run_cli
 
 QUANTUM = "sp-quantum"  # 福田保税区槟榔道6号 in the bundled store
 CODES = [make_credit_code(f"9144030{n:010d}") for n in range(1, 8)]
@@ -23,13 +22,7 @@ def _today(monkeypatch):
     monkeypatch.setenv("SPACEMAP_TODAY", TODAY)
 
 
-def run(capsys, *argv) -> tuple[int, dict | str, str]:
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    try:
-        return code, json.loads(out), err
-    except ValueError:
-        return code, out, err
+run = run_cli
 
 
 def _csv(tmp_path, *rows, header=HEADER, name="years.csv"):

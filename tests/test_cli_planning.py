@@ -45,7 +45,11 @@ def test_progress__json_what_if_and_count_targets(store):
     assert what_if["additions"] == [] and what_if["added_m2"] == 0 and what_if["total_m2"] == 760_000
     assert [a["id"] for a in what_if["not_added"]] == ["add-2023-tech-buildings", "add-2023-hetao"]
     counts = {c["indicator"]: c for c in data["count_targets"]}
-    assert set(counts) == {"incubators", "national_makerspaces", "city_makerspaces", "innovation_carriers"}
+    assert set(counts) == {"incubators", "national_makerspaces", "city_makerspaces", "innovation_carriers",
+                           "high_tech_enterprises"}
+    high_tech = counts["high_tech_enterprises"]  # 001 表1: 1,313 (2020) → 2,000; 004: 1,503 in 2023
+    assert (high_tech["baseline"]["value"], high_tech["latest"]["value"], high_tech["targets"]) == (
+        1313, 1503, [{"year": 2025, "value": 2000}])
     assert (counts["incubators"]["baseline"]["value"], counts["incubators"]["latest"]["value"]) == (4, 6)
     assert counts["city_makerspaces"]["latest"]["value"] == 28 and counts["city_makerspaces"]["targets"] == [
         {"year": 2025, "value": 30}]

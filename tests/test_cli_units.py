@@ -3,15 +3,13 @@ enterprises`` with an account, and ``unit list / edit / attach / detach / attach
 from __future__ import annotations
 
 import hashlib
-import json
 
 import pandas as pd
 import pytest
 
-import cli
 from tests.geodata.test_attachments import pdf, png
 from tests.geodata.test_units import ENT_HEADER, HEADER, HUAWEI, OTHER, OWN, TODAY, add_people
-from tests.helpers import fingerprint
+from tests.helpers import fingerprint, run_cli
 
 
 @pytest.fixture(autouse=True)
@@ -19,14 +17,7 @@ def _today(monkeypatch):
     monkeypatch.setenv("SPACEMAP_TODAY", TODAY)
 
 
-def run(capsys, *argv) -> tuple[int, dict | str, str]:
-    """Exit code, stdout (parsed when JSON) and stderr of ``cli.main(argv)``."""
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    try:
-        return code, json.loads(out), err
-    except ValueError:
-        return code, out, err
+run = run_cli
 
 
 @pytest.fixture

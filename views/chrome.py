@@ -93,3 +93,15 @@ def run_page(navigation, lang: str) -> None:
         error_id = secrets.token_hex(4)
         log.exception("page failed, error id %s", error_id)
         st.error(t("page_error", lang, id=error_id))
+
+
+def flash(key: str, kind: str, text: str) -> None:
+    """Keep a message (``kind``: success, error, …) to show after the rerun a write triggers."""
+    st.session_state[key] = (kind, text)
+
+
+def show_flash(key: str) -> None:
+    """Show the message :func:`flash` kept under ``key``, once."""
+    kind, text = st.session_state.pop(key, (None, None))
+    if kind:
+        getattr(st, kind)(text)

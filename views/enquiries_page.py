@@ -19,7 +19,7 @@ from spatial.errors import ConflictError, SpaceMapError
 from spatial.need import need_from_dict
 from spatial.pipeline import CLOSED, allowed_moves
 from views import market_data, session
-from views.chrome import current_lang
+from views.chrome import current_lang, flash, show_flash
 from views.tables import html_table, md, md_escape
 
 PAGE_ROWS = 50
@@ -50,13 +50,11 @@ def stage_label(code, lang: str) -> str:
 
 
 def _flash(kind: str, text: str) -> None:
-    st.session_state[FLASH] = (kind, text)
+    flash(FLASH, kind, text)
 
 
 def _show_flash() -> None:
-    kind, text = st.session_state.pop(FLASH, (None, None))
-    if kind:
-        getattr(st, kind)(text)
+    show_flash(FLASH)
 
 
 # ---- the lists ------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from layers.vocab import PLACEMENT_METHODS
 from messages import problem_text, t
 from spatial.errors import ConflictError, SpaceMapError
 from views import economy_data, session
-from views.chrome import current_lang
+from views.chrome import current_lang, flash, show_flash
 from views.tables import html_table, md, md_escape
 
 PAGE_SIZE = 15
@@ -21,13 +21,11 @@ NONE = "__none__"
 
 
 def _flash(kind: str, text: str) -> None:
-    st.session_state[FLASH] = (kind, text)
+    flash(FLASH, kind, text)
 
 
 def _show_flash() -> None:
-    kind, text = st.session_state.pop(FLASH, (None, None))
-    if kind:
-        getattr(st, kind)(text)
+    show_flash(FLASH)
 
 
 def _score(value) -> str:

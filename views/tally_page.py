@@ -11,6 +11,7 @@ from geodata.reports.export import table_csv, table_xlsx
 from geodata.reports.economy import INDICATOR_COLUMNS, indicator_table
 from geodata.reports.planning import KIND_TITLES, TALLY_COLUMNS, choropleth_mode, tally_sources, tally_table
 from layers.popups import cite, provenance
+from layers.charts import bar_rows
 from layers.render import NO_DATA_COLOR, Choropleth
 from messages import name_column, t
 from spatial.indicators import PSEUDO_UNITS, building_ranking, yiyuan_buildings
@@ -53,14 +54,8 @@ def tally_chart(rows: pd.DataFrame, kind: str, measure: str, lang: str) -> alt.C
                           "color": bar_colors(rows, kind, measure)})
     frame["shown"] = frame["value"].fillna(0.0)
     frame["text"] = frame["value"].map(lambda v: t("unknown", lang) if v != v else f"{v:,.0f}")
-    base = alt.Chart(frame).encode(
-        y=alt.Y("unit:N", sort=None, title=None, axis=alt.Axis(labelLimit=240)),
-        x=alt.X("shown:Q", title=label, axis=alt.Axis(format=",.0f")),
-        tooltip=[alt.Tooltip("unit:N", title=TALLY_COLUMNS["unit"].get(lang)), alt.Tooltip("text:N", title=label)])
-    bars = base.mark_bar(stroke="#8a8a8a", strokeWidth=0.5).encode(color=alt.Color("color:N", scale=None))
-    text = base.mark_text(align="left", dx=4, color="#333").encode(text="text:N")
-    return (bars + text).properties(height=alt.Step(28),
-                                    title=t("tl_chart_title", lang, measure=label, kind=KIND_TITLES[kind].get(lang)))
+    return bar_rows(frame, label=label, unit_title=TALLY_COLUMNS["unit"].get(lang),
+                    title=t("tl_chart_title", lang, measure=label, kind=KIND_TITLES[kind].get(lang)))
 
 
 def display_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -186,14 +181,9 @@ def indicator_chart(result: dict, field: str, lang: str) -> tuple[alt.Chart, int
     frame = frame.head(CHART_ROWS).assign(shown=lambda f: f["value"].fillna(0.0), color=lambda f: [
         NO_DATA_COLOR if v != v else (PSEUDO_COLOR if u in pseudo else BAR_COLOR) for u, v in zip(f["unit"], f["value"])])
     label = INDICATOR_COLUMNS[field].get(lang)
-    base = alt.Chart(frame).encode(
-        y=alt.Y("unit:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
-        x=alt.X("shown:Q", title=label, axis=alt.Axis(format=",.0f")),
-        tooltip=[alt.Tooltip("unit:N", title=INDICATOR_COLUMNS["unit"].get(lang)), alt.Tooltip("text:N", title=label)])
-    bars = base.mark_bar(stroke="#8a8a8a", strokeWidth=0.5).encode(color=alt.Color("color:N", scale=None))
-    text = base.mark_text(align="left", dx=4, color="#333").encode(text="text:N")
     title = t("ec_chart_title", lang, field=label, level=t(f"ec_level_{result['level']}", lang))
-    return (bars + text).properties(height=alt.Step(26), title=title), total
+    return bar_rows(frame, label=label, unit_title=INDICATOR_COLUMNS["unit"].get(lang), label_limit=260, step=26,
+                    title=title), total
 
 
 RANK_FIELDS = ("tax_per_m2", "tax_cny", "floor_area_m2", "enterprises")
