@@ -30,7 +30,7 @@ def test_layers__json_lists_every_layer_with_counts_and_stated_sums(store):
     assert layers["science_parks"]["title_zh"] == "科技园区"
     for catalogue in ("sources", "count_targets", "reported_counts", "accounts"):
         assert catalogue in layers, catalogue
-    assert layers["sources"]["feature_count"] == 6 and layers["count_targets"]["feature_count"] == 9
+    assert layers["sources"]["feature_count"] == 6 and layers["count_targets"]["feature_count"] == 11
     # the 华强北 and 金融科技城 figures are space provided, not gross floor area
     space = layers["lowcost_spaces"]["stated_areas_m2"]["space_area_m2"]
     assert space["sum"] == 70_000.0 and space["within_parent"] == 2  # 40,000 + 30,000; children not twice

@@ -120,6 +120,25 @@ def _units(location: str, revision: int, level: str, scope: str) -> tuple[pd.Dat
     return _membership(level, carriers, frames, scope), _floor(carriers)
 
 
+@lru_cache(maxsize=16)
+def _occupancy(location: str, revision: int, level: str, scope: str, pushed: bool) -> pd.DataFrame:
+    """The units' occupancy per unit of ``level``, once per store version."""
+    units = economy_tables(location, revision, with_years=not pushed)["units"]
+    return occupancy(units, _units(location, revision, level, scope)[0])
+
+
+@lru_cache(maxsize=8)
+def _away(location: str, revision: int, scope: str, pushed: bool) -> np.ndarray:
+    """Enterprises placed in carriers outside ``scope`` (none for all of Shenzhen), once per store version."""
+    from geodata.reports.inventory import store_snapshot
+
+    if scope == "shenzhen":
+        return np.array([], dtype=object)
+    frames, carriers = store_snapshot(location, revision)
+    carriers = carriers.loc[in_scope(carriers, frames["district"], scope)]
+    return _elsewhere(economy_tables(location, revision, with_years=not pushed)["placements"], carriers)
+
+
 def _elsewhere(placements: pd.DataFrame, carriers) -> np.ndarray:
     """Enterprises placed (or confirmed) in a carrier not among ``carriers``."""
     placed = placements.loc[_isin(placements["status"], PLACED), ["enterprise_id", "carrier_id"]]
@@ -166,22 +185,21 @@ def indicator_report(level: str, *, location=None, year: int | None = None, year
     if span is None or not available:
         return _empty(level, scope, public, available)
     first, last = span
-    frames, carriers = snapshot(store.location)
-    carriers = carriers.loc[in_scope(carriers, frames["district"], scope)].reset_index(drop=True)
+    version = store_version(store.location)
+    frames = snapshot(store.location)[0]
     length = last - first + 1
     span_before = (first - length, last - length) if first - length >= min(available) else None
-    away = _elsewhere(tables["placements"], carriers) if scope != "shenzhen" else np.array([], dtype=object)
+    away = _away(*version, scope, pushed)
 
     def scoped(s):  # enterprises placed in carriers outside the scope are not in its figures
         return s if s is None or not len(away) else s.loc[~_isin(s["enterprise_id"], away)]
 
     sums, prev = map(scoped, _sums(store, tables, pushed, first, last, span_before))
-    version = store_version(store.location)
     minimum, share = settings.disclosure_rule()
     ctx = Context(tables["placements"], _flags(*version, date(last, 12, 31)),
                   lambda lv: _units(*version, lv, scope), lambda lv: _order(lv, frames, scope),
                   Rule(min_enterprises=minimum, dominance=share))
-    result = raw(level, sums, ctx, prev=prev, occupancy_rows=occupancy(tables["units"], ctx.units(level)[0]))
+    result = raw(level, sums, ctx, prev=prev, occupancy_rows=_occupancy(*version, level, scope, pushed))
     if public:
         def each_year(a, b):  # a range publishes nothing a year of it withholds
             return [scoped(_sums(store, tables, pushed, y, y, None)[0]) for y in range(a, b + 1)] if b > a else []
@@ -190,7 +208,7 @@ def indicator_report(level: str, *, location=None, year: int | None = None, year
                                     years_before=each_year(*span_before) if span_before else [])
     else:
         rows, total = _staff(result)
-    rows = _named(rows, _names(level, frames, carriers))
+    rows = _named(rows, _names(*version, level, scope))
     counts = tables["placements"]["status"].value_counts()
     return {"level": level, "scope": scope, "public": public, "years": (first, last), "available_years": available,
             "rows": rows, "total": total, "rule": {"min_enterprises": minimum, "dominance": share},
@@ -213,7 +231,13 @@ def _named(rows: pd.DataFrame, names: dict) -> pd.DataFrame:
     return rows
 
 
-def _names(level: str, frames: dict, carriers) -> dict[str, tuple[str, str]]:
+@lru_cache(maxsize=16)
+def _names(location: str, revision: int, level: str, scope: str) -> dict[str, tuple[str, str]]:
+    """Unit id → (name_zh, name_en) of ``level``, with the special rows, once per store version."""
+    from geodata.reports.inventory import store_snapshot
+
+    frames, carriers = store_snapshot(location, revision)
+    carriers = carriers.loc[in_scope(carriers, frames["district"], scope)]
     special = {**{k: (v.zh, v.en) for k, v in SPECIAL_UNITS.items()},
                NOT_PLACED: (pair("unit_not_placed").zh, pair("unit_not_placed").en)}
     if level == "carrier":

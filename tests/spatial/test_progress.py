@@ -185,4 +185,5 @@ def test_progress_summary__bundled_data(frames, store):
     assert s["reached_by_deadline"] is None and [t["reached"] for t in s["targets"]] == [None, None]
     assert s["what_if"]["added_m2"] == 0 and len(s["what_if"]["not_added"]) == 2
     assert [c["indicator"] for c in s["count_targets"]] == ["incubators", "national_makerspaces",
-                                                            "city_makerspaces", "innovation_carriers"]
+                                                            "city_makerspaces", "innovation_carriers",
+                                                            "high_tech_enterprises"]
