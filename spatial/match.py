@@ -1,8 +1,9 @@
 """Enterprise-to-space matching: hard constraints, a weighted 0–100 score, explanations.
 
 Vectorised over candidates (no per-row Python loop in scoring): a candidate inventory is
-turned once into arrays (:func:`candidate_arrays`), a need is scored against all of them
-at once (:func:`match`). Unknown availability, rent, facilities or location never count as
+turned once into arrays (:func:`candidate_arrays`, built column by column in
+:mod:`spatial.match_arrays` and re-exported here), a need is scored against all of them at once
+(:func:`match`). Unknown availability, rent, facilities or location never count as
 a fit: the candidate stays, is flagged, and earns only :data:`UNKNOWN_CREDIT` for that
 criterion (unknown availability :data:`UNKNOWN_AVAILABLE_CREDIT`); a known total area (gross
 floor, usable or space provided) smaller than the need excludes it. Distances in EPSG:4547.
@@ -15,17 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
-from layers.catalogue import CARRIER_LAYERS
-from layers.vocab import FACILITIES, INDUSTRIES, split_codes
+from layers.vocab import FACILITIES, INDUSTRIES
 from messages import Pair, both
 from spatial.crs import METRIC_CRS, WGS84, get_transformer
+from spatial.match_arrays import (FACILITY_CODES, INDUSTRY_CODES, TOTAL_MEASURES, Candidates, candidate_arrays,
+                                  concat_candidates, take_candidates)
 from spatial.need import CRITERIA, DEFAULT_WEIGHTS, STAGES, Need, need_from_dict, need_to_dict, with_need
 
 UNKNOWN_CREDIT = 0.25  # share of a criterion's weight earned when the candidate's value is unknown
 UNKNOWN_AVAILABLE_CREDIT = 0.1  # area score when no source states availability: never reads as a good fit
-TOTAL_MEASURES = ("floor_area_m2", "usable_area_m2", "space_area_m2")  # bound what a carrier can offer (first known)
 RELATED_INDUSTRY_CREDIT = 0.5
 
 
@@ -40,105 +40,8 @@ STAGE_FIT = np.array([
     [0.8, 1.0, 0.3, 0.1, 0.2, 0.8],  # headquarters: tech buildings first
     [1.0, 0.5, 0.3, 0.4, 1.0, 0.2],  # research institute: science parks and research platforms first
 ])
-INDUSTRY_CODES = tuple(INDUSTRIES)
-_FACILITY_CODES = tuple(FACILITIES)
+_FACILITY_CODES = FACILITY_CODES
 RELATED = np.array([[a == b or b in INDUSTRIES[a].related for b in INDUSTRY_CODES] for a in INDUSTRY_CODES])
-
-
-@dataclass
-class Candidates:
-    """A candidate inventory as arrays (built once, scored many times)."""
-
-    frame: pd.DataFrame  # id, name_zh, name_en, layer (+ anything else), aligned with the arrays
-    layer: np.ndarray  # int index into CARRIER_LAYERS
-    industries: np.ndarray  # bool (n, len(INDUSTRY_CODES))
-    has_industry: np.ndarray  # bool
-    facilities: np.ndarray  # bool (n, len(_FACILITY_CODES))
-    has_facilities: np.ndarray  # bool: any facility recorded
-    available: np.ndarray  # float, NaN unknown
-    floor: np.ndarray
-    total: np.ndarray  # float: the known total area bounding what the carrier can offer, NaN unknown
-    total_kind: np.ndarray  # int index into TOTAL_MEASURES (which measure ``total`` is)
-    rent: np.ndarray
-    x: np.ndarray  # EPSG:4547, NaN when unlocated
-    y: np.ndarray
-    policies: np.ndarray  # bool: any applicable policy recorded
-    hk: np.ndarray  # bool: Hong Kong link or inside Hetao
-    operating: np.ndarray  # bool
-    closed: np.ndarray  # bool
-    status_unknown: np.ndarray  # bool: no source says whether it operates
-    zones: np.ndarray  # object: frozenset of zone ids per candidate (shared between equal sets)
-
-    def __len__(self) -> int:
-        return len(self.layer)
-
-
-def _multi_hot(values: pd.Series, codes: tuple[str, ...]) -> np.ndarray:
-    index = {c: i for i, c in enumerate(codes)}
-    out = np.zeros((len(values), len(codes)), dtype=bool)
-    for row, value in enumerate(values.tolist()):
-        for code in split_codes(value):
-            if code in index:
-                out[row, index[code]] = True
-    return out
-
-
-def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
-    return pd.to_numeric(frame[column], errors="coerce").to_numpy("float64") if column in frame else np.full(len(frame), np.nan)
-
-
-def candidate_arrays(frame: pd.DataFrame) -> Candidates:
-    """Build :class:`Candidates` from a carrier frame (GeoDataFrame in any CRS or lon/lat).
-
-    Expected columns: ``id``, ``name_zh``, ``name_en``, ``layer``, the stated areas, ``rent_cny_m2_month``,
-    ``industries``, ``facilities``, ``policies``, ``hk_link``, ``status``; optional ``in_hetao``,
-    ``subdistrict``, ``clusters`` (zone ids for the preferred-zone constraint).
-    """
-    n = len(frame)
-    layer = frame["layer"].map({k: i for i, k in enumerate(CARRIER_LAYERS)}).fillna(0).astype(int).to_numpy()
-    industries = _multi_hot(frame.get("industries", pd.Series([None] * n)), INDUSTRY_CODES)
-    facilities = _multi_hot(frame.get("facilities", pd.Series([None] * n)), _FACILITY_CODES)
-    if "parent_id" in frame.columns and frame["parent_id"].notna().any():
-        # A carrier inside another shares its parent's facilities (one level).
-        row_of = {str(i): k for k, i in enumerate(frame["id"])}
-        for k, parent in enumerate(frame["parent_id"].tolist()):
-            if isinstance(parent, str) and parent in row_of:
-                facilities[k] |= facilities[row_of[parent]]
-    if hasattr(frame, "geometry") and getattr(frame, "crs", None) is not None:
-        geom = frame.geometry
-        located = geom.notna().to_numpy() & ~geom.is_empty.to_numpy()
-        x = np.full(n, np.nan)
-        y = np.full(n, np.nan)
-        if located.any():
-            pts = geom[located].to_crs(METRIC_CRS)
-            x[located], y[located] = pts.x.to_numpy(), pts.y.to_numpy()
-    else:
-        tr = get_transformer(WGS84, METRIC_CRS)
-        x, y = tr.transform(_numbers(frame, "lon"), _numbers(frame, "lat"))
-        x, y = np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")
-    hk = frame.get("hk_link", pd.Series([False] * n)).fillna(False).astype(bool).to_numpy()
-    if "in_hetao" in frame.columns:
-        hk = hk | frame["in_hetao"].fillna(False).astype(bool).to_numpy()
-    status = frame.get("status", pd.Series(["unknown"] * n)).fillna("unknown").to_numpy()
-    zones = np.empty(n, dtype=object)
-    subs = frame["subdistrict"].tolist() if "subdistrict" in frame.columns else [None] * n
-    clus = frame["clusters"].tolist() if "clusters" in frame.columns else [[]] * n
-    shared: dict[frozenset, frozenset] = {}  # one object per distinct zone set (memory at 1M rows)
-    for i, (s, c) in enumerate(zip(subs, clus)):
-        key = frozenset(([s] if isinstance(s, str) else []) + (list(c) if isinstance(c, (list, tuple)) else []))
-        zones[i] = shared.setdefault(key, key)
-    totals = np.column_stack([_numbers(frame, m) for m in TOTAL_MEASURES]).reshape(n, len(TOTAL_MEASURES))
-    total_kind = (~np.isnan(totals)).argmax(axis=1)  # the first known measure (0 when none is known: NaN)
-    return Candidates(
-        frame=frame[[c for c in ("id", "name_zh", "name_en", "layer") if c in frame.columns]].reset_index(drop=True),
-        layer=layer, industries=industries, has_industry=industries.any(axis=1), facilities=facilities,
-        has_facilities=facilities.any(axis=1), available=_numbers(frame, "available_area_m2"),
-        floor=_numbers(frame, "floor_area_m2"), total=totals[np.arange(n), total_kind], total_kind=total_kind,
-        rent=_numbers(frame, "rent_cny_m2_month"), x=x, y=y,
-        policies=frame.get("policies", pd.Series([None] * n)).map(lambda v: bool(split_codes(v))).to_numpy(),
-        hk=hk, operating=status == "operating", closed=status == "closed", status_unknown=status == "unknown",
-        zones=zones,
-    )
 
 
 # ---- hard constraints ------------------------------------------------------------------
@@ -380,20 +283,6 @@ def top3_stability(scores, weights, passing, ids, top3) -> tuple[bool, list[str]
     return not changed, changed
 
 
-def take_candidates(cands: Candidates, idx) -> Candidates:
-    """The candidate arrays restricted to rows ``idx`` (positions, in that order)."""
-    idx = np.asarray(idx, dtype=np.int64)
-    fields = {f: getattr(cands, f)[idx] for f in cands.__dataclass_fields__ if f != "frame"}
-    return Candidates(frame=cands.frame.iloc[idx].reset_index(drop=True), **fields)
-
-
-def concat_candidates(parts: list[Candidates]) -> Candidates:
-    """Join candidate arrays built separately (e.g. chunk by chunk from a large file)."""
-    fields = [f for f in parts[0].__dataclass_fields__ if f != "frame"]
-    joined = {f: np.concatenate([getattr(p, f) for p in parts]) for f in fields}
-    return Candidates(frame=pd.concat([p.frame for p in parts], ignore_index=True), **joined)
-
-
 __all__ = ["CRITERIA", "DEFAULT_WEIGHTS", "STAGES", "Need", "need_from_dict", "need_to_dict", "with_need",
-           "Candidates", "candidate_arrays", "Constraint", "constraints", "criterion_scores", "weighted_score",
+           "INDUSTRY_CODES", "TOTAL_MEASURES", "Candidates", "candidate_arrays", "Constraint", "constraints", "criterion_scores", "weighted_score",
            "MatchResult", "match", "near_misses", "top3_stability", "take_candidates", "concat_candidates"]
