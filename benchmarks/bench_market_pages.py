@@ -46,6 +46,7 @@ from geodata.synthetic_market import (STAFF, screening_rules_demo, synthetic_ent
 from layers.catalogue import CARRIER_LAYERS  # noqa: E402
 from messages import t  # noqa: E402
 from spatial.carriers import combine_carriers  # noqa: E402
+from benchmarks.bench_pages import log_in  # noqa: E402
 from tests.e2e.server import (CHROMIUM, CHROMIUM_ARGS, REPO, free_port, start_app, stop_app,  # noqa: E402
                               visitor_tab, wait_ready)
 
@@ -121,13 +122,7 @@ def staff_session(browser, url: str, staff: str, *, context=None) -> dict[str, f
     ``{"enquiries", "funnel"}``: the first showing; ``{"enquiries again", "funnel again"}``: the second."""
     out = {}
     with visitor_tab(browser, context) as (page, blocked):
-        page.goto(f"{url}/match")
-        page.get_by_text(t("login_title", "zh")).click()
-        page.get_by_label(t("login_name", "zh")).fill(staff)
-        page.get_by_label(t("login_password", "zh"), exact=True).fill(PASSWORD)
-        page.get_by_role("button", name=t("login_button", "zh"), exact=True).click()
-        page.get_by_text(f"已登录：{staff}").wait_for(timeout=120_000)
-        _idle(page)
+        log_in(page, url, staff, PASSWORD)  # once the page is drawn and idle: the login box opened until it shows
         for label in (*PAGES, *(f"{p} again" for p in PAGES)):
             name = label.split()[0]
             started = time.perf_counter()

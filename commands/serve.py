@@ -13,6 +13,7 @@ def cmd_serve(args) -> int:
 
     The first visitor then does not wait for geopandas, folium and the store to load.
     """
+    import gc
     import time
 
     import settings
@@ -34,6 +35,8 @@ def cmd_serve(args) -> int:
     where = open_store().describe()
     snapshot()  # the first visitor finds the data loaded
     warm_up()  # the chart renderer's engine starts now, not on the first visit to the progress page
+    gc.collect()
+    gc.freeze()  # what start-up loaded (libraries, the inventory) is never scanned by a collection again
     sys.stderr.write(f"store {where}; modules and data loaded in {time.perf_counter() - started:.1f} s\n")
     from streamlit.web import cli as stcli
 

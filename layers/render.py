@@ -121,11 +121,29 @@ def _zone_style(key: str, choropleth: Choropleth | None):
     return fn
 
 
+_SHOWN: dict = {}
+SHOWN_HELD = 24
+
+
+def zone_display(frame: gpd.GeoDataFrame, key: str, datum: str) -> gpd.GeoDataFrame:
+    """Zone layer ``frame`` simplified for drawing and shifted to ``datum``, kept per frame object
+    (the pages pass the store's shared copy: the same object until the store changes), so a page
+    run does not project every boundary again. Read-only."""
+    memo = (id(frame), key, datum)
+    held = _SHOWN.get(memo)
+    if held is None or held[0] is not frame:
+        held = (frame, to_display(simplify_m(frame, DISPLAY_TOLERANCE_M.get(key, 1.0)), datum))
+        _SHOWN[memo] = held
+        while len(_SHOWN) > SHOWN_HELD:
+            _SHOWN.pop(next(iter(_SHOWN)), None)
+    return held[1]
+
+
 def zone_group(frame: gpd.GeoDataFrame, key: str, *, lang: str, datum: str,
                choropleth: Choropleth | None = None, labels: bool = True, show: bool = True) -> folium.FeatureGroup:
     """A feature group drawing one polygon layer with tooltips and (optionally) labels."""
     spec = get_layer(key)
-    shown = to_display(simplify_m(frame, DISPLAY_TOLERANCE_M.get(key, 1.0)), datum)
+    shown = zone_display(frame, key, datum)
     name_col = name_column(lang)
     props = pd.DataFrame({
         "id": shown["id"].astype(str),

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 
+import threading
+import weakref
+
 import streamlit as st
 
 from geodata.reports.overview import layer_overview
@@ -14,19 +17,16 @@ def _store_version() -> tuple[str, int]:
     return store_version()
 
 
-@st.cache_data(show_spinner=False)
-def _frames(path: str, mtime: int):
-    return store_snapshot(path, mtime)[0]
-
-
 def frames():
-    """Every layer from the store, cached until the store file changes."""
-    return _frames(*_store_version())
+    """Every layer from the store: the process's one copy (shared by every session, read-only), brought
+    up to date when the store's revision changes by reading only the rows written since
+    (:func:`geodata.reports.inventory.store_snapshot`)."""
+    return store_snapshot(*_store_version())[0]
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=4)
 def _overview(path: str, mtime: int):
-    data = _frames(path, mtime)
+    data = store_snapshot(path, mtime)[0]
     return layer_overview(data), [p.as_dict() for p in validate_frames(data)]
 
 
@@ -63,14 +63,40 @@ def store_location() -> str:
     return describe_store(store())
 
 
-@st.cache_data(show_spinner=False)
+_HELD_PER_SCOPE = 8
+_scoped: dict = {}
+_scoped_lock = threading.Lock()
+
+
+def _per_scope(what: str, path: str, scope: str, source, build):
+    """One ``what`` per store and scope in the process, built from ``source`` (the snapshot's carriers
+    or the scope's: a new object only when the store changed) and rebuilt only when it is a new one.
+    The source is held weakly and its value dropped with it: an old copy never outlives the snapshot
+    it came from. A few stores at most (tests open many)."""
+    key = (what, path, scope)
+    with _scoped_lock:
+        held = _scoped.get(key)
+        if held is None or held[0]() is not source:
+            _scoped.pop(key, None)
+
+            def forget_with(ref, key=key):
+                if _scoped.get(key, (None,))[0] is ref:
+                    _scoped.pop(key, None)
+
+            _scoped[key] = held = (weakref.ref(source, forget_with), build())
+            for old in list(_scoped)[:-_HELD_PER_SCOPE]:
+                _scoped.pop(old, None)
+        return held[1]
+
+
 def _carriers(path: str, mtime: int, scope: str):
     from spatial.scope import in_scope
 
     frames, every = store_snapshot(path, mtime)
     if scope == "shenzhen":
         return every
-    return every.loc[in_scope(every, frames["district"], scope)].reset_index(drop=True)
+    return _per_scope("carriers", path, scope, every, lambda: every.loc[in_scope(every, frames["district"], scope)
+                                                                        ].reset_index(drop=True))
 
 
 def scope() -> str:
@@ -81,20 +107,19 @@ def scope() -> str:
 
 
 def carriers():
-    """The carriers of the session's scope in one frame with subdistrict / cluster / Hetao membership, cached."""
+    """The carriers of the session's scope in one frame with subdistrict / cluster / Hetao membership:
+    one shared, read-only frame per scope in the process, made again only when the store changed."""
     return _carriers(*_store_version(), scope())
 
 
-@st.cache_resource(show_spinner=False)
-def _candidates(path: str, mtime: int, scope: str):
+def candidates():
+    """The carriers of the session's scope as matching arrays (one shared, read-only object per scope,
+    made again only when the store changed)."""
     from spatial.match import candidate_arrays
 
-    return candidate_arrays(_carriers(path, mtime, scope))
-
-
-def candidates():
-    """The carriers of the session's scope as matching arrays (one shared, read-only object per store version)."""
-    return _candidates(*_store_version(), scope())
+    path, revision = _store_version()
+    mine = _carriers(path, revision, scope())
+    return _per_scope("candidates", path, scope(), mine, lambda: candidate_arrays(mine))
 
 
 def today():
@@ -105,7 +130,7 @@ def today():
     return settings.today()
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=16)
 def _progress(path: str, mtime: int, today_iso: str, what_if: tuple[str, ...] | None, external: bool = True):
     from datetime import date
 
@@ -129,7 +154,7 @@ def progress(what_if: tuple[str, ...] | None = None, external: bool = True) -> d
     return _progress(*_store_version(), today().isoformat(), what_if, external)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def _tally(path: str, mtime: int, kind: str, land: str, stated: str, scope: str, external: bool = True):
     from geodata.reports.planning import tally_report
     from geodata.storage import as_location
@@ -191,7 +216,7 @@ def login(name: str, password: str):
 _migrated: set = set()
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=4)
 def _accounts(path: str, mtime: int) -> list[dict]:
     from geodata.stewardship.accounts import list_accounts
     from geodata.storage import as_location
@@ -339,3 +364,11 @@ def pool_needs():
     from geodata.stewardship.pool import pool_needs as needs
 
     return needs(store())
+
+
+# ---- the city map (issue 12): a cache key for what a page builds from the store's data ----------
+
+def revision() -> tuple[str, int]:
+    """The store's location and revision: changes whenever the data do (a cache key for drawings
+    built from :func:`carriers`, such as the city map's deck)."""
+    return _store_version()

@@ -58,6 +58,12 @@ def tally_chart(rows: pd.DataFrame, kind: str, measure: str, lang: str) -> alt.C
                     title=t("tl_chart_title", lang, measure=label, kind=KIND_TITLES[kind].get(lang)))
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _chart_spec(rows: pd.DataFrame, kind: str, measure: str, lang: str) -> dict:
+    """The chart's Vega-Lite specification, built (and checked by Altair) once per tally, measure and language."""
+    return tally_chart(rows, kind, measure, lang).to_dict()
+
+
 def display_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The tally table for the screen: thousands separators, 'unknown' for figures no carrier
     states (exports keep numbers and leave those cells empty), unit ids left to the exports."""
@@ -97,7 +103,7 @@ def _areas(lang: str) -> None:
         st.caption(t("un_tally_basis", lang, **portal_data.supply_counts(data.carriers(), data.scope(), data.today())))
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        st.altair_chart(tally_chart(rows, kind, measure, lang), width="stretch")
+        st.vega_lite_chart(_chart_spec(rows, kind, measure, lang), width="stretch")
     with right:
         st.caption(t("tl_overlap" if result["overlapping"] else "tl_conserved", lang))
         if not result["total"]["polygon_count"]:

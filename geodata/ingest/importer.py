@@ -26,7 +26,7 @@ from geodata.ingest.columns import map_headers, read_mapping
 from geodata.ingest.coords import CRS_CHOICES, Coordinates, amap_hint, read_coordinates
 from geodata.ingest.readers import RawTable, read_table
 from geodata.ingest.rowchecks import Rejected, Verdicts, check_locations, check_rows
-from geodata.ingest.schema import is_blank, parses_as
+from geodata.ingest.schema import blank_mask, is_blank, object_text, parses_as
 from layers.catalogue import (AREA_FIELDS, CARRIER_FIELDS, CARRIER_LAYERS, RENT_FIELD, as_of_field, get_layer,
                               qualifier_field, source_field)
 from spatial.crs import WGS84
@@ -168,7 +168,7 @@ def plan_import(path: Path, layer: str, frames, *, crs: str = "wgs84", mapping_f
     frames = _store_frames(frames, frame)
     coords = read_coordinates(frame, crs, notes)
     verdicts, typed = _checked_rows(raw, frame, coords, path, layer, crs, frames, notes, blank_clears)
-    accepted = typed.iloc[verdicts.kept].reset_index(drop=True)
+    accepted = object_text(typed.iloc[verdicts.kept].reset_index(drop=True))
     return _plan(raw, path, layer, crs, accepted, verdicts, frames, notes)
 
 
@@ -227,7 +227,7 @@ def _keep_stored(rows: gpd.GeoDataFrame, frame: pd.DataFrame, stored: gpd.GeoDat
     citing the file, the location basis) is taken only where the value it describes changes."""
     ids = rows["id"].map(lambda v: str(v).strip())
     old = pd.DataFrame(stored).assign(id=stored["id"].astype(str)).drop_duplicates("id").set_index("id")
-    hit = ids.isin(old.index).to_numpy()
+    hit = ids.astype(object).isin(set(old.index)).to_numpy()
     if not hit.any():
         return rows
     old, given = old.loc[ids[hit]], {}
@@ -235,7 +235,7 @@ def _keep_stored(rows: gpd.GeoDataFrame, frame: pd.DataFrame, stored: gpd.GeoDat
     given["geometry"] = rows.geometry.notna().to_numpy()[hit] | (blank_clears and coords_given)
     for name in COMPARED[:-2]:
         if name in frame.columns:
-            given[name] = frame[name].map(lambda v: not is_blank(v)).to_numpy(dtype=bool)[hit] | blank_clears
+            given[name] = ~blank_mask(frame[name])[hit] | blank_clears
         elif name not in DESCRIBES:
             given[name] = np.zeros(int(hit.sum()), dtype=bool)
     for name, what in DESCRIBES.items():
@@ -297,15 +297,26 @@ def _cite_the_file(attrs: pd.DataFrame, file_name: str) -> None:
     for figure in (*AREA_FIELDS, RENT_FIELD):
         src = source_field(figure)
         if figure in attrs.columns and src not in attrs.columns:
-            attrs[src] = [cite if parses_as(v, "float") else None for v in attrs[figure]]
+            attrs[src] = np.where(_stated_numbers(attrs[figure]), cite, None)
         for described in ((qualifier_field(figure), as_of_field(figure)) if figure in AREA_FIELDS else ()):
             if figure in attrs.columns and described not in attrs.columns:
                 attrs[described] = None  # a figure from the file is as the file states it: no older qualifier
 
 
+def _stated_numbers(column: pd.Series) -> np.ndarray:
+    """Which cells :func:`~geodata.ingest.schema.parses_as` takes as a number: the plain ones read
+    column-wise, the others (text with separators, booleans, odd forms) one by one."""
+    plain = pd.to_numeric(column.where(column.map(type) != bool), errors="coerce").to_numpy(dtype="float64",
+                                                                                          na_value=np.nan)
+    out = np.isfinite(plain)
+    for i in np.flatnonzero(~out & ~blank_mask(column)):
+        out[i] = parses_as(column.iloc[i], "float")
+    return out
+
+
 def _fill_name_en(attrs: pd.DataFrame, notes: list[str]) -> None:
     """An empty English name becomes the pinyin of the Chinese one, with a note."""
-    missing = attrs["name_en"].map(is_blank) if "name_en" in attrs.columns else pd.Series(True, index=attrs.index)
+    missing = pd.Series(blank_mask(attrs["name_en"]) if "name_en" in attrs.columns else True, index=attrs.index)
     if not missing.any():
         return
     english = attrs.get("name_en", pd.Series([None] * len(attrs)))
@@ -346,14 +357,17 @@ def _plan(raw: RawTable, path: Path, layer: str, crs: str, accepted: gpd.GeoData
 
 def _compare(accepted: gpd.GeoDataFrame, existing: gpd.GeoDataFrame) -> tuple[list, dict, list]:
     """Ids the commit would add, the changes it would make to existing ids, and the ids it leaves as they are."""
-    old_rows = {r["id"]: r for r in _records(existing)} if len(existing) else {}
+    ids = accepted["id"].astype(str).astype(object)  # object isin: a hash lookup (Arrow's is far slower)
+    stored = existing["id"].astype(str).astype(object).isin(set(ids)).to_numpy() if len(existing) else \
+        np.zeros(0, dtype=bool)
+    old_rows = {r["id"]: r for r in _records(existing.loc[stored])} if stored.any() else {}
+    hit = ids.isin(set(old_rows)).to_numpy()
     added, updated, unchanged = [], {}, []
-    for rec in _records(accepted):
-        old = old_rows.get(rec["id"])
-        if old is None:
-            added.append(rec["id"])
-        elif changes := _diff(old, rec):
+    for rec in _records(accepted.loc[hit]):
+        old = old_rows[rec["id"]]
+        if changes := _diff(old, rec):
             updated[rec["id"]] = changes
         else:
             unchanged.append(rec["id"])
+    added = accepted["id"].loc[~hit].tolist()
     return added, updated, unchanged

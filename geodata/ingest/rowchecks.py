@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 
 from geodata.ingest.coords import NOT_FINITE, Coordinates
-from geodata.ingest.schema import coerce_frame, is_blank, parses_as_number
+from geodata.ingest.schema import blank_mask, coerce_frame, is_blank, parses_as_number
 from geodata.ingest.validate import validate_layer
 from layers.catalogue import CARRIER_LAYERS, LayerSpec
 from spatial.crs import WGS84
@@ -65,10 +65,30 @@ class Verdicts:
 def check_locations(verdicts: Verdicts, coords: Coordinates, crs: str, *, in_city: np.ndarray,
                     hint: str | None) -> None:
     """Reject rows whose coordinates cannot be used; ``in_city`` says which points are inside Shenzhen."""
-    for i in range(len(verdicts.row_numbers)):
-        problem = _location_problem(coords, i, crs, bool(in_city[i]), hint)
+    for i in _maybe_unusable(coords, crs, in_city, hint):
+        problem = _location_problem(coords, int(i), crs, bool(in_city[i]), hint)
         if problem:
             verdicts.reject(i, *problem)
+
+
+def _maybe_unusable(coords: Coordinates, crs: str, in_city: np.ndarray, hint: str | None) -> np.ndarray:
+    """Positions of the rows :func:`_location_problem` must look at (a superset of the rows with a
+    problem, found column-wise): every other row has no location, or a usable one."""
+    x_in, y_in = np.asarray(coords.x_in, dtype=float), np.asarray(coords.y_in, dtype=float)
+    if coords.raw_lon is None and coords.raw_lat is None:
+        given = ~np.isnan(x_in)
+    else:
+        lon_blank = blank_mask(coords.raw_lon) if coords.raw_lon is not None else np.ones(len(x_in), dtype=bool)
+        lat_blank = blank_mask(coords.raw_lat) if coords.raw_lat is not None else np.ones(len(x_in), dtype=bool)
+        given = ~(lon_blank & lat_blank)
+    with np.errstate(invalid="ignore"):
+        odd = ~(np.isfinite(x_in) & np.isfinite(y_in)) | ~np.asarray(in_city, dtype=bool) | bool(hint and crs == "wgs84")
+        if crs in ("wgs84", "gcj02", "bd09", "cgcs2000"):
+            odd |= ((3.0 <= x_in) & (x_in <= 54.0) & (73.0 <= y_in) & (y_in <= 136.0)) | \
+                ~((-180 <= x_in) & (x_in <= 180) & (-90 <= y_in) & (y_in <= 90))
+    flagged = given & odd
+    flagged[[i for i in coords.unusable if 0 <= i < len(flagged)]] = True
+    return np.flatnonzero(flagged)
 
 
 def _location_problem(coords: Coordinates, i: int, crs: str, in_city: bool, hint: str | None):

@@ -2,7 +2,7 @@
 
 Checks: missing required values, negative figures, unknown vocabulary codes, text with a NUL
 character (PostgreSQL cannot store one), a bidi or other control character, text over the
-length limits (:data:`MAX_NAME_CHARS` for ids and names, :data:`MAX_TEXT_CHARS` for other
+length limits (:mod:`geodata.ingest.text_rules`: ids and names, and other
 text), stated figures without a source, invalid / empty / wrongly typed geometry, features
 outside the district (Futian for zones, Shenzhen for carriers, as :mod:`spatial.scope` defines
 them) that are not flagged as context, duplicate ids, dangling parent links, CRS.
@@ -10,14 +10,13 @@ Call :func:`validate_frames` for the list, :func:`raise_if_problems` to raise on
 """
 from __future__ import annotations
 
-import re
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from geodata.ingest.schema import is_blank
+from geodata.ingest.schema import blank_mask, is_blank
+from geodata.ingest.text_rules import MACHINE_TEXT, text_problem, text_suspects
 from layers.catalogue import AREA_FIELDS, CARRIER_LAYERS, RENT_FIELD, LAYERS, LayerSpec, source_field
 from layers.vocab import VOCABULARIES, split_codes
 from spatial.crs import WGS84, require_crs
@@ -26,98 +25,65 @@ from spatial.scope import MIN_SHARE_INSIDE, futian, shenzhen
 from spatial.zone_placement import ZONE_LAYERS
 
 
-NUL_MESSAGE = "contains a NUL character (0x00), which the store cannot hold"
-MAX_NAME_CHARS = 200
-"""Longest id or name (``id``, ``parent_id``, ``name_*``, ``carrier_id``)."""
-MAX_TEXT_CHARS = 2000
-"""Longest value of any other text field (addresses, sources, notes, …)."""
-NAME_FIELDS = ("id", "parent_id", "carrier_id")
-NAME_TOO_LONG = f"longer than {MAX_NAME_CHARS} characters (the limit for ids and names)"
-TEXT_TOO_LONG = f"longer than {MAX_TEXT_CHARS:,} characters (the limit for text fields)"
-BIDI_MESSAGE = "contains a right-to-left override or another bidi control character"
-CONTROL_MESSAGE = "contains a control character"
-_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_CONTROL = re.compile("[\x01-\x1f\x7f-\x9f\u2028\u2029]")
-_CONTROL_IN_TEXT = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # text fields may hold tab and line breaks
-_SUSPECT = "[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-"""Any character :func:`text_problem` may object to: a cheap vectorised pre-filter over a column."""
-MACHINE_TEXT = {("audit_log", "changes"), ("demand_pool", "need_json"), ("enquiries", "need_json"),
-                ("enquiries", "screening"), ("enquiry_events", "details"), ("attachment_blobs", "content_b64")}
-"""Fields the application writes (JSON change sets, saved needs): no length limit."""
-
-
-def _escaped(text: str) -> str:
-    """``text`` with its control and bidi characters written as escapes (``\\u202e``), so they show."""
-    return "".join(c.encode("unicode_escape").decode("ascii") if _BIDI.match(c) or _CONTROL.match(c) else c
-                   for c in text)
-
-
-def text_problem(name: str, value: str, *, limited: bool = True) -> tuple[str, str] | None:
-    """(shown value, message) when text ``value`` of field ``name`` is too long or holds a NUL, a bidi
-    control (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069) or another control character (in an id
-    or name any, in other text any but tab and line breaks); None when it is fine."""
-    is_name = name in NAME_FIELDS or name.startswith("name_")
-    shown = _escaped(value) if len(value) <= 80 else f"{_escaped(value[:60])}… ({len(value):,} characters)"
-    if "\x00" in value:
-        return value.replace("\x00", "\\x00"), NUL_MESSAGE
-    if _BIDI.search(value):
-        return shown, BIDI_MESSAGE
-    if (_CONTROL if is_name else _CONTROL_IN_TEXT).search(value):
-        return shown, CONTROL_MESSAGE
-    limit = MAX_NAME_CHARS if is_name else MAX_TEXT_CHARS
-    if limited and len(value) > limit:
-        return shown, NAME_TOO_LONG if is_name else TEXT_TOO_LONG
-    return None
-
-
 def _ids(frame: pd.DataFrame) -> list[str | None]:
     if "id" not in frame.columns:
         return [f"row {i + 1}" for i in range(len(frame))]
-    return [None if is_blank(v) else str(v) for v in frame["id"]]
-
-
-def _text_suspects(column: pd.Series, name: str, *, limited: bool) -> set[int]:
-    """Positions of text values that may break a text rule (vectorised; :func:`text_problem` decides)."""
-    if not len(column) or column.dtype != object and not pd.api.types.is_string_dtype(column):
-        return set()
-    is_text = column.map(type) == str
-    if not is_text.any():
-        return set()
-    text = column.astype(object).where(is_text, "")
-    flagged = text.str.contains(_SUSPECT, regex=True)
-    if limited:
-        limit = MAX_NAME_CHARS if name in NAME_FIELDS or name.startswith("name_") else MAX_TEXT_CHARS
-        flagged |= text.str.len().gt(limit)
-    return set((flagged & is_text).to_numpy().nonzero()[0].tolist())
+    blank = blank_mask(frame["id"])
+    return [None if b else str(v) for v, b in zip(frame["id"].tolist(), blank)]
 
 
 def _check_fields(frame: pd.DataFrame, spec: LayerSpec, ids: list) -> list[Problem]:
+    """Required values, text rules, negative figures and vocabulary codes: each rule finds its rows
+    column-wise; the problems come out row by row, in the order the rules are listed."""
     problems = []
     for field in spec.fields:
         if field.name not in frame.columns:
             if field.required:
                 problems.append(Problem(spec.key, None, field.name, None, "required column is missing"))
             continue
-        column = frame[field.name]
+        column, found = frame[field.name], []
+        values = column.to_numpy(dtype=object)
+        checked = field.required or field.nonnegative or field.vocabulary
+        blank = blank_mask(column) if checked else None  # else only text suspects are looked at, one by one
+        if field.required:
+            found += [(i, 0, Problem(spec.key, ids[i], field.name, None, "required value is missing"))
+                      for i in np.flatnonzero(blank)]
         limited = (spec.key, field.name) not in MACHINE_TEXT
-        suspects = _text_suspects(column, field.name, limited=limited)
-        for i, (fid, value) in enumerate(zip(ids, column)):
-            if is_blank(value):
-                if field.required:
-                    problems.append(Problem(spec.key, fid, field.name, None, "required value is missing"))
-                continue
-            if i in suspects and isinstance(value, str) and (bad := text_problem(field.name, value, limited=limited)):
-                problems.append(Problem(spec.key, fid, field.name, *bad))
-            if field.nonnegative and isinstance(value, (int, float)) and value < 0:
-                problems.append(Problem(spec.key, fid, field.name, value, "must not be negative"))
-            if field.vocabulary:
-                vocab = VOCABULARIES[field.vocabulary]
-                codes = split_codes(value) if field.dtype == "codes" else [str(value)]
-                for code in codes:
-                    if code not in vocab:
-                        problems.append(Problem(spec.key, fid, field.name, code,
-                                                f"unknown {field.vocabulary} code; known: {', '.join(vocab)}"))
+        for i in sorted(text_suspects(column, field.name, limited=limited)):
+            if not (is_blank(values[i]) if blank is None else blank[i]) and \
+                    (bad := text_problem(field.name, values[i], limited=limited)):
+                found.append((i, 1, Problem(spec.key, ids[i], field.name, *bad)))
+        if field.nonnegative:
+            found += [(i, 2, Problem(spec.key, ids[i], field.name, values[i], "must not be negative"))
+                      for i in _negative(column, blank)]
+        if field.vocabulary:
+            found += _unknown_codes(spec.key, field, values, blank, ids)
+        problems += [p for _, _, p in sorted(found, key=lambda f: (f[0], f[1]))]
     return problems
+
+
+def _negative(column: pd.Series, blank: np.ndarray) -> np.ndarray:
+    """Positions of the numbers (not booleans, not text) below zero."""
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return np.zeros(0, dtype=int)
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return np.flatnonzero(~blank & (column.to_numpy(dtype="float64", na_value=np.nan) < 0))
+    return np.array([i for i, v in enumerate(column.tolist()) if not blank[i] and type(v) is not bool
+                     and isinstance(v, (int, float)) and v < 0], dtype=int)
+
+
+def _unknown_codes(layer: str, field, values: np.ndarray, blank: np.ndarray, ids: list) -> list:
+    """(position, 3, problem) for every code of the field's vocabulary it does not know."""
+    vocab, found, verdict = VOCABULARIES[field.vocabulary], [], {}
+    for i in np.flatnonzero(~blank):
+        value = values[i]
+        key = str(value)
+        if key not in verdict:
+            codes = split_codes(value) if field.dtype == "codes" else [key]
+            verdict[key] = [c for c in codes if c not in vocab]
+        found += [(i, 3, Problem(layer, ids[i], field.name, code,
+                                 f"unknown {field.vocabulary} code; known: {', '.join(vocab)}")) for code in verdict[key]]
+    return found
 
 
 def _check_sources(frame: pd.DataFrame, spec: LayerSpec, ids: list) -> list[Problem]:
@@ -126,12 +92,14 @@ def _check_sources(frame: pd.DataFrame, spec: LayerSpec, ids: list) -> list[Prob
         src = source_field(figure)
         if figure not in frame.columns:
             continue
-        sources = frame[src] if src in frame.columns else pd.Series([None] * len(frame), index=frame.index)
-        for fid, value, cite in zip(ids, frame[figure], sources):
-            if not is_blank(value) and is_blank(cite):
-                problems.append(Problem(spec.key, fid, src, None, f"{figure} = {value} is stated without a source"))
-            if is_blank(value) and not is_blank(cite):
-                problems.append(Problem(spec.key, fid, figure, None, f"{src} is given but the figure is missing"))
+        stated = ~blank_mask(frame[figure])
+        cited = ~blank_mask(frame[src]) if src in frame.columns else np.zeros(len(frame), dtype=bool)
+        values = frame[figure].tolist()
+        for i in np.flatnonzero(stated != cited):
+            if stated[i]:
+                problems.append(Problem(spec.key, ids[i], src, None, f"{figure} = {values[i]} is stated without a source"))
+            else:
+                problems.append(Problem(spec.key, ids[i], figure, None, f"{src} is given but the figure is missing"))
     return problems
 
 
@@ -171,29 +139,34 @@ def _zone_links(frames: dict[str, pd.DataFrame], every: pd.DataFrame) -> list[Pr
 
 
 def _check_shapes(frame, spec: LayerSpec, ids: list) -> tuple[list[Problem], np.ndarray]:
-    """Missing, mistyped and invalid geometries, and which rows have a usable one."""
+    """Missing, mistyped and invalid geometries, and which rows have a usable one (checked
+    column-wise; the rows with a problem are then described one by one)."""
     problems = []
     allowed = {spec.geometry, "Polygon"} if spec.geometry == "MultiPolygon" else {spec.geometry}
     basis = frame["location_basis"].to_numpy() if "location_basis" in frame.columns else None
-    unknown_ok = None if basis is None else np.isin(basis, POINTLESS)
-    usable = np.zeros(len(frame), dtype=bool)
-    for i, (fid, geom) in enumerate(zip(ids, frame.geometry.to_numpy())):
-        missing = geom is None or geom.is_empty
-        if missing:
-            if unknown_ok is not None and unknown_ok[i]:
-                continue
-            problems.append(Problem(spec.key, fid, "geometry", None, "geometry is missing or empty"))
+    unknown_ok = np.zeros(len(frame), dtype=bool) if basis is None else np.isin(basis, POINTLESS)
+    geoms = np.asarray(frame.geometry.to_numpy(), dtype=object)
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    kinds = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
+                      "MultiPolygon", "GeometryCollection"], dtype=object)
+    type_ids = shapely.get_type_id(geoms)
+    right_type = ~missing & np.isin(kinds[np.clip(type_ids, 0, 7)], list(allowed)) & (type_ids >= 0)
+    valid = np.zeros(len(frame), dtype=bool)
+    valid[right_type] = shapely.is_valid(geoms[right_type])
+    usable = right_type & valid
+    for i in np.flatnonzero(~usable | (unknown_ok & ~missing)):
+        fid, geom = ids[i], geoms[i]
+        if missing[i]:
+            if not unknown_ok[i]:
+                problems.append(Problem(spec.key, fid, "geometry", None, "geometry is missing or empty"))
             continue
-        if unknown_ok is not None and unknown_ok[i]:
+        if unknown_ok[i]:
             problems.append(Problem(spec.key, fid, "location_basis", basis[i],
                                     f"location_basis is '{basis[i]}' but a geometry is given"))
-        if geom.geom_type not in allowed:
+        if not right_type[i]:
             problems.append(Problem(spec.key, fid, "geometry", geom.geom_type, f"expected {spec.geometry}"))
-            continue
-        if not geom.is_valid:
+        elif not valid[i]:
             problems.append(Problem(spec.key, fid, "geometry", shapely.is_valid_reason(geom), "invalid geometry"))
-            continue
-        usable[i] = True
     return problems, usable
 
 
@@ -282,7 +255,7 @@ def _known_ids(frames: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
     return known
 
 
-def validate_frames(frames: dict[str, pd.DataFrame], *, links: bool = True) -> list[Problem]:
+def validate_frames(frames: dict[str, pd.DataFrame], *, links: bool = True, checked=()) -> list[Problem]:
     """Validate every layer in ``frames`` and the links between them.
 
     Zone layers (subdistricts, clusters, Hetao) must lie inside Futian; carriers inside
@@ -297,9 +270,12 @@ def validate_frames(frames: dict[str, pd.DataFrame], *, links: bool = True) -> l
         city = shapely.unary_union([*frames["shenzhen_districts"].geometry.dropna().to_numpy(),
                                     *([district] if district is not None else [])])
     problems: list[Problem] = []
-    for key, frame in frames.items():
-        problems += validate_layer(frame, LAYERS[key], district=city if key in CARRIER_LAYERS else district)
-    carriers = [frames[k].assign(_layer=k) for k in CARRIER_LAYERS if k in frames]
+    for key, frame in frames.items():  # the layers in ``checked`` were checked row by row by the caller
+        if key not in checked:
+            problems += validate_layer(frame, LAYERS[key], district=city if key in CARRIER_LAYERS else district)
+    read = ["id", "parent_id", "location_basis", "zone_id"]  # what the checks across layers read
+    carriers = [frames[k][[c for c in read if c in frames[k].columns]].assign(_layer=k)
+                for k in CARRIER_LAYERS if k in frames]
     if carriers:
         every = pd.concat(carriers, ignore_index=True)
         ids = every["id"].dropna().astype(str)

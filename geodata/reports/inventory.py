@@ -1,7 +1,9 @@
 """Read a space inventory to match against: the store, or a GeoPackage, GeoJSON or CSV file."""
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,6 +17,8 @@ from spatial.carriers import annotate_carriers, combine_carriers
 from spatial.crs import WGS84, require_crs
 from spatial.errors import SpaceMapError
 
+ZONE_KEYS = ("subdistricts", "clusters", "hetao")
+"""The zone layers :func:`zoned` reads: a change of one zones every carrier again."""
 DEFAULT_LAYER = "lowcost_spaces"
 """Layer assumed for rows of an outside file that do not say which carrier layer they are."""
 
@@ -68,18 +72,77 @@ def zoned(carriers: gpd.GeoDataFrame, frames: dict[str, pd.DataFrame]) -> gpd.Ge
                              hetao=frames["hetao"])
 
 
-@lru_cache(maxsize=4)
+HELD_LOCATIONS = 4
+"""Stores (locations) whose copy a process keeps at once (an app has one; tests open many)."""
+
+
+@dataclass
+class _Held:
+    labels: set
+    copy: object
+    carriers: gpd.GeoDataFrame
+
+
+_held: OrderedDict[str, _Held] = OrderedDict()
+_lock = threading.RLock()
+
+
 def store_snapshot(location: str, revision: int) -> tuple[dict[str, pd.DataFrame], gpd.GeoDataFrame]:
-    """Every layer of the store and the zoned carriers, memoised per store version
-    (``location`` and ``revision`` from :func:`geodata.storage.store_version`).
+    """Every layer of the store and the zoned carriers at ``revision`` (``location`` and ``revision``
+    from :func:`geodata.storage.store_version`).
 
-    Shared by the whole process (``cli.py serve`` fills it before the first visitor):
-    callers must treat the result as read-only.
+    The process keeps one copy per store (``cli.py serve`` fills it before the first visitor): a new
+    revision brings it up to date by reading only the rows written since
+    (:func:`geodata.storage.refresh_copy`), the zoned carriers patched for those rows alone. Shared by
+    the whole process: callers must treat the result as read-only.
     """
-    from geodata.storage import as_location, read_all
+    from geodata.storage import as_location, read_copy, refresh_copy
 
-    frames = read_all(as_location(location))
-    return frames, zoned(combine_carriers(frames, CARRIER_LAYERS), frames)
+    with _lock:
+        held = _held.get(location)
+        if held is not None and revision in held.labels:
+            _held.move_to_end(location)
+            return held.copy.frames, held.carriers
+        if held is None:
+            copy = read_copy(as_location(location))
+            held = _Held({revision}, copy, zoned(combine_carriers(copy.frames, CARRIER_LAYERS), copy.frames))
+        else:
+            copy, changes = refresh_copy(held.copy, as_location(location))
+            same = not changes.full and not changes.layers
+            held = _Held({*held.labels, revision} if same else {revision}, copy,
+                         held.carriers if same else patched_carriers(held.carriers, copy.frames, changes))
+        _held[location] = held
+        _held.move_to_end(location)
+        while len(_held) > HELD_LOCATIONS:
+            _held.popitem(last=False)
+        return held.copy.frames, held.carriers
+
+
+def patched_carriers(carriers: gpd.GeoDataFrame, frames: dict[str, pd.DataFrame], changes) -> gpd.GeoDataFrame:
+    """The zoned carriers after ``changes`` (:class:`geodata.storage.snapshot_delta.Changes`): only the
+    rows read again are zoned again (all of them when a zone layer changed), in the store's order."""
+    if changes.full or any(k in changes.layers for k in ZONE_KEYS):
+        return zoned(combine_carriers(frames, CARRIER_LAYERS), frames)
+    if not any(k in changes.layers for k in CARRIER_LAYERS):
+        return carriers
+    parts = []
+    for key in CARRIER_LAYERS:
+        mine = carriers.loc[(carriers["layer"] == key).to_numpy()]
+        what = changes.layers.get(key, ([], []))
+        changed, gone = what if what is not None else (None, [])
+        if changed is not None:
+            parts.append(mine.loc[~mine["id"].astype(str).isin({*changed, *gone}).to_numpy()])
+        fresh = frames[key] if changed is None else frames[key].loc[frames[key]["id"].astype(str).isin(set(changed))]
+        if len(fresh):
+            parts.append(zoned(combine_carriers({key: fresh}, [key]), frames))
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return zoned(combine_carriers(frames, CARRIER_LAYERS), frames)
+    out = pd.concat(parts, ignore_index=True)
+    for column in ("subdistrict", "clusters", "in_hetao"):  # typed as zoned() types them, from all the rows
+        out[column] = out[column].to_numpy()
+    return gpd.GeoDataFrame(out[[c for c in carriers.columns if c in out.columns]], geometry="geometry",
+                            crs=carriers.crs)
 
 
 def snapshot(location=None) -> tuple[dict[str, pd.DataFrame], gpd.GeoDataFrame]:

@@ -133,8 +133,8 @@ def commit_import(plan: ImportPlan, *, who: str, path: Path | None = None) -> di
             store.change_rows({**{key: (rows, []) for key, rows in plan.also.items()}, plan.layer: (plan.accepted, [])},
                               tables={"audit_log": audit}, expected_versions=expected or None)
         else:
-            store.write_rows(plan.layer, plan.accepted, tables={"audit_log": audit},
-                             expected_versions=plan.base_versions or None)
+            store.write_rows(plan.layer, plan.accepted, tables={"audit_log": audit},  # rows checked by the plan
+                             expected_versions=plan.base_versions or None, checked=True)
     return {"committed": True, "audit_id": audit["id"].iloc[-1], "backup": None if saved is None else str(saved),
             "added": len(ids) - len(before), "updated": len(before)}
 

@@ -37,7 +37,7 @@ Location = Union[Path, str]
 __all__ = ["Store", "NotSupported", "KEEP_BACKUPS", "StoreBusyError", "ConflictError", "Location", "open_store", "store_path",
            "as_location", "ensure_store", "create_store", "rebuild_store", "kept_work", "store_lock", "describe_store",
            "store_version", "read_meta", "list_store_layers", "read_layer", "read_rows", "read_all",
-           "replace_layers", "append_rows", "write_rows", "frames_for_import"]
+           "replace_layers", "append_rows", "write_rows", "frames_for_import", "read_copy", "refresh_copy"]
 
 
 def store_path() -> Location:
@@ -270,3 +270,19 @@ def write_rows(layer: str, upsert: pd.DataFrame, delete_ids=(), *, tables: dict[
 def frames_for_import(location: Location | None = None):
     """What :func:`geodata.ingest.importer.plan_import` needs from the store (see :meth:`Store.import_frames`)."""
     return open_store(location).import_frames()
+
+
+def read_copy(location: Location | None = None):
+    """A reader's copy of every layer that :func:`refresh_copy` keeps current (see
+    :mod:`geodata.storage.snapshot_delta`): ``copy.frames`` as :func:`read_all` returns them."""
+    from geodata.storage.snapshot_delta import load
+
+    return load(open_store(location))
+
+
+def refresh_copy(copy, location: Location | None = None):
+    """``(copy brought up to date, what was read)``: only the rows written since ``copy`` was read
+    (:class:`geodata.storage.snapshot_delta.Changes`)."""
+    from geodata.storage.snapshot_delta import refresh
+
+    return refresh(open_store(location), copy)

@@ -120,8 +120,8 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def write_change(self, layer: str, upsert: pd.DataFrame, delete_ids: list[str],
-                     tables: dict[str, pd.DataFrame]) -> None:
-        """Validate and write one change set of a carrier layer (under the lock, versions set)."""
+                     tables: dict[str, pd.DataFrame], *, checked: bool = False) -> None:
+        """Validate (``checked``: the links only) and write one change set of a carrier layer (under the lock, versions set)."""
 
     @abc.abstractmethod
     def write_row_changes(self, changes: dict[str, tuple[pd.DataFrame, list[str]]],
@@ -191,9 +191,9 @@ class Store(abc.ABC):
 
     def import_frames(self) -> Callable[[list[str], list[str]], dict[str, pd.DataFrame]]:
         """What :func:`geodata.ingest.importer.plan_import` needs from the store: a loader of the
-        layers for the ids (and parent ids) a file names — here every layer; a backend that looks
-        rows up by index loads only those carriers."""
-        return lambda ids, parents: self.read_all()
+        layers for the ids (and parent ids) a file names — here the boundaries, the zones and every
+        carrier; a backend that looks rows up by index loads only those carriers."""
+        return lambda ids, parents: {k: self.read_layer(k) for k in (*IMPORT_CONTEXT, *CARRIER_LAYERS)}
 
     def replace_layers(self, frames: dict[str, pd.DataFrame]) -> None:
         """Replace whole layers, validated with the rest of the store, all or nothing."""
@@ -215,14 +215,15 @@ class Store(abc.ABC):
 
     def write_rows(self, layer: str, upsert: pd.DataFrame, delete_ids=(), *,
                    tables: dict[str, pd.DataFrame] | None = None,
-                   expected_versions: dict[str, int | None] | None = None) -> dict[str, int]:
+                   expected_versions: dict[str, int | None] | None = None, checked: bool = False) -> dict[str, int]:
         """Change rows of a carrier layer by id, all or nothing, under the write lock.
 
         ``upsert`` rows replace the rows with the same ids (or are added); ``delete_ids`` are
         removed; ``tables`` (small tables such as the audit log) are replaced in the same
         transaction. ``expected_versions`` maps ids to the ``row_version`` the writer read (None:
         the writer believed the id did not exist): when any differs, :class:`ConflictError`
-        and nothing is written. Returns ``{id: new row_version}``.
+        and nothing is written. ``checked``: the rows were checked by the validator's row rules
+        (an import plan's accepted rows); their links are still checked here. Returns ``{id: new row_version}``.
         """
         ids = [str(i) for i in upsert["id"]] if len(upsert) else []
         delete_ids = [str(i) for i in delete_ids]
@@ -232,7 +233,7 @@ class Store(abc.ABC):
                 check_versions({str(k): v for k, v in expected_versions.items()}, current)
             upsert = upsert.copy()
             upsert[ROW_VERSION] = [current.get(i, 0) + 1 for i in ids]
-            self.write_change(layer, upsert, delete_ids, dict(tables or {}))
+            self.write_change(layer, upsert, delete_ids, dict(tables or {}), checked=checked)
         return {i: current.get(i, 0) + 1 for i in ids}
 
     def change_rows(self, changes: dict[str, tuple[pd.DataFrame, list]], *,
@@ -262,6 +263,48 @@ class Store(abc.ABC):
         return out
 
 
+    def validate_change(self, layer: str, upsert: pd.DataFrame, delete_ids: list[str],
+                        tables: dict[str, pd.DataFrame], *, checked: bool = False) -> None:
+        """A change to carrier ``layer`` checked without reading every carrier: the rows themselves
+        (with the zone layers, so zone ids are checked), then their links by id lookups (parents,
+        ids of other layers; for deletions, children, ledger entries and rows of the market that
+        still name a deleted carrier)."""
+        from spatial.errors import Problem
+        from spatial.zone_placement import ZONE_LAYERS
+
+        zones = {k: self.read_layer(k) for k in ("district", "shenzhen_districts", *ZONE_LAYERS)}
+        found = [p for p in validate_frames({**zones, layer: upsert, **tables}, checked=(layer,) if checked else ())
+                 if p.message not in ("parent carrier does not exist", "carrier does not exist")]
+        ids = set(map(str, upsert["id"])) if len(upsert) else set()
+        parent_ids = upsert.get("parent_id", pd.Series([None] * len(upsert), dtype=object))
+        parents = {str(p) for p in parent_ids.dropna() if str(p) not in ids}
+        present = self._existing_ids(sorted(parents)) if parents else set()
+        for fid, parent in zip(upsert["id"], parent_ids):
+            if parent is not None and parent == parent and str(parent) not in ids | present - set(delete_ids):
+                found.append(Problem(layer, fid, "parent_id", parent, "parent carrier does not exist"))
+        others = [k for k in CARRIER_LAYERS if k != layer]
+        for fid in sorted(self._existing_ids(sorted(ids), others)) if ids else []:
+            found.append(Problem("carriers", fid, "id", fid, "duplicate id across layers"))
+        if delete_ids:
+            gone = set(delete_ids)
+            ledger = tables.get("incubation_ledger", self.read_layer("incubation_ledger"))
+            found += [Problem("incubation_ledger", eid, "carrier_id", cid, "carrier does not exist")
+                      for eid, cid in zip(ledger["id"], ledger["carrier_id"]) if cid is not None and str(cid) in gone]
+            found += [Problem(layer, fid, "parent_id", parent, "parent carrier does not exist")
+                      for fid, parent in self._children_of(delete_ids) if fid not in gone]
+            found += self.dangling({layer: (upsert.iloc[:0], delete_ids)})
+        raise_if_problems(found)
+
+    def _existing_ids(self, ids: list[str], layers=CARRIER_LAYERS) -> set[str]:
+        """Which of ``ids`` name a carrier in ``layers`` (a backend answers by index lookups)."""
+        return {str(i) for k in layers for i in self.read_layer(k, ids=ids)["id"]}
+
+    def _children_of(self, ids: list[str]) -> list[tuple[str, str]]:
+        """(id, parent_id) of carriers whose parent is one of ``ids``."""
+        wanted = set(map(str, ids))
+        return [(str(i), str(p)) for k in CARRIER_LAYERS for i, p in
+                zip(*(lambda f: (f["id"], f["parent_id"]))(self.read_layer(k))) if p is not None and str(p) in wanted]
+
     def dangling(self, changes: dict[str, tuple[pd.DataFrame, list]]) -> list:
         """Problems for rows left naming a row the change deletes (an attachment of a deleted unit, an
         event of a deleted enquiry), unless the change deletes them too."""
@@ -273,7 +316,7 @@ class Store(abc.ABC):
                 continue
             for referrer, links in LINK_TARGETS.items():
                 for column, target in links:
-                    if target != layer:
+                    if target != layer and not (target == "carriers" and layer in CARRIER_LAYERS):
                         continue
                     rows = self.read_layer(referrer)
                     also = set(changes.get(referrer, (None, []))[1])
@@ -297,6 +340,18 @@ class Store(abc.ABC):
             if target in changes and len(changes[target][0]):
                 known[target] |= set(map(str, changes[target][0]["id"]))
         return known
+
+    def layer_stamps(self, keys) -> dict[str, tuple | None]:
+        """``{layer: fingerprint}``, changed by any write of a layer's rows (:mod:`geodata.storage.stamps`)."""
+        raise NotSupported(f"{self.kind} store cannot tell which layers changed")
+
+    def row_stamps(self, key: str) -> pd.DataFrame:
+        """``id``, ``row_version`` and ``fid`` of every row of versioned layer ``key``, without the rows."""
+        raise NotSupported(f"{self.kind} store cannot tell which rows changed")
+
+
+IMPORT_CONTEXT = ("district", "shenzhen_districts", "subdistricts", "clusters", "hetao")
+"""The layers an import of carriers checks its rows against besides the carriers: the boundaries and the zones."""
 
 
 def with_system_columns(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

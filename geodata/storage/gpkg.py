@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 
@@ -27,6 +28,7 @@ from geodata.storage.locking import held, wait_until
 from geodata.storage.migrations import (LATEST, META_TABLE, MIGRATIONS_TABLE, ROW_VERSION, SQLITE_TYPES, columns,
                                          missing_columns, now_iso, pending)
 from layers.catalogue import CARRIER_LAYERS, LAYERS, get_layer
+from spatial.crs import WGS84
 from spatial.errors import StoreError
 
 WRITE_ERRORS = (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError, sqlite3.Error)
@@ -87,11 +89,49 @@ def _write_layer(path: Path, key: str, frame: pd.DataFrame) -> None:
     spec = get_layer(key)
     frame = _typed_for_file(key, frame)
     if spec.geometry is None:
-        pyogrio.write_dataframe(frame, path, layer=key, driver="GPKG")
+        pyogrio.write_dataframe(frame, path, layer=key, driver="GPKG", use_arrow=True)
     else:
         pyogrio.write_dataframe(gpd.GeoDataFrame(frame, geometry="geometry", crs=frame.crs), path, layer=key,
                                 driver="GPKG", geometry_type=spec.geometry, promote_to_multi=spec.geometry
-                                == "MultiPolygon", spatial_index=True)
+                                == "MultiPolygon", spatial_index=True, use_arrow=True)
+
+
+def _append(path: Path, key: str, upsert: pd.DataFrame, declared: dict[str, str]) -> None:
+    """Append ``upsert`` to layer ``key`` of the file, each column typed as the table declares it (a
+    boolean column takes booleans and nulls; one kept as text takes the words), in the table's order."""
+    spec, kinds, n = get_layer(key), dict(columns(key)), len(upsert)
+    data = {}
+    for name, declared_as in declared.items():
+        if name not in kinds:  # the geometry column
+            continue
+        values = upsert[name].to_numpy(dtype=object) if name in upsert.columns else np.full(n, None, dtype=object)
+        data[name] = _as_declared(values, kinds[name], declared_as.upper(), name)
+    frame = pd.DataFrame(data)
+    if spec.geometry is None:
+        pyogrio.write_dataframe(frame, path, layer=key, driver="GPKG", append=True, use_arrow=True)
+        return
+    shapes = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(upsert["geometry"].to_numpy(), crs=WGS84))
+    pyogrio.write_dataframe(shapes, path, layer=key, driver="GPKG", append=True, geometry_type=spec.geometry,
+                            promote_to_multi=spec.geometry == "MultiPolygon", use_arrow=True)
+
+
+def _as_declared(values: np.ndarray, kind: str, declared_as: str, name: str) -> pd.Series:
+    """One column's values as the file's table declares the column (the Arrow writer takes no other type)."""
+    missing = pd.isna(values)
+    if kind == "bool":
+        flags = pd.array([None if m else bool(v) for v, m in zip(values, missing)], dtype="boolean")
+        return pd.Series(flags) if declared_as == "BOOLEAN" else \
+            pd.Series([None if m else str(bool(v)) for v, m in zip(values, missing)], dtype=object)
+    if declared_as in ("REAL", "FLOAT", "DOUBLE"):
+        return pd.Series(pd.to_numeric(pd.Series(values), errors="coerce").astype("float64"))
+    if declared_as in ("INTEGER", "MEDIUMINT", "SMALLINT", "TINYINT", "BIGINT"):
+        numbers = pd.to_numeric(pd.Series(values), errors="coerce")
+        return (numbers.fillna(1) if name == ROW_VERSION else numbers).astype("Int64")
+    if declared_as.startswith("TEXT") and pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        values = np.array([None if m else str(v) for v, m in zip(values, missing)], dtype=object)
+    out = values.copy()
+    out[missing] = None
+    return pd.Series(out, dtype=object)
 
 
 def _write_meta(path: Path, meta: dict[str, str], migrations=()) -> None:
@@ -208,14 +248,14 @@ class GeoPackageStore(Store):
         spec = get_layer(key)
         try:
             frame = pyogrio.read_dataframe(self.location, layer=key, use_arrow=True, fid_as_index=False,
-                                           read_geometry=spec.geometry is not None)
+                                           read_geometry=spec.geometry is not None, where=_id_filter(ids, names))
         except pyogrio.errors.DataLayerError as exc:
             raise StoreError(f"layer {key!r} is missing from the store {self.location}: {exc}") from exc
         except pyogrio.errors.DataSourceError as exc:
             raise StoreError(f"cannot open the store {self.location}: {exc}") from exc
         if ids is None:
             return frame
-        mask = frame["id"].astype(str).isin(ids)
+        mask = frame["id"].astype(str).astype(object).isin(set(ids))
         if names:
             mask |= frame["name_zh"].isin(ids) | frame["name_en"].isin(ids)
         return frame.loc[mask].reset_index(drop=True)
@@ -226,20 +266,32 @@ class GeoPackageStore(Store):
                 _write_layer(tmp, key, frame)
 
     def row_versions(self, layer: str, ids: list[str]) -> dict[str, int]:
-        current = self.read_layer(layer)
-        wanted = set(ids)
-        return {str(i): int(v) for i, v in zip(current["id"], current[ROW_VERSION]) if str(i) in wanted}
+        rows = self._select(f"SELECT id, {ROW_VERSION} FROM {_quote(layer)} WHERE id IN (SELECT value FROM json_each(?))",
+                            ids)
+        return {str(i): int(v if v is not None else 1) for i, v in rows}
+
+    def _existing_ids(self, ids: list[str], layers=CARRIER_LAYERS) -> set[str]:
+        return {str(r[0]) for k in layers for r in
+                self._select(f"SELECT id FROM {_quote(k)} WHERE id IN (SELECT value FROM json_each(?))", ids)}
+
+    def _children_of(self, ids: list[str]) -> list[tuple[str, str]]:
+        return [(str(a), str(b)) for k in CARRIER_LAYERS for a, b in self._select(
+            f"SELECT id, parent_id FROM {_quote(k)} WHERE parent_id IN (SELECT value FROM json_each(?))", ids)]
+
+    def _select(self, query: str, ids) -> list[tuple]:
+        """Rows of ``query`` whose one parameter is ``ids`` as a JSON array (read-only)."""
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{self.location}?mode=ro", uri=True)) as con:
+                return con.execute(query, (json.dumps([str(i) for i in ids]),)).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read the store {self.location}: {exc}") from exc
 
     def write_change(self, layer: str, upsert: pd.DataFrame, delete_ids: list[str],
-                     tables: dict[str, pd.DataFrame]) -> None:
-        """A row change on a file is a rewrite of the layer, validated with the whole store."""
-        existing = self.read_layer(layer)
-        gone = set(map(str, upsert["id"])) | set(delete_ids) if len(upsert) else set(delete_ids)
-        keep = existing.loc[~existing["id"].astype(str).isin(gone)]
-        merged = pd.concat([keep, upsert], ignore_index=True) if len(upsert) else keep
-        merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=existing.crs)
-        raise_if_problems(validate_frames({**self.read_all(), layer: merged, **tables}))
-        self.write_layers({layer: merged, **tables})
+                     tables: dict[str, pd.DataFrame], *, checked: bool = False) -> None:
+        """A row change on a file: validated by id lookups (never reading every carrier), then written
+        as :meth:`write_row_changes` writes (the changed ids deleted and the new rows appended in a copy)."""
+        self.validate_change(layer, upsert, delete_ids, tables, checked=checked)
+        self._replace_rows({layer: (upsert, delete_ids)}, tables)
 
     def write_row_changes(self, changes: dict[str, tuple[pd.DataFrame, list[str]]],
                           tables: dict[str, pd.DataFrame]) -> None:
@@ -249,19 +301,21 @@ class GeoPackageStore(Store):
         rows = {k: u for k, (u, _) in changes.items() if len(u)}  # only the changed rows, and what they link to
         raise_if_problems(validate_frames({**rows, **tables}, links=False) + market_links(rows, self.known_links(changes))
                           + self.dangling(changes))
+        self._replace_rows(changes, tables)
+
+    def _replace_rows(self, changes: dict[str, tuple[pd.DataFrame, list[str]]], tables: dict[str, pd.DataFrame]) -> None:
+        rows = {k: u for k, (u, _) in changes.items() if len(u)}
         with _rewrite(self.location) as tmp:
-            order = {}
+            declared = {}
             with contextlib.closing(sqlite3.connect(tmp)) as con, con:
                 for layer, (upsert, delete_ids) in changes.items():
                     ids = sorted(set(map(str, upsert["id"])) | set(map(str, delete_ids)))
                     con.execute(f"DELETE FROM {_quote(layer)} WHERE id IN (SELECT value FROM json_each(?))",
                                 (json.dumps(ids),))
-                    order[layer] = [r[0] for r in con.execute("SELECT name FROM pragma_table_info(?)", (layer,))
-                                    if r[0] != "fid"]
+                    declared[layer] = {r[0]: r[1] for r in con.execute("SELECT name, type FROM pragma_table_info(?)",
+                                                                       (layer,)) if r[0] != "fid"}
             for layer, upsert in rows.items():  # the table's own column order: an append matches by position
-                frame = _typed_for_file(layer, upsert).reset_index(drop=True)
-                pyogrio.write_dataframe(frame[[c for c in order[layer] if c in frame.columns]], tmp, layer=layer,
-                                        driver="GPKG", append=True)
+                _append(tmp, layer, upsert, declared[layer])
             for key, frame in tables.items():
                 _write_layer(tmp, key, frame)
 
@@ -294,6 +348,18 @@ class GeoPackageStore(Store):
         """The store is a GeoPackage: a copy is an exact export."""
         shutil.copy2(self.location, out)
 
+    # ---- what changed, for a reader that keeps a copy (geodata.storage.snapshot_delta) ------------
+
+    def layer_stamps(self, keys) -> dict[str, tuple | None]:
+        from geodata.storage.stamps import file_layer_stamps
+
+        return file_layer_stamps(self.location, keys)
+
+    def row_stamps(self, key: str) -> pd.DataFrame:
+        from geodata.storage.stamps import file_row_stamps
+
+        return file_row_stamps(self.location, key)
+
 
 def _add_row_versions(con) -> None:
     """Migration 2: a row version on every carrier layer."""
@@ -312,6 +378,18 @@ def _add_missing_columns(con) -> None:
         present = {r[0] for r in con.execute("SELECT name FROM pragma_table_info(?)", (key,))}
         for name, dtype in missing_columns(key, present):
             con.execute(f"ALTER TABLE {_quote(key)} ADD COLUMN {_quote(name)} {SQLITE_TYPES[dtype]}")
+
+
+def _id_filter(ids, names: bool) -> str | None:
+    """An SQL filter on the rows whose id (or name) is one of ``ids``: a few rows are read by SQLite,
+    not the whole layer (None for many ids, or ids no SQL literal holds: then the rows are filtered
+    after reading, as they are anyway)."""
+    if ids is None or len(ids) > 2_000 or any("\x00" in str(i) for i in ids):
+        return None
+    if not ids:
+        return "0 = 1"
+    values = ", ".join("'" + str(i).replace("'", "''") + "'" for i in ids)
+    return " OR ".join(f"{c} IN ({values})" for c in (("id", "name_zh", "name_en") if names else ("id",)))
 
 
 def _quote(name: str) -> str:

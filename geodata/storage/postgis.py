@@ -11,22 +11,24 @@ tally and the matching pre-filter run in the database (:mod:`geodata.storage.tal
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 import shapely
 from psycopg import sql
 
 from geodata.ingest.validate import market_links, raise_if_problems, validate_frames
 from geodata.storage import ddl, logins, pg
-from geodata.storage.base import LOCK_TIMEOUT_S, Store
+from geodata.storage.base import IMPORT_CONTEXT, LOCK_TIMEOUT_S, Store
 from geodata.storage.migrations import META_TABLE, MIGRATIONS, MIGRATIONS_TABLE, ROW_VERSION, columns, now_iso, pending
 from layers.catalogue import CARRIER_LAYERS, LAYERS, get_layer
-from layers.market_catalogue import LAZY_LAYERS
 from spatial.crs import WGS84
-from spatial.errors import Problem, StoreError
+from spatial.errors import StoreError
 
 _META = sql.Identifier(META_TABLE)
 _MIGRATIONS = sql.Identifier(MIGRATIONS_TABLE)
@@ -147,9 +149,9 @@ class PostGISStore(Store):
         return {str(i): int(v) for i, v in rows}
 
     def write_change(self, layer: str, upsert: pd.DataFrame, delete_ids: list[str],
-                     tables: dict[str, pd.DataFrame]) -> None:
+                     tables: dict[str, pd.DataFrame], *, checked: bool = False) -> None:
         """Validated by index lookups (never reading every carrier), then one transaction."""
-        self._validate_change(layer, upsert, delete_ids, tables)
+        self.validate_change(layer, upsert, delete_ids, tables, checked=checked)
         _write_rows(self.location, {layer: (upsert, delete_ids)}, tables)
 
     def write_row_changes(self, changes: dict[str, tuple[pd.DataFrame, list[str]]],
@@ -159,32 +161,6 @@ class PostGISStore(Store):
         raise_if_problems(validate_frames({**rows, **tables}, links=False) + market_links(rows, self.known_links(changes))
                           + self.dangling(changes))
         _write_rows(self.location, changes, tables)
-
-    def _validate_change(self, layer: str, upsert: pd.DataFrame, delete_ids: list[str],
-                         tables: dict[str, pd.DataFrame]) -> None:
-        """The rows themselves, then their links (parents, ids of other layers, ledger entries)."""
-        zones = {k: self.read_layer(k) for k in ("district", "shenzhen_districts")}
-        found = [p for p in validate_frames({**zones, layer: upsert, **tables})
-                 if p.message not in ("parent carrier does not exist", "carrier does not exist")]
-        ids = set(map(str, upsert["id"])) if len(upsert) else set()
-        parent_ids = upsert.get("parent_id", pd.Series([None] * len(upsert), dtype=object))
-        parents = {str(p) for p in parent_ids.dropna() if str(p) not in ids}
-        present = self._existing_ids(sorted(parents)) if parents else set()
-        for fid, parent in zip(upsert["id"], parent_ids):
-            if parent is not None and parent == parent and str(parent) not in ids | present - set(delete_ids):
-                found.append(Problem(layer, fid, "parent_id", parent, "parent carrier does not exist"))
-        others = [k for k in CARRIER_LAYERS if k != layer]
-        for fid in sorted(self._existing_ids(sorted(ids), others)) if ids else []:
-            found.append(Problem("carriers", fid, "id", fid, "duplicate id across layers"))
-        if delete_ids:
-            ledger = tables.get("incubation_ledger", self.read_layer("incubation_ledger"))
-            for eid, cid in zip(ledger["id"], ledger["carrier_id"]):
-                if cid is not None and str(cid) in set(delete_ids):
-                    found.append(Problem("incubation_ledger", eid, "carrier_id", cid, "carrier does not exist"))
-            for fid, parent in self._children_of(delete_ids):
-                if fid not in set(delete_ids):
-                    found.append(Problem(layer, fid, "parent_id", parent, "parent carrier does not exist"))
-        raise_if_problems(found)
 
     def _existing_ids(self, ids: list[str], layers=CARRIER_LAYERS) -> set[str]:
         """Which of ``ids`` name a carrier in ``layers``."""
@@ -203,7 +179,7 @@ class PostGISStore(Store):
     def import_frames(self):
         """A loader: the zone layers and only the carriers (and parents) a file names, by index lookups."""
         def load(ids: list[str], parents: list[str]) -> dict[str, pd.DataFrame]:
-            out = {k: self.read_layer(k) for k in LAYERS if k not in CARRIER_LAYERS and k not in LAZY_LAYERS}
+            out = {k: self.read_layer(k) for k in IMPORT_CONTEXT}
             return {**out, **{k: self.read_layer(k, ids=[*ids, *parents]) for k in CARRIER_LAYERS}}
 
         return load
@@ -262,6 +238,18 @@ class PostGISStore(Store):
         finally:
             con.close()
 
+    # ---- what changed, for a reader that keeps a copy (geodata.storage.snapshot_delta) ------------
+
+    def layer_stamps(self, keys) -> dict[str, tuple | None]:
+        from geodata.storage.stamps import db_layer_stamps
+
+        return db_layer_stamps(self.location, keys)
+
+    def row_stamps(self, key: str) -> pd.DataFrame:
+        from geodata.storage.stamps import db_row_stamps
+
+        return db_row_stamps(self.location, key)
+
 
 
 def _set_meta(con, key: str, value: str) -> None:
@@ -315,28 +303,34 @@ def _bump(con) -> None:
                         "SET value = ({0}.value::bigint + 1)::text").format(_META))
 
 
-def _cells(key: str, frame: pd.DataFrame, geometry: str | None = None) -> tuple[list[str], list[list]]:
-    """Column names and per-column Python values (None for missing) for COPY (``geometry``:
-    the geometry type when it is not the catalogue's)."""
+def _cells(key: str, frame: pd.DataFrame, geometry: str | None = None) -> tuple[list[str], list[pa.Array]]:
+    """Column names and one Arrow array per column (null for missing) for COPY (``geometry``: the
+    geometry type when it is not the catalogue's), built column-wise."""
     names, cols = [], []
     n = len(frame)
     for name, dtype in columns(key):
         names.append(name)
         if name not in frame.columns:
-            cols.append([1] * n if name == ROW_VERSION else [None] * n)
+            cols.append(pa.array([1] * n if name == ROW_VERSION else [None] * n, type=_ARROW.get(dtype, pa.string())))
             continue
         s = frame[name]
-        if dtype in ("float",):
-            vals = pd.to_numeric(s, errors="coerce").astype("float64").to_numpy()
-            cols.append([None if v != v else float(v) for v in vals])
-        elif dtype == "int":
-            vals = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64")
-            cols.append([1 if name == ROW_VERSION and v != v else None if v != v else int(v) for v in vals])
+        if dtype in ("float", "int"):
+            vals = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+            if name == ROW_VERSION:
+                vals = np.where(np.isnan(vals), 1.0, vals)
+            cols.append(pa.array(vals, from_pandas=True) if dtype == "float" else
+                        pa.array(pd.array(np.trunc(vals), dtype="Float64").astype("Int64"), type=pa.int64()))
         elif dtype == "bool":
-            cols.append([None if v is None or v is pd.NA or v != v else bool(v) for v in s.astype(object)])
+            cols.append(pa.array([None if v is None or v is pd.NA or v != v else bool(v) for v in s.astype(object)],
+                                 type=pa.bool_()))
         else:
-            cols.append([None if v is None or v is pd.NA or (isinstance(v, float) and v != v)
-                         else str(v) for v in s.astype(object)])
+            values = s.to_numpy(dtype=object)
+            missing = pd.isna(values)
+            if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+                values = np.array([None if m else str(v) for v, m in zip(values, missing)], dtype=object)
+            values = values.copy()
+            values[missing] = None
+            cols.append(pa.array(values, type=pa.string()))
     geometry = geometry or get_layer(key).geometry
     if geometry is not None:
         names.append("geom")
@@ -349,17 +343,27 @@ def _cells(key: str, frame: pd.DataFrame, geometry: str | None = None) -> tuple[
         hexes = np.array([None] * n, dtype=object)
         if (~missing).any():
             hexes[~missing] = shapely.to_wkb(shapely.set_srid(geoms[~missing], 4326), hex=True, include_srid=True)
-        cols.append(list(hexes))
+        cols.append(pa.array(hexes, type=pa.string()))
     return names, cols
 
 
+_ARROW = {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_()}
+
+
 def _copy(con, key: str, frame: pd.DataFrame, *, table: str | None = None, geometry: str | None = None) -> None:
+    """COPY ``frame`` into the table as CSV written by Arrow (every text quoted, so an empty text stays
+    empty; a null is an unquoted empty field), in blocks of 8 MB."""
     names, cols = _cells(key, frame, geometry)
-    stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table or key),
-                                                     sql.SQL(", ").join(map(sql.Identifier, names)))
+    data = io.BytesIO()
+    pacsv.write_csv(pa.table(dict(zip(names, cols))), data,
+                    write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+    stmt = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
+        sql.Identifier(table or key), sql.SQL(", ").join(map(sql.Identifier, names)))
+    view = data.getbuffer()
     with con.cursor() as cur, cur.copy(stmt) as copy:
-        for row in zip(*cols):
-            copy.write_row(row)
+        for start in range(0, len(view), 8 << 20):
+            copy.write(view[start:start + (8 << 20)])
+    del view
 
 
 def _read(con, key: str, where: sql.Composable, params, where_name: str) -> pd.DataFrame:

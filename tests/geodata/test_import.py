@@ -220,7 +220,7 @@ def test_commit_import__crash_mid_write_leaves_store_unchanged(tmp_path, store_c
 
     def crash(*args, **kwargs):
         calls.append(args)
-        if len(calls) == 2:  # the carriers were written to the copy; the audit entry crashes
+        if len(calls) == 1:  # the carriers were appended to the copy; the audit entry crashes
             raise OSError("simulated crash")
         return original(*args, **kwargs)
 
