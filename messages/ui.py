@@ -138,6 +138,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col_available_one": ("可租面积(㎡)", "Available area (m²)"),
     "list_limited": ("列表显示前 {shown} 个（共 {total} 个）；请用搜索或筛选缩小范围，导出文件包含全部。",
                      "The list shows the first {shown} of {total}; search or filter to narrow it — exports hold all."),
+    # ---- the city map (views.map_city, layers.deck_city): many carriers drawn with WebGL ---------
+    "city_points_note": ("城市级地图：{n} 个载体以 WebGL 绘制（悬停显示名称，点击在右侧显示详情）；片区、分级着色和指标图层在载体不超过 "
+                         "{limit} 个时显示。",
+                         "City-scale map: {n} carriers drawn with WebGL (hover for a name, click for the details on "
+                         "the right); zones, choropleths and indicator layers show with at most {limit} carriers."),
+    "city_grid_note": ("{n} 个载体：按 {cell} 米网格显示载体数；筛选到不超过 {limit} 个即可查看单个载体。",
+                       "{n} carriers: showing counts per {cell} m cell; filter to at most {limit} to see single "
+                       "carriers."),
+    "city_tip_area": ("建筑面积 {area} ㎡", "floor area: {area} m²"),
+    "city_cell_tip": ("{n} 个载体\n已说明的建筑面积合计 {area} ㎡", "{n} carriers\nstated floor area in total: {area} m²"),
+    "city_cell_picked": ("所选网格（中心约 {lat}, {lon}）：{n} 个载体，已说明的建筑面积合计 {area} ㎡。",
+                         "Selected cell (centre about {lat}, {lon}): {n} carriers, stated floor area {area} m² in "
+                         "total."),
+    "city_legend_cells": ("每个网格内的载体数", "Carriers per cell"),
+    "city_alt": ("载体分布图（WebGL）", "Map of the carriers (WebGL)"),
     # ---- carrier popups and details (layers.popups) -----------------------------------------
     "pop_layer": ("图层", "Layer"),
     "pop_address_zh": ("地址", "Address"),

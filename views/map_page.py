@@ -23,7 +23,7 @@ from layers.vocab import INDUSTRIES
 from messages import name_column, t
 from spatial.carriers import filter_carriers
 from spatial.search import search_carriers
-from views import data, portal_data
+from views import data, map_city, portal_data
 from views.chrome import current_lang
 from views.map_economy import economy_panel, indicator_control, indicator_layer
 from views.tables import html_table, md
@@ -281,12 +281,16 @@ def render() -> None:
     _counts(lang, ctl, carriers, visible)
     col_map, col_side = st.columns([3, 2], gap="medium")
     bubbles, bubble_legend = indicator_layer(lang, ctl["indicator"], visible, basemap.datum)
+    city = map_city.wanted(visible)  # too many carriers for folium: the deck.gl city map
     with col_map:
-        _map(lang, frames, carriers, visible, basemap, choropleth, supply, bubbles)
+        if city:
+            legend = map_city.draw(lang, frames, visible, basemap, ctl, height=MAP_HEIGHT)
+        else:
+            _map(lang, frames, carriers, visible, basemap, choropleth, supply, bubbles)
     with col_side:
         st.markdown(f"**{t('legend', lang)}**")
-        st.html(legend_html(lang, choropleth))
-        if bubble_legend:
+        st.html(legend if city else legend_html(lang, choropleth))
+        if bubble_legend and not city:
             st.html(bubble_legend)
         selected = _detail_panel(lang, carriers, frames, supply)
     with col_map:  # under the map, where the units' table and the indicators have room
