@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,10 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.e2e.deck import (WEBGL_ARGS, click_point, hover_tooltip, point_spots, renderer,  # noqa: E402
                             wait_painted, watch_sent, zoom_in)
-from tests.e2e.server import CHROMIUM, REPO, free_port, start_app, stop_app, visitor_tab, wait_ready  # noqa: E402
+from benchmarks.bench_pages import BARE_APP, serve_bare  # noqa: E402
+from tests.e2e.server import CHROMIUM, start_app, stop_app, visitor_tab  # noqa: E402
 
 GOAL_RATIO = 3.0
-BARE_APP = "import streamlit as st\nst.header('bare page')\n"
 
 
 def build_store(n: int, cache: Path) -> Path:
@@ -137,15 +136,8 @@ def bare_floor(browser, folder: Path, runs: int) -> dict:
     """A one-line Streamlit page served with the app's configuration: the floor."""
     script = folder / "bare.py"
     script.write_text(BARE_APP)
-    port = free_port()
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--server.fileWatcherType", "none"], cwd=REPO, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc, url = serve_bare(script)
     try:
-        url = f"http://127.0.0.1:{port}"
-        wait_ready(proc, url)
         return measure(browser, visit_bare, url, runs)
     finally:
         stop_app(proc)

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,9 +45,8 @@ from geodata.synthetic_market import (STAFF, screening_rules_demo, synthetic_ent
 from layers.catalogue import CARRIER_LAYERS  # noqa: E402
 from messages import t  # noqa: E402
 from spatial.carriers import combine_carriers  # noqa: E402
-from benchmarks.bench_pages import log_in  # noqa: E402
-from tests.e2e.server import (CHROMIUM, CHROMIUM_ARGS, REPO, free_port, start_app, stop_app,  # noqa: E402
-                              visitor_tab, wait_ready)
+from benchmarks.bench_pages import BARE_APP, BARE_TWO, CHART, IDLE, log_in, serve_bare  # noqa: E402
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app, visitor_tab  # noqa: E402
 
 FULL = 100_000
 GOAL = 2.0
@@ -60,15 +58,6 @@ READY = {  # what is on the page once it is drawn (its last elements)
     "enquiries": (".sm-table", ".carrier-detail", ".st-key-w_enq_undo button"),
     "funnel": (".sm-kpi", ".st-key-w_fun_xlsx button"),
 }
-CHART = "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
-BARE_APP = "import streamlit as st\nst.header('bare page')\n"
-BARE_TWO = ("import streamlit as st\n"
-            "def a():\n    st.header('bare a')\n"
-            "def b():\n    st.header('bare b')\n"
-            "st.navigation([st.Page(a, title='Page A', url_path='a', default=True), "
-            "st.Page(b, title='Page B', url_path='b')], position='top').run()\n")
-IDLE = ("() => document.querySelector(\"[data-testid='stApp']\")"
-        "?.getAttribute('data-test-script-state') === 'notRunning'")
 
 
 # ---- the store --------------------------------------------------------------------------------------------
@@ -135,18 +124,6 @@ def staff_session(browser, url: str, staff: str, *, context=None) -> dict[str, f
     return out
 
 
-def _serve(script: Path):
-    port = free_port()
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--server.fileWatcherType", "none"], cwd=REPO, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    wait_ready(proc, url)
-    return proc, url
-
-
 def _open_bare(browser, url: str, context=None) -> float:
     with visitor_tab(browser, context) as (page, blocked):
         started = time.perf_counter()
@@ -173,7 +150,7 @@ def floors(browser, tmp: Path, runs: int) -> dict[str, float]:
     """Medians: the bare page by its address (new, returning visitors) and reached by a link."""
     (tmp / "bare.py").write_text(BARE_APP)
     (tmp / "bare_two.py").write_text(BARE_TWO)
-    proc, url = _serve(tmp / "bare.py")
+    proc, url = serve_bare(tmp / "bare.py")
     try:
         _open_bare(browser, url)
         fresh = [_open_bare(browser, url) for _ in range(runs)]
@@ -183,7 +160,7 @@ def floors(browser, tmp: Path, runs: int) -> dict[str, float]:
         returning.close()
     finally:
         stop_app(proc)
-    proc, url = _serve(tmp / "bare_two.py")
+    proc, url = serve_bare(tmp / "bare_two.py")
     try:
         _click_bare(browser, url)
         clicks = [_click_bare(browser, url) for _ in range(runs)]

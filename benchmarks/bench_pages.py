@@ -147,7 +147,8 @@ def staff_clicks(browser, url: str, name: str, *, context=None, shows: int = 2) 
 
 # ---- the floor and the pages, measured in turns -----------------------------------------------------------
 
-def _serve(script: Path):
+def serve_bare(script: Path):
+    """Serve ``script`` with Streamlit on a free loopback port (the floor's pages): ``(process, url)``."""
     port = free_port()
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
@@ -220,7 +221,7 @@ def pages(browser, tmp: Path, runs: int) -> bool:
     (tmp / "bare_two.py").write_text(BARE_TWO)
     store = create_store(tmp / "bundled.gpkg")
     add_account(STAFF, PASSWORD, "staff", by="benchmark", location=store)
-    servers = [_serve(tmp / "bare.py"), _serve(tmp / "bare_two.py")]
+    servers = [serve_bare(tmp / "bare.py"), serve_bare(tmp / "bare_two.py")]
     (_, bare), (_, two) = servers
     proc, url, ready = start_app(store)
     try:

@@ -301,9 +301,10 @@ class Store(abc.ABC):
 
     def _children_of(self, ids: list[str]) -> list[tuple[str, str]]:
         """(id, parent_id) of carriers whose parent is one of ``ids``."""
-        wanted = set(map(str, ids))
-        return [(str(i), str(p)) for k in CARRIER_LAYERS for i, p in
-                zip(*(lambda f: (f["id"], f["parent_id"]))(self.read_layer(k))) if p is not None and str(p) in wanted]
+        wanted, out = set(map(str, ids)), []
+        for layer in (self.read_layer(key) for key in CARRIER_LAYERS):
+            out += [(str(i), str(p)) for i, p in zip(layer["id"], layer["parent_id"]) if p is not None and str(p) in wanted]
+        return out
 
     def dangling(self, changes: dict[str, tuple[pd.DataFrame, list]]) -> list:
         """Problems for rows left naming a row the change deletes (an attachment of a deleted unit, an
