@@ -85,7 +85,7 @@ def drawn(page, name: str) -> None:
         page.get_by_role("button", name=t("m_submit", "zh"), exact=True).wait_for(timeout=60_000)
     elif name == "tally":
         page.get_by_text("各行之和等于合计").first.wait_for(timeout=60_000)
-        _sized(page, CHART)
+        _sized(page, "img.sm-chart")
     elif name == "progress":
         page.get_by_text("最新报告数").first.wait_for(timeout=60_000)
         _sized(page, "img.sm-chart")

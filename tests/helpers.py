@@ -69,9 +69,58 @@ def open_as(role: str | None, location, page: str | None = None):
     return at
 
 
+def open_tab(at, page_module, tab_key: str, lang: str = "zh"):
+    """Open the Tally page's ``tab_key`` tab (e.g. "ec_tab_economy") in an AppTest run, as a click on it
+    would: its label becomes the tabs' widget value and the script runs again (only the open tab runs)."""
+    from messages import t
+
+    at.session_state[page_module.tab_key(lang)] = t(tab_key, lang)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def page_html(at) -> str:
     """Every st.html body of an AppTest run, joined."""
     return "\n".join(h.proto.body for h in at.get("html"))
+
+
+def html_tables(at, css_class: str) -> list[pd.DataFrame]:
+    """The HTML tables of class ``css_class`` in an AppTest run, as frames of their cell texts (header
+    row as columns, entities decoded): what a reader of the page sees."""
+    from html.parser import HTMLParser
+
+    class _Cells(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.tables, self.row, self.cell = [], None, None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "table":
+                self.tables.append([])
+            elif tag == "tr" and self.tables:
+                self.row = []
+                self.tables[-1].append(self.row)
+            elif tag in ("td", "th") and self.row is not None:
+                self.cell = []
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th") and self.cell is not None:
+                self.row.append("".join(self.cell))
+                self.cell = None
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell.append(data)
+
+    out = []
+    for body in (h.proto.body for h in at.get("html")):
+        if f'class="sm-table {css_class}' not in body:
+            continue
+        parser = _Cells()
+        parser.feed(body)
+        out += [pd.DataFrame(rows[1:], columns=rows[0]) for rows in parser.tables if rows]
+    return out
 
 
 def fingerprint(location) -> str:

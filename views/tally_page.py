@@ -11,7 +11,7 @@ from geodata.reports.export import table_csv, table_xlsx
 from geodata.reports.economy import INDICATOR_COLUMNS, indicator_table
 from geodata.reports.planning import KIND_TITLES, TALLY_COLUMNS, choropleth_mode, tally_sources, tally_table
 from layers.popups import cite, provenance
-from layers.charts import bar_rows
+from layers.charts import bar_rows, svg_img, to_svg
 from layers.render import NO_DATA_COLOR, Choropleth
 from messages import name_column, t
 from spatial.indicators import PSEUDO_UNITS, building_ranking, yiyuan_buildings
@@ -29,7 +29,15 @@ PSEUDO_COLOR = "#9db3d6"
 CHART_FIELDS = ("tax_cny", "revenue_cny", "enterprises", "employees", "rd_cny", "high_tech", "specialised", "patents",
                 "tax_per_m2", "revenue_per_m2")
 CHART_ROWS = 30
+CHART_WIDTH = 520
+"""The tally chart's plot width in pixels (its labels and figures beside it; scaled down in a narrow column)."""
 KPI_FIELDS = ("enterprises", "employees", "revenue_cny", "tax_cny")
+TALLY_CSS = ("<style>.sm-tally{overflow-x:auto}.sm-tally th{white-space:normal;min-width:5em;vertical-align:bottom}"
+             ".sm-tally td:first-child,.sm-tally th:first-child{position:sticky;left:0;background:#fff;min-width:9em;"
+             "z-index:1}.sm-tally th:first-child{background:#f6f6f8;z-index:2}"
+             ".sm-tally tbody tr:last-child td{font-weight:600}</style>")
+"""The tally table: unit names wrap rather than being cut, the unit column stays in view when the figures
+scroll sideways, the total row in bold."""
 INDICATOR_CSS = ("<style>.sm-indicators th{white-space:nowrap}.sm-indicators td:first-child,"
                  ".sm-indicators th:first-child{position:sticky;left:0;background:#fff;min-width:240px;z-index:1}"
                  ".sm-indicators th:first-child{background:#f6f6f8;z-index:2}"
@@ -59,9 +67,14 @@ def tally_chart(rows: pd.DataFrame, kind: str, measure: str, lang: str) -> alt.C
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _chart_spec(rows: pd.DataFrame, kind: str, measure: str, lang: str) -> dict:
-    """The chart's Vega-Lite specification, built (and checked by Altair) once per tally, measure and language."""
-    return tally_chart(rows, kind, measure, lang).to_dict()
+def chart_img(rows: pd.DataFrame, kind: str, measure: str, lang: str) -> str:
+    """The chart as an ``<img>`` of server-rendered SVG, built once per tally, measure and language: the
+    browser draws an image at once, where a Vega-Lite chart first loads and runs Vega (about half a
+    second on a returning visitor's page). Its text alternative names what it shows."""
+    chart = tally_chart(rows, kind, measure, lang).properties(width=CHART_WIDTH)
+    label = TALLY_COLUMNS[measure].get(lang)
+    return svg_img(to_svg(chart), alt=t("tl_chart_title", lang, measure=label, kind=KIND_TITLES[kind].get(lang)),
+                   css_class="sm-chart")
 
 
 def display_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -98,12 +111,13 @@ def _areas(lang: str) -> None:
     rows = result["rows"]
     table = tally_table(result, lang)
     shown = display_table(table, lang)
-    st.dataframe(shown, hide_index=True, width="stretch", height=38 + 35 * len(shown))
+    st.html(html_table(list(shown.columns), shown.values.tolist(), css_class="sm-tally",
+                       numeric=set(range(1, len(shown.columns)))) + TALLY_CSS)
     if portal_data.has_units():  # the available-area column is the stated figure: say where units would differ
         st.caption(t("un_tally_basis", lang, **portal_data.supply_counts(data.carriers(), data.scope(), data.today())))
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        st.vega_lite_chart(_chart_spec(rows, kind, measure, lang), width="stretch")
+        st.html(chart_img(rows, kind, measure, lang))
     with right:
         st.caption(t("tl_overlap" if result["overlapping"] else "tl_conserved", lang))
         if not result["total"]["polygon_count"]:
@@ -308,14 +322,23 @@ def _economy(lang: str) -> None:
 
 
 def render() -> None:
-    """Draw the page: the area tally and the economic indicators, one tab each."""
+    """Draw the page: the area tally and the economic indicators, one tab each; only the open one is built."""
     lang = current_lang()
     st.header(t("page_tally", lang))
-    areas, economy = st.tabs([t("ec_tab_areas", lang), t("ec_tab_economy", lang)])
-    with areas:
-        _areas(lang)
-    with economy:
-        _economy(lang)
+    areas, economy = st.tabs([t("ec_tab_areas", lang), t("ec_tab_economy", lang)], key=tab_key(lang),
+                             on_change="rerun")
+    if economy.open:  # only the open tab runs and is sent: a visitor of the areas never waits for the economy
+        with economy:
+            _economy(lang)
+    else:
+        with areas:
+            _areas(lang)
+
+
+def tab_key(lang: str) -> str:
+    """The tabs' widget key: its value is the open tab's label, so one per language (a switch of language
+    opens the first tab)."""
+    return f"tl_tab_{lang}"
 
 
 if __name__ == "__main__":  # run as a page by st.navigation

@@ -32,7 +32,7 @@ def test_tally_page__table_chart_and_link_to_map(offline_page, app_url):
     page = offline_page.page
     page.goto(f"{app_url}/tally?lang=en")
     page.get_by_text("Tally by").first.wait_for(timeout=30_000)
-    page.locator("[data-testid='stVegaLiteChart']").first.wait_for(timeout=30_000)
+    page.locator("img.sm-chart").first.wait_for(timeout=30_000)
     body = page.locator("body").inner_text()
     assert "The rows add up to the total" in body
     offline_page.screenshot("tally_en.png")

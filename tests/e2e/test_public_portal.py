@@ -84,7 +84,7 @@ def _open(view, url: str, name: str, lang: str) -> None:
     if name == "progress":
         page.locator("img.sm-chart").first.wait_for(timeout=60_000)
     if name == "tally":
-        page.locator("[data-testid='stVegaLiteChart']").first.wait_for(timeout=60_000)
+        page.locator("img.sm-chart").first.wait_for(timeout=60_000)
     _settle(page)
 
 

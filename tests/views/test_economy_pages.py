@@ -13,7 +13,7 @@ from geodata.stewardship.economy import plan_economy_import
 from geodata.storage import read_layer, replace_layers
 from spatial.credit_code import make_credit_code
 from tests.geodata.test_units import TODAY, add_people
-from tests.helpers import open_as, page_html
+from tests.helpers import open_as, open_tab, page_html
 from tests.views import test_english_pages as english
 
 pytestmark = pytest.mark.gpkg_only  # the pages do not know the backend; the reports run on both in tests/geodata
@@ -35,6 +35,13 @@ def _rows(year: int) -> list[str]:
     revenue = [100, 200, 300, 400, 7654.3, 50, 60]
     return [f"{CODES[i]},{NAME}{i}有限公司,深圳市福田区某路{i}号,{year},{revenue[i]},{revenue[i] / 10},{i + 1},{20 + i},{i}"
             for i in range(7)]
+
+
+def economy_tab(at, lang: str = "zh"):
+    """The Tally page's economy tab opened (only the open tab runs)."""
+    from views import tally_page
+
+    return open_tab(at, tally_page, "ec_tab_economy", lang)
 
 
 def _place(location) -> None:
@@ -77,7 +84,7 @@ def _text(at) -> str:
 
 
 def test_tally_economy__public_sees_withheld_cells_and_no_enterprise_name(economy):
-    at = open_as(None, economy, TALLY)
+    at = economy_tab(open_as(None, economy, TALLY))
     assert at.radio(key="ec_level").value == "carrier"
     html, text = page_html(at), _text(at)
     table = html[html.index("sm-indicators"):]
@@ -105,7 +112,7 @@ def test_map_indicator__public_circles_and_panel_withhold_the_lone_enterprise(ec
 
 
 def test_tally_economy__staff_see_every_figure(economy):
-    at = open_as("staff", economy, TALLY)
+    at = economy_tab(open_as("staff", economy, TALLY))
     html = page_html(at)
     assert LONE_REVENUE in html and "工作人员视图" in " ".join(c.value for c in at.caption)
     assert NAME not in html  # staff see figures, still no enterprise on this page
@@ -124,12 +131,13 @@ def test_tally_economy__english(economy, data_values):
     at.session_state["account_seen"] = time.time()
     at.run()
     at.switch_page(TALLY).run()
+    economy_tab(at, "en")
     assert "withheld" not in page_html(at) and LONE_REVENUE in page_html(at)  # an editor: every figure
     english.assert_english(at, data_values)
 
 
 def test_economy__bundled_store_says_there_is_no_data_and_how_to_import(store):
-    at = open_as(None, store, TALLY)
+    at = economy_tab(open_as(None, store, TALLY))
     assert any("还没有企业经济数据" in i.value for i in at.info)
     assert any("--layer enterprise_years" in c.value for c in at.code)
     assert "sm-indicators" not in page_html(at)  # no empty table, no zeros

@@ -4,7 +4,7 @@ from html import unescape
 import pytest
 
 from tests.conftest import use_location
-from tests.helpers import open_page, page_html
+from tests.helpers import html_tables, open_page, page_html
 
 
 def _open(page: str, monkeypatch, store_path):
@@ -87,7 +87,7 @@ def test_progress_page__english(store, monkeypatch):
 
 def test_tally_page__subdistricts_by_default_with_totals(store, monkeypatch):
     at = _open("views/tally_page.py", monkeypatch, store)
-    table = at.dataframe[0].value.set_index("单元")
+    table = html_tables(at, "sm-tally")[0].set_index("单元")
     assert table.loc["合计", "载体数"] == "55" and table.loc["合计", "其中按片区定位"] == "31"
     assert table.loc["福保街道", "建筑面积(㎡)"] == "561,087" and table.loc["福保街道", "使用面积(㎡)"] == "33,000"
     assert table.loc["华强北街道", "载体数"] == "0"  # its carriers are placed by a zone across units
@@ -106,7 +106,7 @@ def test_tally_page__subdistricts_by_default_with_totals(store, monkeypatch):
 def test_tally_page__other_units(store, monkeypatch, kind, unit, column, expected):
     at = _open("views/tally_page.py", monkeypatch, store)
     at.radio(key="tl_kind").set_value(kind).run()
-    table = at.dataframe[0].value.set_index("单元")
+    table = html_tables(at, "sm-tally")[0].set_index("单元")
     assert unit in table.index
     assert table.loc[unit, column] == expected
 
@@ -116,7 +116,7 @@ def test_tally_page__external_figures_can_be_left_out(store, monkeypatch):
     assert at.toggle(key="tl_external").value  # included by default, and said how much
     assert "合计中来自外部来源的部分：建筑面积(㎡) 337,000" in " ".join(c.value for c in at.caption)
     at.toggle(key="tl_external").set_value(False).run()
-    table = at.dataframe[0].value.set_index("单元")
+    table = html_tables(at, "sm-tally")[0].set_index("单元")
     assert table.loc["合计", "建筑面积(㎡)"] == "661,087" and table.loc["合计", "提供空间面积(㎡)"] == "70,000"
     assert "已排除外部来源的数字" in " ".join(c.value for c in at.caption)
 
@@ -193,3 +193,16 @@ def test_progress_page__synthetic_leases_get_the_demo_badge(store_copy, monkeypa
     _with_leases(store_copy, synthetic=True)
     at = _open("views/progress_page.py", monkeypatch, store_copy)
     assert any(":orange-badge" in m.value and "合成演示数据" in m.value for m in at.markdown)
+
+
+def test_tally_page__only_the_open_tab_is_built(store, monkeypatch):
+    from tests.helpers import open_tab
+    from views import tally_page
+
+    at = _open("views/tally_page.py", monkeypatch, store)
+    assert html_tables(at, "sm-tally") and not any("还没有企业经济数据" in i.value for i in at.info)
+    open_tab(at, tally_page, "ec_tab_economy")
+    assert any("还没有企业经济数据" in i.value for i in at.info)  # the economy tab, now open…
+    assert not html_tables(at, "sm-tally") and "tl_kind" not in [r.key for r in at.radio]  # …the areas' not built
+    open_tab(at, tally_page, "ec_tab_areas")  # …and back: the tally again
+    assert html_tables(at, "sm-tally")[0]["单元"].iloc[-1] == "合计"
