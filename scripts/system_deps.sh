@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the project needs, only those missing. Default (tests):
-# GDAL's command-line tools (ogrinfo reads the store in the tests), Chromium and CJK fonts
+# GDAL's command-line tools (ogrinfo reads the store in the tests), Chromium (with Mesa's software
+# OpenGL, libgl1-mesa-dri, for the WebGL city map: a Recommends, which --no-install-recommends skips) and CJK fonts
 # for the browser tests, PostgreSQL with PostGIS (the tests start a throw-away cluster for
 # the PostGIS backend), nginx (the multi-process deployment test) and npm when it is not on
 # the machine (map assets). With arguments, exactly those packages. Needs root (or sudo);
@@ -9,7 +10,7 @@ set -euo pipefail
 if [ $# -gt 0 ]; then
   want=("$@")
 else
-  want=(gdal-bin chromium fonts-noto-cjk postgresql postgresql-15-postgis-3 nginx)
+  want=(gdal-bin chromium libgl1-mesa-dri fonts-noto-cjk postgresql postgresql-15-postgis-3 nginx)
   command -v npm >/dev/null || want+=(npm)
 fi
 missing=()
