@@ -210,8 +210,8 @@ def _counts(lang: str, ctl: dict, carriers: pd.DataFrame, visible: pd.DataFrame)
     """How many carriers the filters leave, and how many a minimum available area leaves out."""
     pointless = visible.geometry.isna() | visible.geometry.is_empty
     by_zone = int(zone_placed(visible).sum())
-    st.caption(t("matching", lang, shown=len(visible), total=len(carriers), unlocated=int(pointless.sum()) - by_zone,
-                 by_zone=by_zone))
+    st.caption(t("matching", lang, shown=f"{len(visible):,}", total=f"{len(carriers):,}",
+                 unlocated=f"{int(pointless.sum()) - by_zone:,}", by_zone=f"{by_zone:,}"))
     if ctl["min_available"] > 0:
         excluded = int((filter_carriers(carriers, layers=ctl["layers"]) &
                         carriers["available_area_m2"].isna()).sum())

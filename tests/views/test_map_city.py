@@ -72,6 +72,7 @@ def test_map_page__many_carriers_drawn_as_points_with_deck_gl(city):
     assert json.loads(deck.proto.tooltip)["text"] == "{2}\n建筑面积 {3} ㎡"
     assert list(deck.proto.selection_mode)  # a click selects (on_select="rerun")
     assert any(c.value.startswith(f"城市级地图：{N_CITY + 55:,} 个载体以 WebGL 绘制") for c in at.caption)
+    assert any(c.value.startswith(f"符合条件的载体：{N_CITY + 55:,} / {N_CITY + 55:,}") for c in at.caption)  # grouped digits
     assert "city-legend" in _html(at)
     assert not at.get("streamlit_folium.st_folium")  # no folium map beside it
 
