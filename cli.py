@@ -28,12 +28,12 @@ import sys
 from collections.abc import Sequence
 
 import settings
-from commands import accounts, demo, economy, inventory, market, match, planning, serve, stewardship, units
+from commands import accounts, api, demo, economy, inventory, market, match, planning, serve, stewardship, units
 from commands.common import EXIT_CONFLICT, EXIT_INTERNAL, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 from spatial.errors import ConflictError, SpaceMapError
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "EXIT_INTERNAL", "EXIT_CONFLICT"]
-GROUPS = (accounts, inventory, match, planning, stewardship, units, market, economy, demo, serve)
+GROUPS = (accounts, inventory, match, planning, stewardship, units, market, economy, demo, serve, api)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -23,6 +23,7 @@ from __future__ import annotations
 from string import Formatter
 from typing import NamedTuple
 
+from messages import api as _api
 from messages import data as _data
 from messages import economy as _economy
 from messages import market as _market
@@ -107,7 +108,7 @@ SECTIONS = {"messages.ui": _ui.MESSAGES, "messages.match": _match.MESSAGES,
             "messages.planning": _planning.MESSAGES, "messages.data": _data.MESSAGES,
             "messages.staff": _staff.MESSAGES, "messages.market": _market.MESSAGES,
             "messages.portal": _portal.MESSAGES, "messages.units": _units.MESSAGES,
-            "messages.economy": _economy.MESSAGES}
+            "messages.economy": _economy.MESSAGES, "messages.api": _api.MESSAGES}
 CATALOGUE: dict[str, tuple[str, ...]] = check_catalogue(SECTIONS)
 """Every message: key → one text per language (in the order of :data:`LANGS`)."""
 

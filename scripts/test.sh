@@ -21,6 +21,7 @@ bash scripts/venv.sh requirements-dev.txt
 .venv/bin/python benchmarks/bench_pages.py --runs 5 || echo "bench_pages: over budget (figures above)"
 .venv/bin/python benchmarks/bench_market_pages.py --runs 2 || echo "bench_market_pages: over budget (figures above)"  # $SPACEMAP_BENCH_ENQUIRIES: a smaller run
 .venv/bin/python benchmarks/bench_economy_pages.py --runs 3 || echo "bench_economy_pages: over budget (figures above)"
+.venv/bin/python benchmarks/bench_api.py || echo "bench_api: over budget (figures above)"
 .venv/bin/python benchmarks/bench_city.py --runs 3 || echo "bench_city: over budget (figures above)"
 .venv/bin/python benchmarks/bench_import.py --xlsx-rows 20000 || echo "bench_import: over the 3× goal (figures above)"
 # The tests without a browser in two workers (the CI machine has two cores; each test file runs whole in
