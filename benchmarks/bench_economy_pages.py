@@ -4,7 +4,7 @@ indicator mode ≤ 2× a bare Streamlit page).
 
 The store: the demo store of ``python cli.py demo`` (bundled data, synthetic market rows and the
 synthetic economy: enterprises, their figures by year and their placements), built here with the same
-calls (:func:`geodata.synthetic_market.build_demo_store`, :func:`geodata.demo_economy.add_demo_economy`).
+calls (:func:`geodata.demo_market.build_demo_store`, :func:`geodata.demo_economy.add_demo_economy`).
 
 Measured as :mod:`benchmarks.bench_pages` and :mod:`benchmarks.bench_market_pages` do (their helpers are
 imported): ``streamlit run`` on loopback, Debian Chromium with the network cut to loopback, new visitors in
@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_market_pages import _idle, _line, floors  # noqa: E402
 from geodata.demo_economy import add_demo_economy  # noqa: E402
 from geodata.reports.economy import INDICATOR_COLUMNS  # noqa: E402
-from geodata.synthetic_market import DEFAULT_SEED, build_demo_store  # noqa: E402
+from geodata.demo_market import DEFAULT_SEED, build_demo_store  # noqa: E402
 from layers.basemaps import BASEMAPS, DEFAULT_BASEMAP  # noqa: E402
 from layers.indicator_layer import FILL  # noqa: E402
 from messages import t  # noqa: E402

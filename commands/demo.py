@@ -2,7 +2,7 @@
 enquiries with their history, leases), to try the market pages without real data.
 
 The demo never writes into the default or the configured store: see
-:func:`geodata.synthetic_market.build_demo_store`.
+:func:`geodata.demo_market.build_demo_store`.
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def _now(text: str | None):
 def cmd_demo(args) -> int:
     """Build the demo store and say where it is, what it holds and how to run the app on it."""
     from geodata.demo_economy import add_demo_economy
-    from geodata.synthetic_market import DEFAULT_SEED, build_demo_store
+    from geodata.demo_market import DEFAULT_SEED, build_demo_store
 
     seed = DEFAULT_SEED if args.seed is None else args.seed
     for name, value, low in (("--enquiries", args.enquiries, 0), ("--units-per-carrier", args.units_per_carrier, 1),

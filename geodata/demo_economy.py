@@ -1,6 +1,6 @@
 """The demo store's economy: synthetic enterprises with messy register addresses, their figures by
 year and where each is placed (by the same placement code real imports use), every row synthetic.
-Only :func:`geodata.synthetic_market.build_demo_store` calls it: never the bundled or a real store."""
+Only :func:`geodata.demo_market.build_demo_store` calls it: never the bundled or a real store."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timezone

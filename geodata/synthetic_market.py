@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time, timezone
-from pathlib import Path
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,6 @@ import pandas as pd
 from layers.catalogue import CARRIER_LAYERS, LAYERS
 from layers.vocab import CLOSE_REASONS, ENQUIRY_STAGES, INDUSTRIES, QUALIFICATIONS, split_codes
 from spatial.credit_code import ALPHABET, make_credit_code
-from spatial.errors import StoreError
 from spatial.need import Need, need_to_dict
 from spatial.pipeline import CLOSED, ENDS, STAGES, due_at
 from spatial.screening import ANY_CARRIER, screen
@@ -52,10 +51,7 @@ def _stamps(seconds) -> np.ndarray:  # ISO UTC timestamps (2026-01-05T03:04:05+0
     return np.asarray(seconds, dtype="int64").astype("datetime64[s]").astype(str).astype(object) + "+00:00"
 
 
-def _text(values) -> pd.api.extensions.ExtensionArray:
-    """Text values as pandas' Arrow-backed strings at once: a million Python strings per column, all
-    held until the frame is made, would take several hundred MB more (the 1M-unit benchmark's peak)."""
-    return pd.array(values, dtype="str")
+_text = partial(pd.array, dtype="str")  # text Arrow-backed at once: 1M Python strings a column cost 100s of MB
 
 
 def _choice(rng, options, p, n) -> np.ndarray:
@@ -358,49 +354,3 @@ def _events(t, enquiry_ids, picked, channel, staff, reason, leases) -> pd.DataFr
         "from_stage": np.where(t["pos"] == 0, None, names[np.maximum(prev, 0)]), "to_stage": names[to],
         "note": np.vectorize(_NOTES.get, otypes=[object])(names[to]), "details": details, "undone_by": None,
         "synthetic": True})
-
-
-def _refuse_real_store(location) -> None:
-    """:class:`StoreError` unless ``location`` may take a demo: never the default store, and never the
-    configured store or an existing store unless it already is a demo store."""
-    import settings
-    from geodata.storage import list_store_layers, read_meta, store_path
-
-    def same(a, b) -> bool:
-        return str(a) == str(b) if isinstance(a, str) or isinstance(b, str) else Path(a).resolve() == Path(b).resolve()
-
-    if same(location, settings.DEFAULT_STORE):
-        raise StoreError(f"refusing to write the demo into the default store {location}: choose another --out")
-    exists = bool(list_store_layers(location)) if isinstance(location, str) else Path(location).exists()
-    if (exists or same(location, store_path())) and not (exists and read_meta(location).get("demo")):
-        raise StoreError(f"refusing to write the demo into {location}: it is the configured store or holds a store "
-                         "that is not a demo (delete it yourself or choose another location)")
-
-
-def build_demo_store(location, *, seed: int = DEFAULT_SEED, enquiries: int = 500, units_per_carrier: int = 20,
-                     now: datetime | None = None) -> dict:
-    """A separate demo store at ``location`` (.gpkg path or ``postgresql://`` URL): the bundled data and synthetic
-    units (of operating carriers), enterprises, enquiries, events, leases and demo rules, validated, in one write;
-    metadata ``demo`` = "synthetic seed N, generated <date>". Returns ``{"location", "demo", "counts"}``."""
-    from geodata.storage import as_location, create_store, describe_store, open_store
-    from spatial.carriers import combine_carriers
-
-    location, now = as_location(location), (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    _refuse_real_store(location)
-    label = f"synthetic seed {seed}, generated {now.date().isoformat()}"
-    store = open_store(create_store(location, replace=True))
-    store.write_meta({"demo": f"{label} (incomplete)"})  # marked at once: a failed run may be repeated here
-    carriers = combine_carriers({k: store.read_layer(k) for k in CARRIER_LAYERS}, CARRIER_LAYERS)
-    today, rules = now.date(), screening_rules_demo()
-    units = synthetic_units(carriers.loc[carriers["status"] == "operating"], units_per_carrier, seed=seed, today=today)
-    ents = synthetic_enterprises(max(20, enquiries // 3), seed=seed + 1, today=today)
-    frames = {**synthetic_pipeline(ents, units, carriers, enquiries, seed=seed + 2, now=now, rules=rules),
-              "enterprises": ents, "screening_rules": rules}
-    store.replace_layers(frames)
-    store.write_meta({"demo": label})
-    return {"location": describe_store(location), "demo": label, "counts": {k: len(f) for k, f in frames.items()}}
-
-
-def demo_label(meta: dict) -> str | None:
-    """The ``demo`` metadata of a store (what the app's banner says), or None for a real store."""
-    return (meta or {}).get("demo") or None

@@ -213,7 +213,7 @@ def submit(need, *, enterprise_name, credit_code, contact_name, contact_phone, c
 @st.cache_data(show_spinner=False)
 def _demo(path: str, revision: int) -> str | None:
     from geodata.storage import as_location, read_meta
-    from geodata.synthetic_market import demo_label
+    from geodata.demo_market import demo_label
 
     return demo_label(read_meta(as_location(path)))
 

@@ -19,8 +19,8 @@ import settings
 from geodata.ingest.bundled import DATA_DIR, bundled_hash, read_bundled
 from geodata.ingest.validate import validate_frames
 from geodata.storage import open_store, read_meta
-from geodata.synthetic_market import (build_demo_store, demo_label, screening_rules_demo, synthetic_enterprises,
-                                      synthetic_pipeline, synthetic_units)
+from geodata.demo_market import build_demo_store, demo_label
+from geodata.synthetic_market import screening_rules_demo, synthetic_enterprises, synthetic_pipeline, synthetic_units
 from layers.catalogue import CARRIER_LAYERS, LAYERS
 from layers.vocab import CLOSE_REASONS, INDUSTRIES, split_codes
 from spatial.carriers import combine_carriers
