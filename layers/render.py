@@ -52,6 +52,9 @@ def base_map(basemap: BaseMap, *, tile_key: str | None = None, center=FUTIAN_CEN
     lat, lon = display_latlon(center[0], center[1], basemap.datum)
     fmap = folium.Map(location=[lat, lon], zoom_start=zoom, tiles=None, control_scale=True,
                       max_zoom=basemap.max_zoom)
+    # The map itself has the zoom limit, not only its tiles: without tiles ("no base map") Leaflet has no
+    # maximum zoom, and the marker clusters refuse to draw ("Map has no maxZoom specified").
+    fmap.options["max_zoom"] = basemap.max_zoom
     for i, url in enumerate(basemap.tile_urls(key=tile_key)):
         folium.TileLayer(url, attr=basemap.attribution, name=basemap.title("zh") if i == 0 else None,
                          subdomains=basemap.subdomains, max_zoom=basemap.max_zoom, control=False).add_to(fmap)

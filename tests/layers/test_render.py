@@ -104,6 +104,13 @@ def test_base_map__no_tiles_for_no_basemap():
     assert "tileLayer" not in base_map(BASEMAPS["none"]).get_root().render()
 
 
+@pytest.mark.parametrize("key", sorted(BASEMAPS))
+def test_base_map__the_map_itself_has_a_maximum_zoom(key):
+    """Without it and without tiles, Leaflet.markercluster throws and no carrier is drawn (issue 14)."""
+    script = base_map(BASEMAPS[key], tile_key="test-key").get_root().render()
+    assert f'"maxZoom": {BASEMAPS[key].max_zoom},' in script[script.index("L.map("):]
+
+
 def test_available_basemaps__tianditu_only_with_key():
     assert "tianditu" not in [b.key for b in available_basemaps(tianditu_key=None)]
     assert "tianditu" in [b.key for b in available_basemaps(tianditu_key="k")]
