@@ -12,17 +12,18 @@ from dataclasses import dataclass
 
 import branca
 import folium
-import jinja2
 import folium.plugins
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from layers.assets import localise
 from layers.basemaps import BaseMap
 from layers.catalogue import CARRIER_LAYERS, get_layer
 from layers.vocab import split_codes
 from layers.escape import escape_html
+from layers.labels import ZoneLabels
 from layers.popups import NO_PROVENANCE, Provenance, carrier_title, label, popup_html, provenance, tooltip_html
 from messages import name_column, t
 from spatial.areas import simplify_m
@@ -164,13 +165,16 @@ def zone_group(frame: gpd.GeoDataFrame, key: str, *, lang: str, datum: str,
         tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=True),
         control=False,
     ).add_to(group)
-    if labels:
+    if labels:  # the largest zones' labels first (a ranking only: display degrees): they stay when labels collide
+        order = shapely.area(data.geometry.to_numpy()).argsort()[::-1]
         points = data.geometry.representative_point()
-        ZoneLabels([[round(p.y, 6), round(p.x, 6), text] for p, text in zip(points, data["label"])],
-                   color=spec.style.color).add_to(group)
+        ZoneLabels([[round(points.iloc[i].y, 6), round(points.iloc[i].x, 6), data["label"].iloc[i]] for i in order],
+                   color=spec.style.color, priority=LABEL_PRIORITY.get(key, 9)).add_to(group)
     return group
 
 
+LABEL_PRIORITY = {"subdistricts": 0, "clusters": 1}
+"""Which layer's labels stay when two collide on the map (lower first)."""
 ZONE_PLACED_STYLE = {"color": "#222222", "weight": 3, "dashArray": "1 7", "lineCap": "round", "fill": False}
 """Carriers placed by zone are drawn as their zone's dotted outline, never as a pin."""
 
@@ -202,35 +206,6 @@ def zone_placed_group(frames: dict[str, pd.DataFrame], carriers: gpd.GeoDataFram
                    tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=True), control=False
                    ).add_to(group)
     return group
-
-
-class ZoneLabels(folium.MacroElement):
-    """Text labels at points, drawn as non-interactive div icons by one loop in JS.
-
-    ``rows`` are [lat, lon, escaped_html]; the data goes through ``tojson`` (which escapes
-    ``<``, ``>`` and ``&``), and the label text must already be HTML-escaped.
-    """
-
-    _template = jinja2.Template("""
-        {% macro script(this, kwargs) %}
-        (function(){
-            var rows = {{ this.rows|tojson }};
-            for (var i = 0; i < rows.length; i++) {
-                L.marker([rows[i][0], rows[i][1]], {interactive: false, keyboard: false,
-                    icon: L.divIcon({className: 'zone-label', iconSize: [0, 0], html:
-                        '<div style="font-size:12px;color:{{ this.color }};font-weight:600;white-space:nowrap;' +
-                        'text-shadow:0 0 3px #fff,0 0 3px #fff;transform:translate(-50%,-50%)">' + rows[i][2] + '</div>'})
-                }).addTo({{ this._parent.get_name() }});
-            }
-        })();
-        {% endmacro %}
-    """)
-
-    def __init__(self, rows: list[list], *, color: str):
-        super().__init__()
-        self._name = "ZoneLabels"
-        self.rows = rows
-        self.color = color if all(c.isalnum() or c == "#" for c in color) else "#333333"
 
 
 CARRIER_CALLBACK = """function (row) {

@@ -3,6 +3,7 @@ import re
 
 import pytest
 
+from tests.e2e.layout_checks import label_faults
 from tests.helpers import XSS_NAME
 
 pytestmark = pytest.mark.e2e
@@ -97,6 +98,25 @@ def test_map__xss_payload_is_inert_text(offline_page, app_url):
     offline_page.page.wait_for_timeout(500)
     assert offline_page.dialogs == []  # no alert() ran anywhere
     offline_page.screenshot("map_xss.png")
+
+
+def test_map__labels_neither_overlap_nor_stick_out(offline_page, app_url):
+    """Each label shown reads clearly, at the first view, zoomed out (where they used to form a knot) and
+    in the all-Shenzhen scope; the labels of the larger zones and of the subdistricts are the ones kept."""
+    frame = _open_map(offline_page, app_url)
+    offline_page.page.wait_for_timeout(1000)
+    assert label_faults(frame) == []
+    shown = frame.locator("body").evaluate(
+        "() => Array.from(document.querySelectorAll('.zone-label > div')).filter(e => e.style.visibility !== 'hidden')"
+        ".map(e => e.textContent)")
+    assert "福保街道 ≈" in shown and "华强北街道 ≈" in shown and len(shown) >= 10
+    frame.locator("body").evaluate("() => { window.map.setZoom(window.map.getZoom() - 2, {animate: false}); }")
+    offline_page.page.wait_for_timeout(1200)
+    assert label_faults(frame) == []
+    frame = _open_map(offline_page, app_url, "?scope=shenzhen")
+    offline_page.page.wait_for_timeout(1000)
+    assert label_faults(frame) == []
+    offline_page.screenshot("map_labels_shenzhen.png")
 
 
 def test_map__pan_and_zoom_do_not_rerun_the_script(offline_page, app_url):
