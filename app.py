@@ -16,7 +16,7 @@ chrome.scope_switch(lang)
 chrome.header(lang, title_slot)
 session.login_box(lang)
 pages = [
-    st.Page("views/map_page.py", title=t("page_map", lang), icon=":material/map:", url_path="map", default=True),
+    st.Page("views/map_page.py", title=t("page_map", lang), icon=":material/map:", url_path="home", default=True),
     st.Page("views/match_page.py", title=t("page_match", lang), icon=":material/join_inner:", url_path="match"),
     st.Page("views/tally_page.py", title=t("page_tally", lang), icon=":material/bar_chart:", url_path="tally"),
     st.Page("views/progress_page.py", title=t("page_progress", lang), icon=":material/trending_up:",
@@ -42,4 +42,7 @@ if session.allowed("editor"):
 if session.allowed("admin"):
     pages.append(st.Page("views/accounts_page.py", title=t("page_accounts", lang), icon=":material/group:",
                          url_path="accounts"))
+# The Map is the default page, at "/"; its own address /map (bookmarks, links) leads there, not to "page not found".
+pages.append(st.Page(lambda: st.switch_page(pages[0], query_params=st.query_params.to_dict()), title=t("page_map", lang),
+                     url_path="map", visibility="hidden"))
 chrome.run_page(st.navigation(pages, position="top"), lang)

@@ -119,6 +119,16 @@ def test_map__labels_neither_overlap_nor_stick_out(offline_page, app_url):
     offline_page.screenshot("map_labels_shenzhen.png")
 
 
+def test_map__its_own_address_opens_the_map_without_page_not_found(offline_page, app_url):
+    page = offline_page.page
+    page.goto(f"{app_url}/map?lang=en")
+    frame = offline_page.map_frame()
+    frame.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
+    assert page.get_by_role("heading", name="Map").count() >= 1  # the language asked for is kept
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.url.rstrip("/").endswith("?lang=en") and "/map" not in page.url
+
+
 def test_map__pan_and_zoom_do_not_rerun_the_script(offline_page, app_url):
     sent = []
     offline_page.page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(len(payload))))
