@@ -103,7 +103,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # ---- map page -----------------------------------------------------------------------
     "basemap": ("底图", "Base map"),
     "search": ("搜索载体（中文名、英文名或拼音首字母）", "Find a carrier (Chinese, English or pinyin initials)"),
-    "search_results": ("搜索结果", "Matches"),
+    "search_results": ("搜索结果（{n} 个）", "Matches ({n})"),
     "search_none": ("没有匹配的载体。", "No carrier matches."),
     "filters": ("筛选", "Filters"),
     "f_layers": ("图层", "Layers"),

@@ -43,6 +43,7 @@ def _sidebar_controls(lang: str, frames, carriers) -> dict:
     basemap_key = sb.selectbox(t("basemap", lang), keys, index=keys.index(DEFAULT_BASEMAP),
                                format_func=lambda k: BASEMAPS[k].title(lang), key="map_basemap")
     query = sb.text_input(t("search", lang), key="map_search")
+    found = sb.container()  # the search's answer right under its box, not below the filters out of sight
     sb.subheader(t("filters", lang))
     layers = sb.multiselect(t("f_layers", lang), list(CARRIER_LAYERS), format_func=lambda k: get_layer(k).title(lang),
                             key="map_layers", placeholder=t("any", lang))
@@ -62,7 +63,7 @@ def _sidebar_controls(lang: str, frames, carriers) -> dict:
         st.session_state["map_choropleth"] = requested
     choropleth = sb.selectbox(t("choropleth", lang), list(CHOROPLETHS), format_func=lambda k: t(k, lang),
                               key="map_choropleth")
-    return {"basemap": basemap_key, "query": query, "layers": layers, "industries": industries,
+    return {"basemap": basemap_key, "query": query, "found": found, "layers": layers, "industries": industries,
             "subdistricts": subdistricts, "clusters": clusters, "min_available": min_available,
             "choropleth": choropleth, "indicator": indicator_control(lang)}
 
@@ -193,14 +194,16 @@ def _exports(lang: str, frames, visible, basemap, choropleth) -> None:
     c3.download_button(t("export_html", lang), html, "futian-map.html", "text/html", key="dl_html", on_click="ignore")
 
 
-def _search(lang: str, query: str, carriers: pd.DataFrame, basemap) -> None:
-    """The sidebar's search results; picking one selects that carrier."""
+def _search(lang: str, query: str, carriers: pd.DataFrame, basemap, slot) -> None:
+    """The search's results in ``slot`` (under the search box); picking one selects that carrier. No match
+    says so there, as a warning."""
     hits = search_carriers(carriers, query)
     if not hits:
-        st.sidebar.caption(t("search_none", lang))
+        slot.warning(t("search_none", lang), icon=":material/search_off:")
         return
     names = dict(zip(carriers["id"], carriers[name_column(lang)]))
-    pick = st.sidebar.selectbox(t("search_results", lang), hits, format_func=names.get, key="map_search_pick")
+    pick = slot.selectbox(t("search_results", lang, n=f"{len(hits):,}"), hits, format_func=names.get,
+                          key="map_search_pick")
     if st.session_state.get("map_search_last") != (query, pick):
         st.session_state["map_search_last"] = (query, pick)
         _select(pick, carriers, basemap)
@@ -269,7 +272,7 @@ def render() -> None:
     ctl = _sidebar_controls(lang, frames, carriers)
     basemap = BASEMAPS[ctl["basemap"]]
     if ctl["query"]:
-        _search(lang, ctl["query"], carriers, basemap)
+        _search(lang, ctl["query"], carriers, basemap, ctl["found"])
     mask = filter_carriers(carriers, layers=ctl["layers"], industries=ctl["industries"],
                            subdistricts=ctl["subdistricts"], clusters=ctl["clusters"],
                            min_available_m2=ctl["min_available"])

@@ -73,6 +73,18 @@ def test_map_page__english_and_amap(store):
     assert any("GCJ-02" in c.value for c in at.caption)
 
 
+def test_map_page__search_answers_under_its_box(store):
+    """The answer sits right under the search box (it was below every filter, out of sight), with how many
+    carriers match; no match says so as a warning."""
+    at = _run()
+    at.sidebar.text_input(key="map_search").set_value("szxydxx").run()
+    labels = [w.label for w in at.sidebar if getattr(w, "label", None)]
+    assert labels.index("搜索结果（1 个）") == labels.index("搜索载体（中文名、英文名或拼音首字母）") + 1
+    at.sidebar.text_input(key="map_search").set_value("qqqxxxzzz").run()
+    assert [w.value for w in at.sidebar.warning] == ["没有匹配的载体。"]
+    assert not [s for s in at.sidebar.selectbox if s.key == "map_search_pick"]
+
+
 def test_map_page__xss_payload_shown_as_text(store_copy):
     add_xss_carrier(store_copy)
     at = _run()
