@@ -7,6 +7,7 @@ All geometries are shifted to the base map's datum here, on copies, at render ti
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 
@@ -40,7 +41,10 @@ FULL_POPUP_LIMIT = 2_000
 DISPLAY_TOLERANCE_M = {"shenzhen_districts": 60.0, "district": 3.0, "subdistricts": 3.0, "clusters": 3.0,
                        "hetao": 1.0}
 """Simplification of each zone layer for drawing only (areas are never computed from it)."""
-CHOROPLETH_COLORS = ("#fff5eb", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603")
+CHOROPLETH_COLORS = ("#fcc5c0", "#fa9fb5", "#f768a1", "#dd3497", "#ae017e", "#7a0177")
+"""A sequential pink–purple ramp (ColorBrewer RdPu without its near-white steps): no class reads as white
+on the map or as a bar, and none is taken for a carrier layer's legend colour (the orange of low-cost
+space was)."""
 NO_DATA_COLOR = "#d9d9d9"
 
 
@@ -90,22 +94,35 @@ class Choropleth:
     values: dict  # zone id -> summed m² (None when unknown)
 
     def bins(self) -> list[float]:
-        """Upper bounds of the colour classes (equal intervals over the known values)."""
+        """Upper bounds of the colour classes: equal steps of a round size (1, 2, 2.5 or 5 × 10ⁿ m²), at
+        most as many as there are colours, the last one reaching the largest known value."""
         known = [v for v in self.values.values() if v is not None and v == v]
-        if not known:
-            return []
-        top = max(known)
-        return [top * (i + 1) / len(CHOROPLETH_COLORS) for i in range(len(CHOROPLETH_COLORS))]
+        top = max(known, default=0.0)
+        if top <= 0:
+            return [top] if known else []
+        step = round_step(top / len(CHOROPLETH_COLORS))
+        return [step * (i + 1) for i in range(math.ceil(top / step - 1e-9))]
+
+    def colors(self) -> list[str]:
+        """One colour per class, spread over the ramp (the largest class always the darkest)."""
+        n, last = len(self.bins()), len(CHOROPLETH_COLORS) - 1
+        return [CHOROPLETH_COLORS[round(last * i / (n - 1)) if n > 1 else last] for i in range(n)]
 
     def color(self, zone_id: str) -> str:
         """Fill colour of one zone."""
         value = self.values.get(zone_id)
         if value is None or value != value:
             return NO_DATA_COLOR
-        for bound, color in zip(self.bins(), CHOROPLETH_COLORS):
+        for bound, color in zip(self.bins(), self.colors()):
             if value <= bound:
                 return color
         return CHOROPLETH_COLORS[-1]
+
+
+def round_step(raw: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 × 10ⁿ at least ``raw`` (> 0): class breaks a reader can take in."""
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw * (1 - 1e-12))
 
 
 def _zone_style(key: str, choropleth: Choropleth | None):
@@ -332,7 +349,7 @@ def legend_items(lang: str, choropleth: Choropleth | None = None) -> list[tuple[
     if choropleth is not None:
         bounds = choropleth.bins()
         lower = 0.0
-        for bound, color in zip(bounds, CHOROPLETH_COLORS):
+        for bound, color in zip(bounds, choropleth.colors()):
             items.append((color, f"{lower:,.0f}–{bound:,.0f} m²"))
             lower = bound
         items.append((NO_DATA_COLOR, escape_html(t("unknown", lang))))

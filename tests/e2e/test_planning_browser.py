@@ -40,6 +40,6 @@ def test_tally_page__table_chart_and_link_to_map(offline_page, app_url):
     frame = offline_page.map_frame()
     frame.locator(".leaflet-container").wait_for(timeout=30_000)
     # the map opens in choropleth mode with the tally's measure
-    page.get_by_text("561,087 m²").first.wait_for(timeout=30_000)  # choropleth classes in the legend
+    page.get_by_text("500,000–600,000 m²").first.wait_for(timeout=30_000)  # round choropleth classes in the legend
     offline_page.screenshot("tally_to_map.png")
     assert offline_page.errors == [] and offline_page.dialogs == []

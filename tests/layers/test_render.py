@@ -7,9 +7,10 @@ from shapely.geometry import Point
 
 from layers.assets import inline_assets
 from layers.basemaps import BASEMAPS, available_basemaps
-from layers.catalogue import CARRIER_LAYERS
+from layers.catalogue import CARRIER_LAYERS, get_layer
 from layers.popups import popup_html, tooltip_html
 from layers.render import (
+    CHOROPLETH_COLORS,
     Choropleth,
     base_map,
     carrier_rows,
@@ -130,10 +131,29 @@ def test_data_groups__one_group_per_layer_plus_selection(frames, carriers):
     assert english[5].layer_name == "Carriers placed by zone"
 
 
+@pytest.mark.parametrize("top,bins", [
+    (631_087.0, [200_000.0, 400_000.0, 600_000.0, 800_000.0]),  # was 0–105,181, 105,181–210,362 … (issue 14)
+    (45_000.0, [10_000.0, 20_000.0, 30_000.0, 40_000.0, 50_000.0]),
+    (1.0, [0.2, 0.4, 0.6, 0.8, 1.0]),
+])
+def test_choropleth__round_class_breaks(top, bins):
+    ch = Choropleth("subdistricts", "floor_area_m2", {"a": top, "b": top / 3})
+    assert ch.bins() == pytest.approx(bins) and ch.bins()[-1] >= top and len(ch.bins()) <= len(CHOROPLETH_COLORS)
+    colors = ch.colors()
+    assert colors[-1] == CHOROPLETH_COLORS[-1] and len(set(colors)) == len(colors)  # the largest darkest, all apart
+    assert ch.color("a") == colors[-1]
+
+
+def test_choropleth__colours_are_no_layer_colour_and_not_near_white():
+    layer_colours = {get_layer(k).style.color.lower() for k in CARRIER_LAYERS}
+    assert not layer_colours & {c.lower() for c in CHOROPLETH_COLORS}
+    assert all(sum(int(c[i:i + 2], 16) for i in (1, 3, 5)) < 3 * 235 for c in CHOROPLETH_COLORS)
+
+
 def test_choropleth__classes_and_unknown():
     ch = Choropleth("subdistricts", "floor_area_m2", {"a": 600.0, "b": 100.0, "c": None})
-    assert ch.bins()[-1] == 600.0
-    assert ch.color("a") == "#a63603"
+    assert ch.bins() == [100.0, 200.0, 300.0, 400.0, 500.0, 600.0]
+    assert ch.color("a") == "#7a0177" and ch.color("b") == "#fcc5c0"
     assert ch.color("c") == "#d9d9d9" and ch.color("zzz") == "#d9d9d9"
     labels = [text for _, text in legend_items("en", ch)]
     assert labels[-1] == "unknown" and "0–100 m²" in labels

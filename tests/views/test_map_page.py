@@ -54,7 +54,7 @@ def test_map_page__filters_change_the_count(store):
 
 
 @pytest.mark.parametrize(("mode", "legend_text"), [
-    ("ch_sub_floor", "467,572–561,087 m²"),  # six equal classes up to 福保's 561,087 m² (the top one)
+    ("ch_sub_floor", "500,000–600,000 m²"),  # six round classes of 100,000 m², the top one holding 福保 (561,087 m²)
     ("ch_cl_incubation", "未知"),  # no carrier states an incubation area: every zone is unknown
 ])
 def test_map_page__choropleth_modes_render(store, mode, legend_text):
