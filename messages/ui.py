@@ -177,6 +177,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "{zone}: {n} carrier(s) placed by zone (no site stated): {names}"),
     "pop_placed_in": ("按片区定位：{zones}（来源未说明具体位置）", "placed by zone: {zones} (no site stated)"),
     "src_registry": ("资料来源", "Sources"),
+    "ov_layer_sources": ("各图层的来源", "Sources of each layer"),
     "src_title": ("标题", "Title"),
     "src_kind": ("类别", "Kind"),
     "src_kind_seed": ("政府文件", "government document"),

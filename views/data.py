@@ -79,9 +79,9 @@ def _per_scope(what: str, path: str, scope: str, source, build):
         if held is None or held[0]() is not source:
             _scoped.pop(key, None)
 
-            def forget_with(ref, key=key):
-                if _scoped.get(key, (None,))[0] is ref:
-                    _scoped.pop(key, None)
+            def forget_with(ref, key=key, scoped=_scoped):  # bound now: at interpreter exit globals are gone
+                if scoped.get(key, (None,))[0] is ref:
+                    scoped.pop(key, None)
 
             _scoped[key] = held = (weakref.ref(source, forget_with), build())
             for old in list(_scoped)[:-_HELD_PER_SCOPE]:

@@ -12,6 +12,7 @@ from layers.popups import NO_PROVENANCE, cite, provenance
 from spatial.provenance import qualifier_prefix
 from views import data, session
 from views.chrome import current_lang
+from views.tables import frame_table
 
 _AREA_COLUMNS = (
     ("land_area_m2", "col_land"),
@@ -24,6 +25,16 @@ _AREA_COLUMNS = (
 
 
 NOT_APPLICABLE = "—"
+OVERVIEW_NUMERIC = frozenset({3, 4, 11})
+"""The overview table's count, located and computed-area columns: right-aligned figures."""
+OVERVIEW_CSS = ("<style>.sm-overview{overflow-x:auto}.sm-overview table{min-width:1100px}"
+                ".sm-overview th,.sm-overview th.num{vertical-align:bottom;white-space:normal}"
+                ".sm-overview td:nth-child(2),.sm-overview td:nth-child(3){white-space:nowrap}"
+                ".sm-overview td:first-child,.sm-overview th:first-child{position:sticky;left:0;background:#fff;"
+                "min-width:8em;z-index:1}.sm-overview th:first-child{background:#f6f6f8;z-index:2}</style>")
+LAYER_SOURCES_CSS = "<style>.sm-layer-sources td:first-child{white-space:nowrap;width:12em}</style>"
+"""Every cell's text in full (area cells wrap before their count of stated figures), the layer column kept
+in view when a narrow screen scrolls the table sideways."""
 
 
 def _stated_cell(total: dict, lang: str) -> str:
@@ -65,11 +76,6 @@ def problems_table(problems: list[dict], lang: str) -> pd.DataFrame:
         t("pr_value", lang): ["" if p["value"] is None else str(p["value"]) for p in problems],
         t("pr_message", lang): [problem_text(p["message"], lang) for p in problems],
     })
-
-
-def _table_height(rows: int) -> int:
-    """Pixel height that shows every row of a st.dataframe without inner scrolling."""
-    return 38 + 35 * rows
 
 
 def reports_table(reports: pd.DataFrame, lang: str, prov=NO_PROVENANCE) -> pd.DataFrame:
@@ -129,9 +135,10 @@ def render() -> None:
         st.error(t("validation_failed", lang, n=len(problems)))
     else:
         st.success(t("validation_ok", lang, features=sum(r["feature_count"] for r in rows), layers=len(rows)))
-    st.dataframe(overview_table(rows, problems, lang, provenance(data.frames(), data.today())), hide_index=True,
-                 width="stretch",
-                 height=_table_height(len(rows)))
+    table = overview_table(rows, problems, lang, provenance(data.frames(), data.today()))
+    sources = t("col_sources", lang)  # long citation lists: a table of their own below, not row-high cells
+    st.html(frame_table(table.drop(columns=[sources]), css_class="sm-overview", numeric=OVERVIEW_NUMERIC)
+            + OVERVIEW_CSS)
     within = sum(r["stated_areas_m2"][f]["within_parent"] for r in rows if "stated_areas_m2" in r
                  for f in r["stated_areas_m2"])
     st.caption(t("within_parent_note", lang, n=within))
@@ -145,6 +152,9 @@ def render() -> None:
     left, right = st.columns([3, 2])
     left.dataframe(reports_table(frames["incubation_reports"], lang, prov), hide_index=True, width="stretch")
     right.dataframe(targets_table(frames["targets"], lang, prov), hide_index=True, width="stretch")
+    st.subheader(t("ov_layer_sources", lang))
+    cited = table.loc[table[sources] != "", [t("col_layer", lang), sources]]
+    st.html(frame_table(cited, css_class="sm-layer-sources") + LAYER_SOURCES_CSS)
     if "sources" in frames and len(frames["sources"]):
         st.subheader(t("src_registry", lang))
         st.dataframe(sources_table(frames["sources"], lang), hide_index=True, width="stretch")
