@@ -32,7 +32,7 @@ CHART_ROWS = 30
 CHART_WIDTH = 520
 """The tally chart's plot width in pixels (its labels and figures beside it; scaled down in a narrow column)."""
 KPI_FIELDS = ("enterprises", "employees", "revenue_cny", "tax_cny")
-TALLY_CSS = ("<style>.sm-tally{overflow-x:auto}.sm-tally th{white-space:normal;min-width:5em;vertical-align:bottom}"
+TALLY_CSS = ("<style>.sm-tally{overflow-x:auto}.sm-tally th,.sm-tally th.num{white-space:normal;min-width:5em;vertical-align:bottom}"
              ".sm-tally td:first-child,.sm-tally th:first-child{position:sticky;left:0;background:#fff;min-width:9em;"
              "z-index:1}.sm-tally th:first-child{background:#f6f6f8;z-index:2}"
              ".sm-tally tbody tr:last-child td{font-weight:600}</style>")
