@@ -29,8 +29,8 @@ def label_faults(frame) -> list[str]:
 
 
 def overflowing_cells(page, selector: str = "table td, table th") -> list[str]:
-    """Cells matching ``selector`` on ``page`` whose text is wider than the cell shows (cut or hidden), with
-    their text."""
+    """Cells matching ``selector`` on ``page`` (HTML tables; a data grid draws on a canvas and is not seen)
+    whose text is wider than the cell: cut, or spilling over its neighbour. Their texts."""
     return page.evaluate("""(sel) => Array.from(document.querySelectorAll(sel))
-        .filter(c => c.scrollWidth > c.clientWidth + 1 && getComputedStyle(c).overflow !== 'visible')
+        .filter(c => c.offsetParent !== null && c.scrollWidth > c.clientWidth + 1)
         .map(c => c.textContent.slice(0, 60))""", selector)
