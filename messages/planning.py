@@ -97,6 +97,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "buildings only; low-cost space, research platforms and the like are not on it. Carriers with "
                       "unknown area are listed, not counted; most carriers' figures are space provided rather than "
                       "incubation area (see the sources)."),
+    "p_why_unknown_area": ("（面积未知）", " (area unknown)"),
+    "p_why_inside_parent": ("（已含在所属载体中）", " (inside a carrier that counts)"),
+    "p_why_not_open": ("（尚未运营）", " (not open yet)"),
+    "p_why_closed": ("（已关闭）", " (closed)"),
+    "p_why_ended": ("（计入已截止）", " (counting ended)"),
+    "p_why_not_started": ("（无开始日期，且不在运营）", " (no start date and not in operation)"),
     "p_floor_context": ("（仅公布总建筑面积 {floor} ㎡，不计入）",
                         " (only a gross floor area of {floor} m² is stated; not counted)"),
     "p_set_goal": ("设定新的目标", "Set a new goal"),

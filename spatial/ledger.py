@@ -107,6 +107,29 @@ def counted_at(ledger: pd.DataFrame, at: pd.Timestamp | None = None) -> pd.Serie
     return pd.Series(np.where(counting & ~covered, area, 0.0), index=ledger.index)
 
 
+NOT_COUNTING = ("closed", "not_open", "ended", "not_started", "unknown_area", "inside_parent")
+"""Why an entry adds nothing now, in the order they are asked: :func:`not_counting_now`."""
+
+
+def not_counting_now(ledger: pd.DataFrame) -> pd.Series:
+    """Why each entry adds nothing to the ledger now (None where it counts), aligned to the ledger, the
+    first that holds of: ``closed``, ``not_open`` (planned or being built), ``ended`` (its counting has an
+    end date), ``not_started`` (neither a start date nor in operation), ``unknown_area`` (no counted area
+    stated), ``inside_parent`` (a counting carrier it lies in holds it already). The rules of
+    :func:`counted_at`."""
+    if not len(ledger):
+        return pd.Series([], dtype=object)
+    counts = counted_at(ledger).to_numpy() > 0
+    area = ledger["counted_area_m2"].to_numpy(dtype=float)
+    active = _active(ledger, None)
+    status = ledger["status"].astype("object").to_numpy()
+    ended = ledger["counted_until"].notna().to_numpy()
+    reason = np.select(  # what the carrier is first (closed, not open, ended, not started), then its figure
+        [counts, status == "closed", np.isin(status, list(NOT_OPEN)), ended, ~active, np.isnan(area)],
+        [None, "closed", "not_open", "ended", "not_started", "unknown_area"], default="inside_parent")
+    return pd.Series(reason, index=ledger.index, dtype=object).where(~counts, None)
+
+
 def ledger_total(ledger: pd.DataFrame, at: pd.Timestamp | None = None) -> float:
     """The ledger's counted area at ``at`` (None = now), without double counting."""
     return float(counted_at(ledger, at).sum())

@@ -10,6 +10,7 @@ from layers.vocab import LEDGER_FROM_BASES, STATUSES
 from layers.charts import SERIES, progress_chart, svg_img, to_svg
 from messages import lang_column, name_column, pick, problem_text, t
 from spatial.errors import SpaceMapError
+from spatial.ledger import not_counting_now
 from views import data, session
 from views.chrome import current_lang
 from geodata.reports.market import NO_CLUSTER
@@ -18,6 +19,9 @@ from layers.popups import NO_PROVENANCE, cite, provenance
 from spatial.provenance import qualifier_prefix
 from views.tables import frame_table, kpi_cards, md
 
+LEDGER_CSS = ("<style>.sm-ledger td:nth-child(2),.sm-ledger td:nth-child(3),.sm-ledger td:nth-child(6),"
+              ".sm-ledger td:nth-child(7){white-space:nowrap}</style>")
+"""The ledger's layer, status and date columns on one line each (the status wrapped over three)."""
 WHAT_IF_KEY = "p_wi_"
 
 
@@ -173,7 +177,8 @@ def ledger_table(ledger: pd.DataFrame, lang: str, prov=NO_PROVENANCE) -> pd.Data
         t("layer_col", lang): order["layer"].map(lambda k: get_layer(k).title(lang) if k in CARRIER_LAYERS else k),
         t("col_state", lang): order["status"].map(lambda c: STATUSES[c].label(lang) if c in STATUSES else c),
         t("col_counted", lang): order.apply(counted, axis=1),
-        t("col_counting_now", lang): order["counting_now_m2"].map(_m2),
+        t("col_counting_now", lang): [_m2(v) + ("" if why is None else t(f"p_why_{why}", lang))
+                                      for v, why in zip(order["counting_now_m2"], not_counting_now(order))],
         t("col_counted_from", lang): order["counted_from"].map(day),
         t("col_counted_until", lang): order["counted_until"].map(day),
         t("col_basis", lang): order["from_basis"].map(
@@ -325,7 +330,7 @@ def render() -> None:
     st.html(frame_table(counts_table(s, lang)))
     st.subheader(t("p_ledger_title", lang))
     st.caption(t("p_ledger_note", lang))
-    st.html(frame_table(ledger_table(ledger, lang, prov), max_height=520))
+    st.html(frame_table(ledger_table(ledger, lang, prov), max_height=520, css_class="sm-ledger") + LEDGER_CSS)
     st.markdown(f"**{t('reports_title', lang)}**")
     st.html(frame_table(reports_table(shown["incubation_reports"], lang, prov)))
     _settled(lang, s.get("settled"))

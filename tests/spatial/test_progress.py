@@ -187,3 +187,22 @@ def test_progress_summary__bundled_data(frames, store):
     assert [c["indicator"] for c in s["count_targets"]] == ["incubators", "national_makerspaces",
                                                             "city_makerspaces", "innovation_carriers",
                                                             "high_tech_enterprises"]
+
+
+def test_not_counting_now__says_why_each_zero_is_zero():
+    from spatial.ledger import not_counting_now
+
+    carriers = _carriers({"id": "park"}, {"id": "maker", "parent_id": "park"}, {"id": "nofig"},
+                         {"id": "plan", "incubation_area_m2": 10.0, "status": "planned"},
+                         {"id": "shut", "incubation_area_m2": 1.0, "status": "closed"},
+                         {"id": "gone", "status": "suspended"}, {"id": "wait", "status": "suspended"})
+    entries = _entries({"id": "p", "carrier_id": "park", "counted_area_m2": 40_000.0, "counted_from": "2020-08-10"},
+                       {"id": "m", "carrier_id": "maker", "counted_area_m2": 13_000.0, "counted_from": "2020-04"},
+                       {"id": "g", "carrier_id": "gone", "counted_area_m2": 500.0, "counted_from": "2019",
+                        "counted_until": "2021-06-30"},
+                       {"id": "w", "carrier_id": "wait", "counted_area_m2": 700.0})
+    ledger = build_ledger(carriers, entries)
+    reasons = dict(zip(ledger["carrier_id"], not_counting_now(ledger)))
+    assert reasons == {"park": None, "maker": "inside_parent", "nofig": "unknown_area", "plan": "not_open",
+                       "shut": "closed", "gone": "ended", "wait": "not_started"}
+    assert (counted_at(ledger) > 0).tolist() == [r is None for r in reasons.values()]  # the same rules

@@ -32,6 +32,10 @@ def test_progress_page__headline_outcome_and_ledger(store, monkeypatch):
     assert "28（不晚于 2023-10-16）" in html  # the count targets (表1) with the latest count
     assert "华强北国际创客中心" in html  # the ledger's one counted row (external)
     assert "华强北低成本产业空间" not in html  # low-cost space is no cultivation carrier: not on the ledger
+    ledger = html_tables(at, "sm-ledger")[0]
+    zero = ledger.loc[ledger["当前计入(㎡)"].str.startswith("0"), "当前计入(㎡)"]
+    assert len(zero) and all(v.startswith("0（") for v in zero)  # every zero says why, in the row
+    assert {"0（面积未知）", "0（尚未运营）"} <= set(zero)  # e.g. 应用场景孵化器 is planned
     assert ".txt " not in html and "[ext]" not in html  # every source readable, never a file name or raw mark
 
 
