@@ -5,6 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from layers.catalogue import AREA_FIELDS
+from tests.helpers import html_tables
 from views.overview import overview_table
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -22,7 +23,7 @@ def app(store):
 
 def test_app__runs_in_chinese_by_default(app):
     assert app.header[0].value == "数据总览"
-    table = app.dataframe[0].value
+    table = html_tables(app, "sm-overview")[0]
     from layers.catalogue import PUBLIC_LAYERS
 
     assert len(table) == len(PUBLIC_LAYERS) == 22  # every public layer (not the pool, audit log, accounts, enquiries)
@@ -38,7 +39,7 @@ def test_app__english_switch(app):
     app.sidebar.radio(key="lang_switch").set_value("en").run()
     assert not app.exception
     assert app.header[0].value == "Data overview"
-    table = app.dataframe[0].value
+    table = html_tables(app, "sm-overview")[0]
     assert "Science parks" in set(table["Layer"])
     row = table.set_index("Key").loc["lowcost_spaces"]
     assert row["Floor area (m²)"] == "unknown"  # its figures are space provided, not floor area
