@@ -18,6 +18,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "m_area_max": ("最大面积（㎡，0 = 不限）", "Maximum area (m², 0 = any)"),
     "m_max_rent": ("最高租金（元/㎡/月，0 = 不限）", "Maximum rent (CNY/m²/month, 0 = any)"),
     "m_near": ("靠近", "Near"),
+    "m_any": ("不限", "Any"),
+    "m_near_none": ("不指定地点", "No particular place"),
     "m_within": ("距离上限（km，0 = 不限）", "Within (km, 0 = any)"),
     "m_zones": ("限定街道/集群", "Only in subdistricts/clusters"),
     "m_facilities": ("必需设施", "Required facilities"),

@@ -4,18 +4,16 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta, timezone
 
-import folium
 import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata.reports.export import table_csv, table_xlsx
-from layers.basemaps import BASEMAPS
 from layers.catalogue import get_layer
 from layers.escape import escape_html
+from layers.match_map import result_map
 from layers.popups import RESULT_HEADS, result_cells, unit_place
-from layers.render import base_map, display_latlon
 from layers.report import shortlist_report
 from layers.vocab import FACILITIES, INDUSTRIES
 from messages import name_column, pick, problem_text, t
@@ -29,6 +27,9 @@ from views import data, portal_data, session
 from views.chrome import current_lang
 from views.tables import caption_html, html_table, md, md_escape
 
+SHORTLIST_CSS = ("<style>.sm-shortlist th{white-space:nowrap}.sm-shortlist td:first-child{white-space:nowrap}"
+                 ".sm-shortlist td:nth-child(2){min-width:10em}</style>")
+"""The shortlist's headings and ranks on one line (排名 wrapped into two), names given room."""
 EXCLUDED_LIMIT = 200  # excluded candidates listed with their reasons
 MAX_AREA_M2 = 1e8  # 100 km², more than the district: the form's bound (Streamlit says so when exceeded)
 MAX_RENT = 1e5  # CNY per m² per month
@@ -50,8 +51,8 @@ def _form(lang: str, frames, carriers) -> Need | None:
     with st.form("need_form"):
         c1, c2, c3 = st.columns(3)
         industry = c1.selectbox(t("m_industry", lang), [None, *INDUSTRIES], key="m_industry",
-                                format_func=lambda c: "—" if c is None else INDUSTRIES[c].label(lang))
-        stage = c2.selectbox(t("m_stage", lang), [None, *STAGES], key="m_stage",
+                                placeholder=t("m_any", lang), format_func=lambda c: "—" if c is None else INDUSTRIES[c].label(lang))
+        stage = c2.selectbox(t("m_stage", lang), [None, *STAGES], key="m_stage", placeholder=t("m_any", lang),
                              format_func=lambda s: "—" if s is None else t(f"stage_{s}", lang))
         top = c3.slider(t("m_top", lang), 1, 20, 5, key="m_top")
         a1, a2, a3 = st.columns(3)
@@ -63,7 +64,7 @@ def _form(lang: str, frames, carriers) -> Need | None:
                                    step=10.0, key="m_max_rent")
         n1, n2, n3 = st.columns(3)
         near = n1.selectbox(t("m_near", lang), [None, *places], key="m_near",
-                            format_func=lambda p: "—" if p is None else places[p])
+                            placeholder=t("m_near_none", lang), format_func=lambda p: "—" if p is None else places[p])
         within = n2.number_input(t("m_within", lang), min_value=0.0, max_value=MAX_WITHIN_KM, value=0.0,
                                    step=0.5, key="m_within")
         chosen_zones = n3.multiselect(t("m_zones", lang), list(zones), format_func=zones.get, key="m_zones",
@@ -95,29 +96,9 @@ def _form(lang: str, frames, carriers) -> Need | None:
     return st.session_state["m_need"][0]
 
 
-def _runs(ranks: list[int]) -> str:
-    """Ascending ranks as runs, "1–3,5" (by unit: one marker per carrier)."""
-    starts, ends = [r for r in ranks if r - 1 not in ranks], [r for r in ranks if r + 1 not in ranks]
-    return ",".join(str(a) if a == b else f"{a}–{b}" for a, b in zip(starts, ends))
-
-
-def _result_map(lang: str, carriers, rows) -> None:
-    fmap = base_map(BASEMAPS["positron"], zoom=12)
-    group = folium.FeatureGroup(name="results")
-    located = carriers.set_index("id")
-    ranks = {c: [r for r in rows if r["id"] == c] for c in dict.fromkeys(r["id"] for r in rows)}  # by unit: 1,3
-    for cid, mine in ranks.items():
-        geom = located.loc[cid].geometry if cid in located.index else None
-        if geom is None or geom.is_empty:
-            continue
-        lat, lon = display_latlon(geom.y, geom.x, "wgs84")
-        folium.Marker([lat, lon], tooltip=escape_html(mine[0][name_column(lang)]),
-                      icon=folium.DivIcon(html=f'<div class="rank-marker" style="background:#c0392b;color:#fff;'
-                                               f'border-radius:12px;min-width:24px;width:max-content;padding:0 5px;'
-                                               f'box-sizing:border-box;height:24px;line-height:24px;'
-                                               f'text-align:center;font-weight:700;transform:translate(-50%,-50%)">'
-                                               f'{_runs([int(r["rank"]) for r in mine])}</div>',
-                                          icon_size=(0, 0))).add_to(group)
+def _result_map(lang: str, carriers, rows, need: Need) -> None:
+    fmap, group = result_map(rows, carriers, lang, near=need.near, near_label=need.near_label,
+                             within_km=need.within_km, outline=data.frames()["district"])
     st_folium(fmap, key="match_map", height=430, use_container_width=True, feature_group_to_add=group,
               returned_objects=[])
 
@@ -378,7 +359,7 @@ def render() -> None:
     matched, result, rows, shortlist = _ranked(lang, cands, uc, need, weights, top, carriers)
     excluded = exclusion_summary(result, lang=lang)
     _summary(lang, matched, result, rows, excluded)
-    table = html_table(list(shortlist.columns), shortlist.values.tolist())
+    table = html_table(list(shortlist.columns), shortlist.values.tolist(), css_class="sm-shortlist") + SHORTLIST_CSS
     if uc is not None:  # by unit: the wider table across the page
         st.html(table)
     left, right = st.columns([3, 2])
@@ -387,7 +368,7 @@ def render() -> None:
             st.html(table)
         _excluded(lang, matched, need, result, uc)
     with right:
-        _result_map(lang, carriers, rows)
+        _result_map(lang, carriers, rows, need)
     if rows:
         notes = [f"{reason}: {count}" for reason, count in excluded.items()]
         _compare_and_export(lang, need, rows, shortlist, notes, _zone_names(frames, lang))
