@@ -15,7 +15,7 @@ lang = chrome.language_switch()
 chrome.scope_switch(lang)
 chrome.header(lang, title_slot)
 session.login_box(lang)
-pages = [
+public = [
     st.Page("views/map_page.py", title=t("page_map", lang), icon=":material/map:", url_path="home", default=True),
     st.Page("views/match_page.py", title=t("page_match", lang), icon=":material/join_inner:", url_path="match"),
     st.Page("views/tally_page.py", title=t("page_tally", lang), icon=":material/bar_chart:", url_path="tally"),
@@ -23,6 +23,7 @@ pages = [
             url_path="progress"),
     st.Page("views/overview.py", title=t("page_overview", lang), icon=":material/table_view:", url_path="overview"),
 ]
+pages = []  # the pages of a logged-in account: one menu of their own in the navigation bar
 if session.allowed("staff"):
     pages += [
         st.Page("views/workspace_page.py", title=t("page_workspace", lang), icon=":material/work:",
@@ -43,6 +44,8 @@ if session.allowed("admin"):
     pages.append(st.Page("views/accounts_page.py", title=t("page_accounts", lang), icon=":material/group:",
                          url_path="accounts"))
 # The Map is the default page, at "/"; its own address /map (bookmarks, links) leads there, not to "page not found".
-pages.append(st.Page(lambda: st.switch_page(pages[0], query_params=st.query_params.to_dict()), title=t("page_map", lang),
-                     url_path="map", visibility="hidden"))
-chrome.run_page(st.navigation(pages, position="top"), lang)
+public.append(st.Page(lambda: st.switch_page(public[0], query_params=st.query_params.to_dict()),
+                      title=t("page_map", lang), url_path="map", visibility="hidden"))
+# Public pages as links; an account's pages under one menu (a flat bar of 12 overflows into Streamlit's
+# untranslated "2 more").
+chrome.run_page(st.navigation({"": public, t("nav_staff", lang): pages} if pages else public, position="top"), lang)

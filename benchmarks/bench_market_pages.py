@@ -46,7 +46,7 @@ from layers.catalogue import CARRIER_LAYERS  # noqa: E402
 from messages import t  # noqa: E402
 from spatial.carriers import combine_carriers  # noqa: E402
 from benchmarks.bench_pages import BARE_APP, BARE_TWO, CHART, IDLE, log_in, serve_bare  # noqa: E402
-from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app, visitor_tab  # noqa: E402
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, nav_link, start_app, stop_app, visitor_tab  # noqa: E402
 
 FULL = 100_000
 GOAL = 2.0
@@ -115,7 +115,7 @@ def staff_session(browser, url: str, staff: str, *, context=None) -> dict[str, f
         for label in (*PAGES, *(f"{p} again" for p in PAGES)):
             name = label.split()[0]
             started = time.perf_counter()
-            page.get_by_role("link", name=TITLES[name], exact=True).click()
+            nav_link(page, TITLES[name]).click()
             _drawn(page, name)
             out[label] = time.perf_counter() - started
             _idle(page)  # the run is over before the next click

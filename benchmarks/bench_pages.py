@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from geodata.stewardship.accounts import add_account  # noqa: E402
 from geodata.storage import create_store  # noqa: E402
 from messages import t  # noqa: E402
-from tests.e2e.server import (CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, REPO, free_port, start_app,  # noqa: E402
+from tests.e2e.server import (CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, REPO, free_port, nav_link, start_app,  # noqa: E402
                               stop_app, visitor_tab, wait_ready)
 
 PAGES = ("map", "match", "tally", "progress")
@@ -135,7 +135,7 @@ def staff_clicks(browser, url: str, name: str, *, context=None, shows: int = 2) 
         log_in(page, url, STAFF, PASSWORD)
         for _ in range(shows):
             started = time.perf_counter()
-            page.get_by_role("link", name=t(f"page_{name}", "zh"), exact=True).click()
+            nav_link(page, t(f"page_{name}", "zh")).click()
             drawn(page, name)
             out.append(time.perf_counter() - started)
             idle(page)

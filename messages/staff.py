@@ -5,6 +5,7 @@ from __future__ import annotations
 MESSAGES: dict[str, tuple[str, str]] = {
     # navigation and access
     "page_workspace": ("招商工作台", "Workspace"),
+    "nav_staff": ("管理功能", "Manage"),
     "page_accounts": ("账户管理", "Accounts"),
     "staff_only": ("此页面仅供登录的工作人员使用。请在左侧栏登录。",
                    "This page is for logged-in staff. Log in in the sidebar."),

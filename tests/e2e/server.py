@@ -101,3 +101,28 @@ def visitor_tab(browser, context=None):
         page.close()
         if own:
             context.close()
+
+
+def nav_link(page, title: str, lang: str = "zh"):
+    """The navigation link to the page titled ``title``. A logged-in account's pages sit in one menu of the
+    navigation bar (messages ``nav_staff``; its entries are menu items), opened here when the link is not
+    shown; a public page's link is in the bar itself."""
+    import re
+
+    from messages import t
+
+    name = re.compile(rf"{re.escape(title)}\s*$")  # after the icon's name: "databaseData", not "…Data overview"
+    if page.get_by_role("link", name=name).first.is_visible():
+        return page.get_by_role("link", name=name).first
+    link = page.get_by_role("menuitem", name=name).first
+    menu = page.get_by_text(t("nav_staff", lang), exact=True).first
+    for _ in range(10):  # a script run that redraws the bar may close the menu just opened: open it again
+        if link.is_visible():
+            return link
+        menu.wait_for(timeout=30_000)
+        menu.click()
+        try:
+            link.wait_for(timeout=3_000)
+        except Exception:  # noqa: BLE001 - playwright's timeout: try again
+            continue
+    return link

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from geodata.stewardship.accounts import add_account
-from tests.e2e.server import start_app, stop_app
+from tests.e2e.server import nav_link, start_app, stop_app
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +36,7 @@ def test_data_page__editor_imports_a_csv(offline_page, data_app, tmp_path):
     page.get_by_label("密码", exact=True).fill("a long enough secret")
     page.get_by_role("button", name="登录", exact=True).click()
     page.get_by_text("已登录：steward").wait_for(timeout=30_000)
-    page.get_by_role("link", name="数据管理").click()  # same session: a new page load would log out
+    nav_link(page, "数据管理").click()  # same session: a new page load would log out
     page.get_by_text("变更记录").first.wait_for(timeout=30_000)  # the Data page is drawn
     page.locator("input[type=file]").set_input_files(str(csv))
     page.get_by_role("combobox", name="图层", exact=True).click()

@@ -13,7 +13,7 @@ import pytest
 from geodata.stewardship.accounts import add_account
 from tests.conftest import location_env, new_database
 from tests.e2e.conftest import ARTIFACTS, OfflinePage
-from tests.e2e.server import MAP_IFRAME, REPO, free_port, start_app, stop_app, wait_ready
+from tests.e2e.server import MAP_IFRAME, REPO, free_port, nav_link, start_app, stop_app, wait_ready
 
 pytestmark = [pytest.mark.e2e,
               pytest.mark.skipif("postgis" not in os.environ.get("SPACEMAP_BACKENDS", "gpkg,postgis"),
@@ -75,7 +75,7 @@ def _log_in_and_open_data(page) -> None:
     page.get_by_label("密码", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="登录", exact=True).click()
     page.get_by_text(f"已登录：{STAFF}").wait_for(timeout=60_000)
-    page.get_by_role("link", name="数据管理").click()
+    nav_link(page, "数据管理").click()
 
 
 def test_deployment__map_through_nginx_and_every_process_sees_one_database(deployment, browser, tmp_path):

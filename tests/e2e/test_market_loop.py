@@ -23,6 +23,7 @@ from geodata.storage import open_store, read_layer
 from layers.catalogue import LAYERS
 from layers.vocab import ENQUIRY_STAGES, UNIT_STATUSES
 from messages import t
+from tests.e2e.server import nav_link
 from tests.e2e.test_public_portal import _heading, _nav_links, _page_text
 
 pytestmark = pytest.mark.e2e
@@ -140,7 +141,7 @@ def _log_in(page, url: str) -> None:
 
 def _go(page, title: str) -> None:
     """Open a page by its navigation link (same session) and wait until it is drawn."""
-    page.get_by_role("link", name=title, exact=True).click()
+    nav_link(page, title).click()
     _heading(page, title).first.wait_for(timeout=60_000)
     _idle(page)
 

@@ -20,6 +20,7 @@ from geodata.stewardship.goals import set_goal
 from geodata.stewardship.pool import save_need
 from geodata.storage import read_layer
 from spatial.need import Need
+from tests.e2e.server import nav_link
 
 pytestmark = pytest.mark.e2e
 
@@ -170,9 +171,9 @@ def test_public_portal__staff_see_the_workspace_only_while_logged_in(offline_pag
     page.get_by_role("link", name="数据总览").wait_for(timeout=30_000)  # the navigation is drawn
     assert page.get_by_role("link", name="招商工作台").count() == 0
     _log_in(page, "staff-li")
-    workspace = page.get_by_role("link", name="招商工作台")
-    workspace.wait_for(timeout=30_000)
-    assert page.get_by_role("link", name="账户管理").count() == 0  # admins only
+    workspace = nav_link(page, "招商工作台")  # in the account's menu, now open
+    assert page.get_by_role("menuitem", name="数据管理").count() == 1  # the menu shows the staff pages…
+    assert page.get_by_role("menuitem", name="账户管理").count() == 0  # …but not the admins' one
     workspace.click()
     _heading(page, "招商工作台").first.wait_for(timeout=60_000)
     page.get_by_text(NEED_NAME).first.wait_for(timeout=30_000)
