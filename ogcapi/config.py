@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ogcapi.assets import TEMPLATES
 from ogcapi.collections import Collection
 from messages import LANGS, Pair, pair, t
 from spatial.provenance import CITATION_SPLIT, parse_source
@@ -24,6 +25,10 @@ CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 MAX_ITEMS = 10_000
 """The most features one page may hold (``limit``); GDAL and QGIS page through the rest."""
 DEFAULT_ITEMS = 100
+BASE_MAP = {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "attribution": "&copy; OpenStreetMap contributors"}
+"""The base map of the HTML pages' maps: OpenStreetMap, drawn in WGS-84 like the features the API serves. The
+app's Chinese base map (AMap/Gaode, ``layers.basemaps``) is drawn in GCJ-02: the features would sit a few
+hundred metres off its streets. The tiles are the only thing the pages load from outside."""
 SHENZHEN_BBOX = [113.75, 22.39, 114.63, 22.87]
 """The extent given to a collection without geometry (Shenzhen)."""
 MAX_SOURCES = 6
@@ -97,12 +102,15 @@ def _resource(collection: Collection, *, url: str, bounds: np.ndarray, sources: 
 
 
 def build_config(collections: Sequence[Collection], *, url: str, host: str, port: int,
-                 bounds: dict[str, np.ndarray], sources: dict[str, Pair]) -> dict:
+                 bounds: dict[str, np.ndarray], sources: dict[str, Pair], static: Path | None = None) -> dict:
     """The pygeoapi configuration serving ``collections`` at ``url`` (the address clients use: behind
     nginx, e.g. ``https://example.org/ogc``), listening on ``host``:``port``.
 
-    ``bounds``: each collection's geometry bounds (its extent); ``sources``: each collection's sources.
+    ``bounds``: each collection's geometry bounds (its extent); ``sources``: each collection's sources;
+    ``static``: the folder served at ``/static`` (:func:`ogcapi.assets.build_static`; default pygeoapi's own).
+    The HTML pages come from ``ogcapi/templates`` first (they load their scripts from ``/static/vendor``).
     """
+    templates = {"path": str(TEMPLATES)} if static is None else {"path": str(TEMPLATES), "static": str(static)}
     url = url.rstrip("/")
     return {
         "server": {
@@ -116,8 +124,8 @@ def build_config(collections: Sequence[Collection], *, url: str, host: str, port
             "pretty_print": False,
             "admin": False,
             "limits": {"default_items": DEFAULT_ITEMS, "max_items": MAX_ITEMS, "on_exceed": "throttle"},
-            "map": {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-                    "attribution": "&copy; OpenStreetMap contributors"},
+            "map": dict(BASE_MAP),
+            "templates": templates,
         },
         "logging": {"level": "ERROR"},
         "metadata": {
