@@ -4,7 +4,6 @@ from __future__ import annotations
 import folium
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 import settings
 from geodata.reports.export import carriers_csv, carriers_geojson
@@ -23,7 +22,7 @@ from layers.vocab import INDUSTRIES
 from messages import name_column, t
 from spatial.carriers import filter_carriers
 from spatial.search import search_carriers
-from views import data, map_city, portal_data
+from views import data, map_city, map_render, portal_data
 from views.chrome import current_lang
 from views.map_economy import economy_panel, indicator_control, indicator_layer
 from views.tables import html_table, md
@@ -233,20 +232,27 @@ def _selected_point(carriers: pd.DataFrame) -> tuple[float, float] | None:
 
 
 def _map(lang: str, frames, carriers: pd.DataFrame, visible: pd.DataFrame, basemap, choropleth, supply,
-         indicator=None) -> None:
+         indicator=None, modes: tuple = ()) -> None:
     """The one stable map with the visible carriers (and an indicator's circles under them, when one is
     chosen); a click on a carrier selects it."""
     city = data.scope() == "shenzhen"
-    fmap = base_map(basemap, tile_key=settings.tianditu_key(), center=SHENZHEN_CENTER if city else FUTIAN_CENTER,
-                    zoom=SHENZHEN_ZOOM if city else FUTIAN_ZOOM)
-    groups = data_groups(frames, with_supply(visible, supply), lang=lang, basemap=basemap, choropleth=choropleth,
-                         selected=_selected_point(carriers), today=data.today())
-    if indicator is not None:
-        groups.insert(5, indicator)  # above the five zone layers, below the carriers (they stay clickable)
-    result = st_folium(fmap, key=f"map_{basemap.key}_{data.scope()}", height=MAP_HEIGHT, use_container_width=True,
-                       feature_group_to_add=groups, layer_control=folium.LayerControl(collapsed=True),
-                       center=st.session_state.get("map_center"), zoom=st.session_state.get("map_zoom"),
-                       returned_objects=["last_object_clicked", "last_object_clicked_tooltip"])
+    selected = _selected_point(carriers)
+
+    def build():
+        fmap = base_map(basemap, tile_key=settings.tianditu_key(), center=SHENZHEN_CENTER if city else FUTIAN_CENTER,
+                        zoom=SHENZHEN_ZOOM if city else FUTIAN_ZOOM)
+        groups = data_groups(frames, with_supply(visible, supply), lang=lang, basemap=basemap, choropleth=choropleth,
+                             selected=selected, today=data.today())
+        if indicator is not None:
+            groups.insert(5, indicator)  # above the five zone layers, below the carriers (they stay clickable)
+        return fmap, groups, folium.LayerControl(collapsed=True)
+
+    # One rendering per view, shared by every session asking for it (the view: what the map shows).
+    view = (data.revision(), data.scope(), lang, basemap.key, bool(settings.tianditu_key()), tuple(visible["id"]),
+            modes, selected, str(data.today()))  # modes: the choropleth and indicator chosen
+    made = map_render.payload(view, build)
+    result = map_render.show(made, key=f"map_{basemap.key}_{data.scope()}", height=MAP_HEIGHT,
+                             center=st.session_state.get("map_center"), zoom=st.session_state.get("map_zoom"))
     located = visible.loc[visible.geometry.notna()]
     lat_lon = [display_latlon(g.y, g.x, basemap.datum) for g in located.geometry]
     clicked = clicked_feature_id(result, ids=located["id"], lats=[p[0] for p in lat_lon],
@@ -289,7 +295,8 @@ def render() -> None:
         if city:
             legend = map_city.draw(lang, frames, visible, basemap, ctl, height=MAP_HEIGHT)
         else:
-            _map(lang, frames, carriers, visible, basemap, choropleth, supply, bubbles)
+            _map(lang, frames, carriers, visible, basemap, choropleth, supply, bubbles,
+                 modes=(ctl["choropleth"], ctl["indicator"]))
     with col_side:
         st.markdown(f"**{t('legend', lang)}**")
         st.html(legend if city else legend_html(lang, choropleth))
