@@ -139,3 +139,19 @@ def store_copy(backend, session_store, tmp_path, request, monkeypatch):
 
         pg.close_connections(location)
         cluster.drop_database(urlparse(location).path.lstrip("/"))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian Chromium through Playwright, one per test process (Playwright's sync API allows one at a
+    time in a thread: every browser test, under tests/e2e or elsewhere, shares this one)."""
+    from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run the README's test command (it installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

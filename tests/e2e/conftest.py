@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, loopback_only, start_app, stop_app
+from tests.e2e.server import MAP_IFRAME, loopback_only, start_app, stop_app
 from tests.helpers import store_with_xss_carrier
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
@@ -26,18 +26,6 @@ def app_url(e2e_store):
     proc, url, _ = start_app(e2e_store)
     yield url
     stop_app(proc)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run the README's test command (it installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 class OfflinePage:

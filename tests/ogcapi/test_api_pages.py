@@ -112,40 +112,32 @@ def test_static__every_page_file_served_and_its_css_refers_only_to_local_files(p
 
 
 @pytest.mark.e2e
-def test_items_page__draws_its_map_offline_in_chromium(pages_api):
-    from playwright.sync_api import sync_playwright
+def test_items_page__draws_its_map_offline_in_chromium(pages_api, browser):
+    from tests.e2e.server import loopback_only
 
-    from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, loopback_only
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run the README's test command (it installs Debian's chromium)")
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1300, "height": 1000})
-            page = context.new_page()
-            blocked: list[str] = []
-            failed: list[str] = []
-            page.route("**/*", lambda route: loopback_only(route, blocked))
-            page.on("requestfailed", lambda r: failed.append(r.url))
-            page.goto(f"{pages_api.url}/collections/{LAYER}/items?f=html&limit=500", wait_until="load")
-            page.wait_for_selector("#items-map.leaflet-container .leaflet-marker-icon", timeout=30_000)
-            assert page.evaluate("typeof L.markerClusterGroup") == "function"  # the cluster plugin loaded
-            assert page.evaluate("getComputedStyle(document.querySelector('#items-map .leaflet-pane')).position"
-                                 ) == "absolute"  # Leaflet's stylesheet applied
-            assert page.locator("#items-map").bounding_box()["height"] > 200
-            page.screenshot(path=str(ARTIFACTS / "ogcapi-items.png"))
-            tiles = re.compile(re.escape(BASE_MAP["url"]).replace(r"\{z\}", r"\d+").replace(r"\{x\}", r"\d+")
-                               .replace(r"\{y\}", r"\d+"))
-            assert blocked and all(tiles.fullmatch(u) for u in blocked), blocked  # only base-map tiles left
-            assert [u for u in failed if u.startswith(pages_api.url)] == []  # every own file was there
-            blocked.clear()
-            page.goto(f"{pages_api.url}/openapi?f=html", wait_until="networkidle")
-            page.wait_for_selector(".swagger-ui .info .title", timeout=30_000)
-            assert page.locator(".swagger-ui .opblock").count() > 5  # the operations are listed
-            assert blocked == []  # Swagger UI and its stylesheet from the API, no validator badge
-            page.close()
-            context.close()
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": 1300, "height": 1000})
+    try:
+        page = context.new_page()
+        blocked: list[str] = []
+        failed: list[str] = []
+        page.route("**/*", lambda route: loopback_only(route, blocked))
+        page.on("requestfailed", lambda r: failed.append(r.url))
+        page.goto(f"{pages_api.url}/collections/{LAYER}/items?f=html&limit=500", wait_until="load")
+        page.wait_for_selector("#items-map.leaflet-container .leaflet-marker-icon", timeout=30_000)
+        assert page.evaluate("typeof L.markerClusterGroup") == "function"  # the cluster plugin loaded
+        assert page.evaluate("getComputedStyle(document.querySelector('#items-map .leaflet-pane')).position"
+                             ) == "absolute"  # Leaflet's stylesheet applied
+        assert page.locator("#items-map").bounding_box()["height"] > 200
+        page.screenshot(path=str(ARTIFACTS / "ogcapi-items.png"))
+        tiles = re.compile(re.escape(BASE_MAP["url"]).replace(r"\{z\}", r"\d+").replace(r"\{x\}", r"\d+")
+                           .replace(r"\{y\}", r"\d+"))
+        assert blocked and all(tiles.fullmatch(u) for u in blocked), blocked  # only base-map tiles left
+        assert [u for u in failed if u.startswith(pages_api.url)] == []  # every own file was there
+        blocked.clear()
+        page.goto(f"{pages_api.url}/openapi?f=html", wait_until="networkidle")
+        page.wait_for_selector(".swagger-ui .info .title", timeout=30_000)
+        assert page.locator(".swagger-ui .opblock").count() > 5  # the operations are listed
+        assert blocked == []  # Swagger UI and its stylesheet from the API, no validator badge
+    finally:
+        context.close()
