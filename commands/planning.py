@@ -1,4 +1,4 @@
-"""Planning commands: progress (to the incubation-space goal) and tally (area per unit)."""
+"""Planning commands: progress (to the incubation-space goal), tally (area per unit) and the printed report."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -115,6 +115,30 @@ def _write_tally(out: Path, result: dict, carriers, lang: str) -> None:
     write_table(out, table, lambda: {"tally": table, "sources": tally_sources(result, carriers, lang)})
 
 
+def cmd_report(args) -> int:
+    """The planners' printed report (PDF): progress, count targets, tallies with maps, sources."""
+    from geodata.reports.inventory import snapshot
+    from geodata.reports.printed import planning_report_data
+    from geodata.storage import store_path
+    from layers.pdf import to_pdf
+    from layers.print_planning import planning_html
+
+    if args.out.suffix.lower() != ".pdf":
+        raise SpaceMapError(f"--out must end in .pdf, got {args.out.name}")
+    frames, carriers = snapshot()
+    report = planning_report_data(frames, carriers, today=parse_day(args.today), scope=args.scope,
+                                  location=store_path())
+    pdf = to_pdf(planning_html(report, args.lang))
+    try:
+        args.out.write_bytes(pdf.data)
+    except OSError as exc:
+        raise SpaceMapError(f"cannot write {args.out}: {exc}") from exc
+    data = {"out": str(args.out.resolve()), "pages": pdf.pages, "bytes": len(pdf.data), "lang": args.lang,
+            "scope": args.scope, "today": report["today"].isoformat()}
+    emit(data, as_json=args.json, text=f"wrote {data['out']} ({pdf.pages} pages, {args.lang}, {args.scope})")
+    return EXIT_OK
+
+
 def register(add) -> None:
     """Add this group's sub-commands (``add(name, func, help)`` returns the sub-parser)."""
     from spatial.scope import DEFAULT_SCOPE, SCOPES
@@ -142,3 +166,9 @@ def register(add) -> None:
     p.add_argument("--seeds-only", action="store_true",
                    help="leave out figures from external sources (public pages, [ext]): seed documents only")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="header language of --out")
+    p = add("report", cmd_report, "the planners' printed report (PDF, A4): progress, targets, tallies with maps, sources")
+    p.add_argument("--out", type=Path, required=True, help="where to write the PDF (.pdf)")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="the report's language (default zh)")
+    p.add_argument("--scope", choices=list(SCOPES), default=DEFAULT_SCOPE,
+                   help="carriers of Futian only (default) or all of Shenzhen, for the tallies and maps")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="the date 'now' means (default: today)")

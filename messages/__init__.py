@@ -30,6 +30,7 @@ from messages import market as _market
 from messages import match as _match
 from messages import planning as _planning
 from messages import portal as _portal
+from messages import report as _report
 from messages import staff as _staff
 from messages import ui as _ui
 from messages import units as _units
@@ -108,7 +109,8 @@ SECTIONS = {"messages.ui": _ui.MESSAGES, "messages.match": _match.MESSAGES,
             "messages.planning": _planning.MESSAGES, "messages.data": _data.MESSAGES,
             "messages.staff": _staff.MESSAGES, "messages.market": _market.MESSAGES,
             "messages.portal": _portal.MESSAGES, "messages.units": _units.MESSAGES,
-            "messages.economy": _economy.MESSAGES, "messages.api": _api.MESSAGES}
+            "messages.economy": _economy.MESSAGES, "messages.api": _api.MESSAGES,
+            "messages.report": _report.MESSAGES}
 CATALOGUE: dict[str, tuple[str, ...]] = check_catalogue(SECTIONS)
 """Every message: key → one text per language (in the order of :data:`LANGS`)."""
 

@@ -3,14 +3,16 @@
 # GDAL's command-line tools (ogrinfo reads the store in the tests), Chromium (with Mesa's software
 # OpenGL, libgl1-mesa-dri, for the WebGL city map: a Recommends, which --no-install-recommends skips) and CJK fonts
 # for the browser tests, PostgreSQL with PostGIS (the tests start a throw-away cluster for
-# the PostGIS backend), nginx (the multi-process deployment test) and npm when it is not on
+# the PostGIS backend), nginx (the multi-process deployment test), Pango and HarfBuzz's subsetter for
+# WeasyPrint (the printed reports), poppler-utils (pdftotext, pdffonts: the reports' tests) and npm when it is not on
 # the machine (map assets). With arguments, exactly those packages. Needs root (or sudo);
 # prints what it does.
 set -euo pipefail
 if [ $# -gt 0 ]; then
   want=("$@")
 else
-  want=(gdal-bin chromium libgl1-mesa-dri fonts-noto-cjk postgresql postgresql-15-postgis-3 nginx)
+  want=(gdal-bin chromium libgl1-mesa-dri fonts-noto-cjk postgresql postgresql-15-postgis-3 nginx
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils)
   command -v npm >/dev/null || want+=(npm)
 fi
 missing=()

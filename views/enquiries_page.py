@@ -159,7 +159,7 @@ def _lists(lang: str, who: str) -> str | None:
 
 def need_text(need_json, lang: str) -> list[str]:
     """The need in words, one line per criterion it sets."""
-    from views.match_page import need_lines
+    from layers.report import need_lines
 
     try:
         need = need_from_dict(json.loads(need_json or "{}"))

@@ -14,7 +14,9 @@ from layers.catalogue import get_layer
 from layers.escape import escape_html
 from layers.match_map import result_map
 from layers.popups import RESULT_HEADS, result_cells, unit_place
-from layers.report import shortlist_report
+from layers.pdf import to_pdf
+from layers.popups import provenance
+from layers.report import match_report_html
 from layers.vocab import FACILITIES, INDUSTRIES
 from messages import name_column, pick, problem_text, t
 from spatial.errors import SpaceMapError
@@ -158,25 +160,6 @@ def _save_need(lang: str, need: Need) -> None:
             st.success(t("m_pool_saved", lang))
 
 
-def need_lines(need: Need, lang: str, zones: dict[str, str]) -> list[str]:
-    """The need in words, one line per criterion it sets (for the printable report)."""
-    sep = t("list_sep", lang)
-    values = {
-        "industry": INDUSTRIES[need.industry].label(lang) if need.industry in INDUSTRIES else need.industry,
-        "stage": t(f"stage_{need.stage}", lang) if need.stage in STAGES else need.stage,
-        "area_min": None if need.area_min is None else f"{need.area_min:,.0f}",
-        "area_max": None if need.area_max is None else f"{need.area_max:,.0f}",
-        "max_rent": None if need.max_rent is None else f"{need.max_rent:,.0f}",
-        "near_label": need.near_label,
-        "within_km": None if need.within_km is None else f"{need.within_km:g}",
-        "zones": sep.join(zones.get(z, z) for z in need.zones),
-        "facilities": sep.join(FACILITIES[c].label(lang) if c in FACILITIES else c for c in need.facilities),
-        "hk_link": t("yes", lang) if need.hk_link else None,
-        "policy_support": t("yes", lang) if need.policy_support else None,
-    }
-    return [t("need_line", lang, label=t(f"need_{k}", lang), value=v) for k, v in values.items() if v]
-
-
 def _summary(lang: str, cands, result, rows: list[dict], excluded: dict[str, int]) -> None:
     """How many fit, what excluded the rest, which relaxation would help, whether the top three are stable."""
     st.markdown(f"**{t('m_summary', lang, n=len(rows), total=len(cands), excluded=int((~result.passing).sum()))}**")
@@ -209,7 +192,7 @@ def _excluded(lang: str, cands, need: Need, result, uc=None) -> None:
 
 
 def _compare_and_export(lang: str, need: Need, rows: list[dict], shortlist: pd.DataFrame, notes: list[str],
-                        zones: dict[str, str]) -> None:
+                        zones: dict[str, str], total: int) -> None:
     """Pick results to compare score by score; download the shortlist (CSV, XLSX, printable report)."""
     st.subheader(t("m_compare", lang))
     names = {_row_key(r): _row_name(r, lang) for r in rows}
@@ -227,10 +210,18 @@ def _compare_and_export(lang: str, need: Need, rows: list[dict], shortlist: pd.D
                                                               "breakdown": _breakdown_frame(rows, lang)}),
                        "shortlist.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="m_dl_xlsx", on_click="ignore")
-    c3.download_button(t("m_report", lang), lambda: shortlist_report(t("page_match", lang),
-                                                                     need_lines(need, lang, zones), shortlist,
-                                                                     notes, lang=lang),
-                       "shortlist.html", "text/html", key="m_dl_html", on_click="ignore")
+    c3.download_button(t("m_report", lang), lambda: _report_pdf(lang, need, rows, notes, zones, total), "shortlist.pdf",
+                       "application/pdf", key="m_dl_pdf", on_click="ignore")
+
+
+def _report_pdf(lang: str, need: Need, rows: list[dict], notes: list[str], zones: dict[str, str], total: int) -> bytes:
+    """The printable match report (PDF): the need in words, each result with its address, figures and sources,
+    the map with the ranks, how to enquire."""
+    frames = data.frames()
+    html = match_report_html(need, rows, data.carriers(), lang=lang, candidates=total, zones=zones,
+                             outlines={"subdistricts": frames["subdistricts"], "district": frames["district"]},
+                             prov=provenance(frames, data.today()), today=data.today(), notes=notes)
+    return to_pdf(html).data
 
 
 ENQUIRY_FIELDS = ("enterprise_name", "credit_code", "contact_name", "contact_phone", "contact_email", "message",
@@ -371,7 +362,7 @@ def render() -> None:
         _result_map(lang, carriers, rows, need)
     if rows:
         notes = [f"{reason}: {count}" for reason, count in excluded.items()]
-        _compare_and_export(lang, need, rows, shortlist, notes, _zone_names(frames, lang))
+        _compare_and_export(lang, need, rows, shortlist, notes, _zone_names(frames, lang), len(matched))
         _enquiry(lang, need, rows)
     _save_need(lang, need)
 

@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from layers.catalogue import LAYERS
-from messages import lang_column, pick, problem_text, t
+from messages import pick, problem_text, t
 from layers.popups import NO_PROVENANCE, cite, provenance
-from spatial.provenance import qualifier_prefix
+from layers.planning_text import reports_table
 from views import data, session
 from views.chrome import current_lang
 from views.tables import frame_table
@@ -75,22 +75,6 @@ def problems_table(problems: list[dict], lang: str) -> pd.DataFrame:
         t("pr_field", lang): [p["field"] for p in problems],
         t("pr_value", lang): ["" if p["value"] is None else str(p["value"]) for p in problems],
         t("pr_message", lang): [problem_text(p["message"], lang) for p in problems],
-    })
-
-
-def reports_table(reports: pd.DataFrame, lang: str, prov=NO_PROVENANCE) -> pd.DataFrame:
-    """The reported incubation totals with localised headers: each with its measure, its date as far
-    as the source states it, its qualifier and its readable source."""
-    when = {"reported_by": "p_when_reported_by", "year": "p_when_year"}
-    dates = [t(when[p], lang, date=str(d)[:10], year=str(d)[:4]) if p in when else str(d)[:10]
-             for d, p in zip(reports["date"], reports.get("date_precision", [None] * len(reports)))]
-    quals = reports["qualifier"] if "qualifier" in reports.columns else [None] * len(reports)
-    return pd.DataFrame({
-        t("col_date", lang): dates,
-        t("col_area_m2", lang): [qualifier_prefix(q, lang) + f"{a:,.0f}" for q, a in zip(quals, reports["area_m2"])],
-        t("col_carriers", lang): reports["carriers"],
-        t("col_measure", lang): reports[lang_column("measure", lang)],
-        t("col_sources", lang): [cite(s, lang, prov) for s in reports["source"]],
     })
 
 

@@ -14,23 +14,15 @@ from spatial.ledger import not_counting_now
 from views import data, session
 from views.chrome import current_lang
 from geodata.reports.market import NO_CLUSTER
-from views.overview import reports_table
+from layers.planning_text import counts_table, headline_cards, reports_table, targets_table, when
+from layers.planning_text import m2 as _m2, pct as _pct
 from layers.popups import NO_PROVENANCE, cite, provenance
-from spatial.provenance import qualifier_prefix
 from views.tables import frame_table, kpi_cards, md
 
 LEDGER_CSS = ("<style>.sm-ledger td:nth-child(2),.sm-ledger td:nth-child(3),.sm-ledger td:nth-child(6),"
               ".sm-ledger td:nth-child(7){white-space:nowrap}</style>")
 """The ledger's layer, status and date columns on one line each (the status wrapped over three)."""
 WHAT_IF_KEY = "p_wi_"
-
-
-def _m2(value) -> str:
-    return "—" if value is None else f"{value:,.0f}"
-
-
-def _pct(value) -> str:
-    return "—" if value is None else f"{value:.1f} %"
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -49,42 +41,6 @@ def chart_alt(s: dict, lang: str) -> str:
              year=s["goal_year"], ledger=_m2(s["ledger_total_m2"]),
              projected=s["projected_year_reaching_goal"] or (t("p_never", lang) if s["historical_from"]
                                                              else t("p_no_like_pace", lang)))
-
-
-def when(day: str, precision, lang: str) -> str:
-    """A report's date as far as its source states it: "no later than 2023-10-16", "in 2020"."""
-    if precision == "reported_by":
-        return t("p_when_reported_by", lang, date=day)
-    if precision == "year":
-        return t("p_when_year", lang, year=str(day)[:4])
-    return t("p_when_day", lang, date=day)
-
-
-def headline_cards(s: dict, lang: str, prov=NO_PROVENANCE) -> list[tuple[str, str, str]]:
-    """The four headline figures: (label, value, note) — reported and ledger labelled apart, a
-    figure of another measure than the goal's said to be so, no pace across measures."""
-    latest = s["latest_reported"]
-    measure = latest[lang_column("measure", lang)]
-    other = "" if s.get("latest_same_measure_as_goal", True) else " · " + t("p_other_measure", lang)
-    projected = s["projected_year_reaching_goal"]
-    return [
-        (t("p_reported", lang), qualifier_prefix(latest.get("qualifier"), lang)
-         + t("value_m2", lang, value=f"{latest['area_m2']:,.0f}"),
-         t("p_pct_goal", lang, pct=_pct(s["pct_of_goal_reported"])) + other + " · " +
-         t("p_reported_help", lang, date=when(latest["date"], latest.get("date_precision"), lang), measure=measure,
-           carriers=latest["carriers"], source=cite(latest["source"], lang, prov))),
-        (t("p_ledger", lang), t("value_m2", lang, value=f"{s['ledger_total_m2']:,.0f}"),
-         t("p_pct_goal", lang, pct=_pct(s["pct_of_goal_ledger"]))
-         + (" · " + t("p_ledger_external", lang, area=_m2(s["ledger_external_m2"]))
-            if s.get("ledger_external_m2") else "")),
-        (t("p_required", lang), t("value_m2_year", lang, value=_m2(s["required_m2_per_year"])),
-         t("p_required_help", lang, start=s["required_from"], deadline=s["deadline"])
-         + ("" if s["historical_m2_per_year"] is None else
-            " · " + t("p_historical", lang, pace=_m2(s["historical_m2_per_year"])))),
-        (t("p_projected", lang), str(projected) if projected else "—",
-         t("p_projected_note", lang, since=s["historical_from"]) if s["historical_from"]
-         else t("p_no_like_pace", lang)),
-    ]
 
 
 def _outcome(s: dict, lang: str) -> None:
@@ -116,22 +72,6 @@ def _gap(s: dict, lang: str) -> None:
                  with_floor=c["area_unknown_with_floor_area"], floor=_m2(c["floor_area_of_unknown_m2"])))
 
 
-def targets_table(s: dict, lang: str, prov=NO_PROVENANCE) -> pd.DataFrame:
-    """Each plan target with the last figure reported by its deadline."""
-    rows = s["targets"]
-    return pd.DataFrame({
-        t("col_year", lang): [str(r["year"]) for r in rows],
-        t("col_target", lang): [_m2(r["target_m2"]) for r in rows],
-        t("col_last_report", lang): [f"{_m2(r['last_report_m2'])} ({r['last_report_date']})" if r["last_report_date"]
-                                     else "—" for r in rows],
-        t("col_pct", lang): [_pct(r["pct"]) for r in rows],
-        t("col_reached", lang): [(t("p_not_comparable", lang) if not r.get("comparable", True) else
-                                  "—" if r["reached"] is None else t("yes" if r["reached"] else "no", lang))
-                                 for r in rows],
-        t("col_sources", lang): [cite(r["source"], lang, prov) for r in rows],
-    })
-
-
 def paces_table(s: dict, lang: str) -> pd.DataFrame:
     """The pace between consecutive reported figures."""
     rows = s["pace_between_reports"]
@@ -140,21 +80,6 @@ def paces_table(s: dict, lang: str) -> pd.DataFrame:
         t("col_to", lang): [f"{r['to']} ({_m2(r['to_m2'])})" for r in rows],
         t("col_pace", lang): [_m2(r["m2_per_year"]) if r.get("like", True) else t("p_measure_change", lang)
                               for r in rows],
-    })
-
-
-def counts_table(s: dict, lang: str) -> pd.DataFrame:
-    """Each counted indicator: baseline, targets by year, the latest count the sources give."""
-    rows = s.get("count_targets", [])
-    return pd.DataFrame({
-        t("col_indicator", lang): [t(f"count_{r['indicator']}", lang) for r in rows],
-        t("col_baseline", lang): ["—" if r["baseline"] is None else f"{r['baseline']['value']} ({r['baseline']['year']})"
-                                  for r in rows],
-        t("col_count_target", lang): [" → ".join(f"{g['value']} ({g['year']})" for g in r["targets"]) for r in rows],
-        t("col_latest_count", lang): ["—" if r["latest"] is None else t(
-            "count_when", lang, value=r["latest"]["value"],
-            when=when(r["latest"]["date"], r["latest"]["date_precision"], lang)) for r in rows],
-        t("col_pct", lang): [_pct(r["pct_of_last_target"]) for r in rows],
     })
 
 
@@ -283,11 +208,26 @@ def _settled(lang: str, settled: dict | None) -> None:
     right.html(frame_table(clusters, numeric={1, 2}, max_height=320))
 
 
+def report_pdf(lang: str) -> bytes:
+    """The planners' printed report (PDF) of the session's scope, built only when downloaded: the same
+    figures as this page and the Tally page, from the same store (``cli.py report`` prints the same)."""
+    from geodata.reports.inventory import snapshot
+    from geodata.reports.printed import planning_report_data
+    from layers.pdf import to_pdf
+    from layers.print_planning import planning_html
+
+    frames, carriers = snapshot()
+    report = planning_report_data(frames, carriers, today=data.today(), scope=data.scope())
+    return to_pdf(planning_html(report, lang)).data
+
+
 def render() -> None:
     """Draw the page."""
     lang = current_lang()
     st.header(t("page_progress", lang))
     st.caption(t("p_intro", lang))
+    st.download_button(t("rp_download", lang), lambda: report_pdf(lang), f"futian-progress-{lang}.pdf",
+                       "application/pdf", key="p_dl_pdf", on_click="ignore", icon=":material/picture_as_pdf:")
     external = st.toggle(t("p_external", lang), value=True, key="p_external", help=t("tl_external_help", lang))
     try:
         shown = data.progress(_picked(), external)  # the boxes are drawn further down; their state is read here

@@ -21,7 +21,7 @@ def _error(exc: Exception, lang: str) -> None:
 
 
 def _pool(lang: str, who: str) -> None:
-    from views.match_page import need_lines
+    from layers.report import need_lines
 
     st.subheader(t("w_pool", lang))
     pool = data.pool_needs()
