@@ -14,6 +14,8 @@ variable                   meaning (default)
                            (``~/.config/spacemap/editors.json``)
 ``SPACEMAP_TODAY``         the date "now" means on the pages, ``YYYY-MM-DD`` (today)
 ``SPACEMAP_DEBUG``         ``1``: the CLI shows tracebacks instead of one-line errors
+``SPACEMAP_PAGE_SLOTS``    page runs one app process works on at once; more visitors wait
+                           in line with a notice, staff first (3)
 ``TIANDITU_KEY``           Tianditu base-map key (also in secrets; unset: no Tianditu)
 ``PORT``                   port of ``scripts/start.sh`` (8501)
 =========================  ===============================================================
@@ -90,6 +92,16 @@ def behind_proxy() -> bool:
     sets it), which writes the visitor's address in ``X-Real-IP``; only then is that header believed
     (per-address limits of public enquiries). Unset: the websocket's own peer address."""
     return (_env("SPACEMAP_BEHIND_PROXY") or "0").lower() not in ("0", "false", "no", "off")
+
+
+DEFAULT_PAGE_SLOTS = 3
+
+
+def page_slots() -> int:
+    """``SPACEMAP_PAGE_SLOTS``: how many page runs one app process works on at once (default 3); more
+    visitors wait in line (views.admission). Not a positive whole number: the default."""
+    value = _env("SPACEMAP_PAGE_SLOTS") or ""
+    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_PAGE_SLOTS
 
 
 def port() -> int:

@@ -46,6 +46,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -66,12 +67,17 @@ from websockets.asyncio.client import connect  # noqa: E402
 from websockets.exceptions import InvalidStatus, WebSocketException  # noqa: E402
 
 GOAL = 0.5
-PAGES = {"map": "", "match": "match", "tally": "tally", "progress": "progress"}
-"""The public pages: name -> what the client asks for (url path, optionally ``?query``)."""
+PAGES = {"map": "", "match": "match", "match_result": "match", "tally": "tally", "progress": "progress",
+         "overview": "overview"}
+"""The public pages: name -> what the client asks for (url path, optionally ``?query``). ``match_result``: the
+Match page, then its form sent as it is (the default match: every criterion "any"), as one visit."""
+SUBMIT = {"match_result"}
+"""Pages whose visit also presses the page's form submit button (a second run of the same session)."""
 MARKERS = {"bare": "bare page", "map": "streamlit_folium.st_folium"}
 """What must be in a delta of the page's run: the bare header, the map component's name; or a message of
 :mod:`messages` in Chinese (the default language), its first characters (the rest may be formatted):"""
-MESSAGE_MARKERS = {"match": "m_submit", "tally": "tl_conserved", "progress": "p_reported"}
+MESSAGE_MARKERS = {"match": "m_submit", "match_result": "m_summary", "tally": "tl_conserved", "progress": "p_reported",
+                   "overview": "overview_intro"}
 MAX_SIGN = 8
 
 
@@ -89,17 +95,21 @@ def marker_text(name: str) -> str:
     """The text that shows page ``name`` ran (a message key is looked up in Chinese)."""
     if name in MESSAGE_MARKERS:
         from messages import t
-        return t(MESSAGE_MARKERS[name], "zh")[:MAX_SIGN]
+        text = t(MESSAGE_MARKERS[name], "zh")  # unformatted: its longest fixed part, its first characters
+        return max(re.split(r"\{[^}]*\}", text), key=len)[:MAX_SIGN]
     return MARKERS.get(name, "")
 
 
-def rerun_request(url: str, path: str) -> bytes:
-    """The BackMsg a browser sends on opening ``url``/``path`` (path: url path relative to the app, ``?query``)."""
+def rerun_request(url: str, path: str, *, page_hash: str = "", trigger: str | None = None) -> bytes:
+    """The BackMsg a browser sends on opening ``url``/``path`` (path: url path relative to the app, ``?query``);
+    with ``page_hash`` and ``trigger`` (a button's widget id), the one it sends when that button is pressed."""
     page_name, _, query = path.lstrip("/").partition("?")
     msg = BackMsg()
     state = msg.rerun_script
-    state.page_script_hash = ""
+    state.page_script_hash = page_hash
     state.page_name = page_name
+    if trigger is not None:
+        state.widget_states.widgets.add(id=trigger, trigger_value=True)
     state.query_string = query
     info = state.context_info
     info.timezone, info.timezone_offset, info.locale = "Asia/Shanghai", -480, "zh-CN"
@@ -118,12 +128,16 @@ def _delta_problem(delta) -> str | None:
     return None
 
 
-async def visit(url: str, path: str, marker: str, *, timeout: float = 180.0, close_early: bool = False) -> Run:
-    """One visitor: open the websocket, ask for ``path``, read until ``script_finished``; what it saw."""
+async def visit(url: str, path: str, marker: str, *, timeout: float = 180.0, close_early: bool = False,
+                submit: bool = False) -> Run:
+    """One visitor: open the websocket, ask for ``path``, read until ``script_finished``; what it saw. With
+    ``submit``, it then presses the page's form submit button and reads until that run's end as well (the
+    marker must be in the second run)."""
     parts = urlsplit(url)
     ws_url = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}{parts.path.rstrip('/')}/_stcore/stream"
     sign, started = marker.encode(), time.perf_counter()
     seen, error, deltas, nbytes = False, None, 0, 0
+    page_hash, button = "", None
 
     def done(problem: str | None) -> Run:
         now = time.perf_counter()
@@ -132,7 +146,7 @@ async def visit(url: str, path: str, marker: str, *, timeout: float = 180.0, clo
     try:
         async with asyncio.timeout(timeout):
             async with connect(ws_url, origin=f"{parts.scheme}://{parts.netloc}", subprotocols=["streamlit"],
-                               max_size=None, ping_interval=None, open_timeout=timeout) as ws:
+                               max_size=None, ping_interval=None, open_timeout=timeout, compression=None if os.environ.get("NOCOMP") else "deflate") as ws:
                 await ws.send(rerun_request(url, path))
                 if close_early:
                     return done(None)
@@ -144,6 +158,12 @@ async def visit(url: str, path: str, marker: str, *, timeout: float = 180.0, clo
                         deltas += 1
                         seen = seen or sign in raw
                         error = error or _delta_problem(msg.delta)
+                        element = msg.delta.new_element
+                        if (submit and element.WhichOneof("type") == "button" and element.button.is_form_submitter
+                                and msg.metadata.delta_path[:1] == [0]):  # in the page, not the sidebar's login
+                            button = button or element.button.id
+                    elif kind == "navigation":
+                        page_hash = msg.navigation.page_script_hash
                     elif kind == "page_not_found":
                         error = error or "page_not_found"
                     elif kind == "session_event" and msg.session_event.WhichOneof("type") == "script_compilation_exception":
@@ -154,6 +174,12 @@ async def visit(url: str, path: str, marker: str, *, timeout: float = 180.0, clo
                             continue
                         if status != ForwardMsg.FINISHED_SUCCESSFULLY:
                             error = error or ForwardMsg.ScriptFinishedStatus.Name(status).lower()
+                        if submit and not error:  # the form, as the visitor would send it
+                            if button is None:
+                                return done("no_form")
+                            await ws.send(rerun_request(url, path, page_hash=page_hash, trigger=button))
+                            submit, seen = False, False
+                            continue
                         return done(error or (None if seen else "no_marker"))
                 return done("closed_before_finished")
     except TimeoutError:
@@ -164,10 +190,11 @@ async def visit(url: str, path: str, marker: str, *, timeout: float = 180.0, clo
         return done(f"connection:{type(exc).__name__}")
 
 
-async def burst(url: str, path: str, marker: str, sessions: int, timeout: float) -> tuple[list[Run], float]:
+async def burst(url: str, path: str, marker: str, sessions: int, timeout: float, *,
+                submit: bool = False) -> tuple[list[Run], float]:
     """``sessions`` visitors arriving at once; their runs and the wall time until the last one ended."""
     started = time.perf_counter()
-    runs = await asyncio.gather(*(visit(url, path, marker, timeout=timeout) for _ in range(sessions)))
+    runs = await asyncio.gather(*(visit(url, path, marker, timeout=timeout, submit=submit) for _ in range(sessions)))
     return runs, max(r.end for r in runs) - started
 
 
@@ -234,11 +261,13 @@ async def bursts(urls: dict[str, str], names: list[str], args) -> dict[str, dict
     out = {name: {"runs": [], "wall": 0.0, "alone": None} for name in names}
     for name in names:
         for _ in range(2):  # the first visit after start-up fills the caches; the second is a visitor alone
-            run = await visit(urls[name], path_of(name), marker_text(name), timeout=args.timeout)
+            run = await visit(urls[name], path_of(name), marker_text(name), timeout=args.timeout,
+                              submit=name in SUBMIT)
         out[name]["alone"] = run
     for _ in range(args.rounds):
         for name in names:
-            runs, wall = await burst(urls[name], path_of(name), marker_text(name), args.sessions, args.timeout)
+            runs, wall = await burst(urls[name], path_of(name), marker_text(name), args.sessions, args.timeout,
+                                     submit=name in SUBMIT)
             out[name]["runs"] += runs
             out[name]["wall"] += wall
     return out
@@ -249,7 +278,7 @@ async def abandon(url: str, names: list[str], count: int, timeout: float) -> Non
     for name in names:
         started = time.perf_counter()
         await asyncio.gather(*(visit(url, path_of(name), "", timeout=timeout, close_early=True) for _ in range(count)))
-        probe = await visit(url, path_of(name), marker_text(name), timeout=timeout)
+        probe = await visit(url, path_of(name), marker_text(name), timeout=timeout, submit=name in SUBMIT)
         print(f"closing early: {count} sessions asked for {name} and closed; a visitor after them "
               f"{'got the page' if probe.error is None else 'FAILED: ' + probe.error} in {probe.latency:.2f} s "
               f"({time.perf_counter() - started:.2f} s in all)", flush=True)
@@ -292,7 +321,7 @@ async def soak(url: str, names: list[str], args, pid: int | None) -> bool:
     windows: list[float] = []
 
     async def one(name: str) -> None:
-        runs.append(await visit(url, path_of(name), marker_text(name), timeout=args.timeout))
+        runs.append(await visit(url, path_of(name), marker_text(name), timeout=args.timeout, submit=name in SUBMIT))
 
     async def report() -> None:
         for w in range(1, int(args.duration // args.window) + 1):
@@ -332,7 +361,7 @@ async def measure(args, url: str, bare_url: str | None, pid: int | None) -> bool
     names = [n for n in args.pages.split(",") if n]
     if args.duration:
         for name in names:  # warm-up
-            await visit(url, path_of(name), marker_text(name), timeout=args.timeout)
+            await visit(url, path_of(name), marker_text(name), timeout=args.timeout, submit=name in SUBMIT)
         return await soak(url, names, args, pid)
     rss0 = rss_mb(pid)
     urls = {name: url for name in names} | {"bare": bare_url}
@@ -350,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=50, help="sessions arriving at once per page and round")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated: map,match,tally,progress")
+    parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated, of: " + ",".join(PAGES))
     parser.add_argument("--url", help="a running app (default: start one on a copy of the bundled store)")
     parser.add_argument("--bare-url", help="a running bare page (default: start one)")
     parser.add_argument("--pid", type=int, help="the server process of --url, for its RSS")

@@ -8,6 +8,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "app_tagline": ("科技培育空间、园区、楼宇与孵化载体的产业空间地图",
                     "An industrial-space map of Futian's science parks, tech buildings and incubators"),
     "language": ("语言", "Language"),
+    "busy_wait": ("访问的人较多，正在排队：您排在第 {n} 位。页面会自动打开，无需刷新。",
+                  "Many visitors right now: you are number {n} in line. The page opens by itself; no need to reload."),
     "page_error": ("页面出错了，请稍后再试或联系管理员（错误编号 {id}）。",
                    "Something went wrong on this page. Please try again later or tell the administrator "
                    "(error id {id})."),

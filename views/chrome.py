@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import logging
 import secrets
+from contextlib import contextmanager
 
 import streamlit as st
 
 import settings
 from messages import DEFAULT_LANG, LANG_NAMES, LANGS, t
-from views import portal_data
+from views import admission, portal_data
 from views.tables import md
 
 log = logging.getLogger("spacemap.pages")
@@ -105,3 +106,29 @@ def show_flash(key: str) -> None:
     kind, text = st.session_state.pop(key, (None, None))
     if kind:
         getattr(st, kind)(text)
+
+
+@contextmanager
+def admitted(lang: str, *, staff: bool):
+    """Run the page when the process has room for it (:mod:`views.admission`): at once when it has; else,
+    after :data:`~views.admission.NOTICE_AFTER_S`, a notice with the place in line (updated every second,
+    removed when the page starts). Every update is also where Streamlit stops a closed or rerun session,
+    which then leaves the line."""
+    gate = admission.GATE
+    ticket = gate.enter(admission.STAFF if staff else admission.VISITOR)
+    notice = None
+    try:
+        wait = admission.NOTICE_AFTER_S
+        while not gate.wait(ticket, wait):
+            notice = notice or st.empty()
+            notice.info(t("busy_wait", lang, n=gate.position(ticket)), icon=":material/hourglass_top:")
+            wait = 1.0
+    except BaseException:
+        gate.cancel(ticket)
+        raise
+    try:
+        if notice is not None:
+            notice.empty()
+        yield
+    finally:
+        gate.leave()

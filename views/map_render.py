@@ -11,36 +11,23 @@ per-session state (centre, zoom, the component key) is added per run. It follows
 pinned streamlit-folium 0.27.4 step by step (``tests/views/test_map_render.py`` compares the two)."""
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 import branca
 import folium
 import streamlit as st
 import streamlit_folium as sf
 
+from views.shared import shared
+
 HELD = 24
 """Rendered views kept per process (a few kB to a few hundred kB each)."""
 RETURNED = ("last_object_clicked", "last_object_clicked_tooltip")
-_cache: OrderedDict = OrderedDict()
-_lock = threading.Lock()
 
 
-def payload(key: tuple, build) -> dict:
+def payload(key: tuple, build, *, kind: str = "map") -> dict:
     """The rendered map of view ``key``; ``build()`` → (map, feature groups, layer control) makes it on
-    a miss. Thread-safe: sessions run in threads; two may render the same new view once each."""
-    with _lock:
-        hit = _cache.get(key)
-        if hit is not None:
-            _cache.move_to_end(key)
-            return hit
-    fmap, groups, control = build()
-    made = render(fmap, groups, control)
-    with _lock:
-        _cache[key] = made
-        while len(_cache) > HELD:
-            _cache.popitem(last=False)
-    return made
+    a miss, once for every session asking for it at the same time (:func:`views.shared.shared`); each
+    ``kind`` of map (the Map page's, the Match page's results) keeps its own :data:`HELD` views."""
+    return shared(kind, key, lambda: render(*build()), held=HELD)
 
 
 def render(fmap: folium.Map, groups: list, control: folium.LayerControl | None) -> dict:
@@ -76,10 +63,12 @@ def _links(fmap) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(css)), list(dict.fromkeys(js))
 
 
-def show(made: dict, *, key: str, height: int, zoom=None, center=None) -> dict | None:
+def show(made: dict, *, key: str, height: int, zoom=None, center=None,
+         returned: tuple[str, ...] = RETURNED) -> dict | None:
     """Draw the rendered map ``made`` as ``st_folium`` would (the same component, arguments and value:
-    ``returned_objects`` = :data:`RETURNED`, whose values are None until the visitor clicks)."""
-    defaults = {k: None for k in RETURNED}
+    ``returned_objects`` = ``returned``, whose values are None until the visitor clicks; none: a map
+    whose clicks never rerun the page)."""
+    defaults = {k: None for k in returned}
     hash_key = sf.generate_js_hash(made["script"], key, False)
 
     def on_change():
@@ -87,7 +76,7 @@ def show(made: dict, *, key: str, height: int, zoom=None, center=None) -> dict |
 
     return sf._component_func(
         script=made["script"], header=made["header"], html=made["html"], id=made["id"], key=hash_key,
-        height=height, width=None, returned_objects=list(RETURNED), default=defaults, zoom=zoom, center=center,
+        height=height, width=None, returned_objects=list(returned), default=defaults, zoom=zoom, center=center,
         feature_group=made["feature_group"], return_on_hover=False, layer_control=made["layer_control"],
         pixelated=False, css_links=made["css_links"], js_links=made["js_links"], on_change=on_change,
         wrap_longitude=False)

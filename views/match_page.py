@@ -7,7 +7,6 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geodata.reports.export import table_csv, table_xlsx
 from layers.catalogue import get_layer
@@ -25,8 +24,9 @@ from spatial.need import CRITERIA, DEFAULT_WEIGHTS, STAGES, Need, with_need
 from spatial.match_explain import exclusion_reasons_for, exclusion_summary, results_table
 from spatial.pipeline import REPLY_DAYS
 from spatial.unit_match import match_units, unit_results_table
-from views import data, portal_data, session
+from views import data, map_render, portal_data, session
 from views.chrome import current_lang
+from views.shared import shared
 from views.tables import caption_html, html_table, md, md_escape
 
 SHORTLIST_CSS = ("<style>.sm-shortlist th{white-space:nowrap}.sm-shortlist td:first-child{white-space:nowrap}"
@@ -44,12 +44,22 @@ def _zone_names(frames, lang: str) -> dict[str, str]:
             for i, n in zip(frames[key]["id"], frames[key][name_column(lang)])}
 
 
+def _choices(lang: str, frames, carriers) -> tuple[dict[str, str], dict[str, str]]:
+    """The form's zones and places (id → name), the same for every session of a store revision, scope and
+    language: built once (:func:`views.shared.shared`)."""
+    def build():
+        name_col = name_column(lang)
+        located = carriers.loc[carriers.geometry.notna()]
+        return _zone_names(frames, lang), {
+            **{f"lm:{i}": n for i, n in zip(frames["landmarks"]["id"], frames["landmarks"][name_col])},
+            **{f"c:{i}": n for i, n in zip(located["id"], located[name_col])}}
+
+    return shared("match_choices", (*data.revision(), data.scope(), lang), build)
+
+
 def _form(lang: str, frames, carriers) -> Need | None:
-    zones = _zone_names(frames, lang)
+    zones, places = _choices(lang, frames, carriers)
     name_col = name_column(lang)
-    located = carriers.loc[carriers.geometry.notna()]
-    places = {**{f"lm:{i}": n for i, n in zip(frames["landmarks"]["id"], frames["landmarks"][name_col])},
-              **{f"c:{i}": n for i, n in zip(located["id"], located[name_col])}}
     with st.form("need_form"):
         c1, c2, c3 = st.columns(3)
         industry = c1.selectbox(t("m_industry", lang), [None, *INDUSTRIES], key="m_industry",
@@ -99,10 +109,15 @@ def _form(lang: str, frames, carriers) -> Need | None:
 
 
 def _result_map(lang: str, carriers, rows, need: Need) -> None:
-    fmap, group = result_map(rows, carriers, lang, near=need.near, near_label=need.near_label,
-                             within_km=need.within_km, outline=data.frames()["district"])
-    st_folium(fmap, key="match_map", height=430, use_container_width=True, feature_group_to_add=group,
-              returned_objects=[])
+    """The ranked spaces on a map, rendered once per result (the same need gives every visitor the same map)."""
+    def build():
+        fmap, group = result_map(rows, carriers, lang, near=need.near, near_label=need.near_label,
+                                 within_km=need.within_km, outline=data.frames()["district"])
+        return fmap, [group], None
+
+    view = (*data.revision(), data.scope(), lang, need.near, need.near_label, need.within_km,
+            tuple((_row_key(r), int(r["rank"])) for r in rows))
+    map_render.show(map_render.payload(view, build, kind="match_map"), key="match_map", height=430, returned=())
 
 
 def _row_key(r: dict) -> str:
@@ -362,7 +377,7 @@ def render() -> None:
         _result_map(lang, carriers, rows, need)
     if rows:
         notes = [f"{reason}: {count}" for reason, count in excluded.items()]
-        _compare_and_export(lang, need, rows, shortlist, notes, _zone_names(frames, lang), len(matched))
+        _compare_and_export(lang, need, rows, shortlist, notes, _choices(lang, frames, carriers)[0], len(matched))
         _enquiry(lang, need, rows)
     _save_need(lang, need)
 

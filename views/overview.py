@@ -12,6 +12,7 @@ from layers.popups import NO_PROVENANCE, cite, provenance
 from layers.planning_text import reports_table
 from views import data, session
 from views.chrome import current_lang
+from views.shared import shared
 from views.tables import frame_table
 
 _AREA_COLUMNS = (
@@ -109,39 +110,55 @@ def visible(rows: list[dict], problems: list[dict], *, staff: bool) -> tuple[lis
     return [r for r in rows if shown(r["key"])], [p for p in problems if shown(p["layer"])]
 
 
+def _view(lang: str, staff: bool) -> dict:
+    """What the page shows a visitor (``staff`` false) or staff in ``lang``: the same for every such session
+    of a store revision and date, so built once (:func:`views.shared.shared`) and read-only."""
+    rows, problems = visible(*data.overview(), staff=staff)
+    frames = data.frames()
+    prov = provenance(frames, data.today())
+    table = overview_table(rows, problems, lang, prov)
+    sources = t("col_sources", lang)  # long citation lists: a table of their own below, not row-high cells
+    cited = table.loc[table[sources] != "", [t("col_layer", lang), sources]]
+    within = sum(r["stated_areas_m2"][f]["within_parent"] for r in rows if "stated_areas_m2" in r
+                 for f in r["stated_areas_m2"])
+    has_sources = "sources" in frames and len(frames["sources"])
+    return {"rows": rows, "problems": problems, "within": within,
+            "table": frame_table(table.drop(columns=[sources]), css_class="sm-overview", numeric=OVERVIEW_NUMERIC)
+            + OVERVIEW_CSS,
+            "problems_table": problems_table(problems, lang) if problems else None,
+            "reports": reports_table(frames["incubation_reports"], lang, prov),
+            "targets": targets_table(frames["targets"], lang, prov),
+            "cited": frame_table(cited, css_class="sm-layer-sources") + LAYER_SOURCES_CSS,
+            "sources": sources_table(frames["sources"], lang) if has_sources else None}
+
+
 def render() -> None:
     """Draw the page."""
     lang = current_lang()
     st.header(t("page_overview", lang))
     st.caption(t("overview_intro", lang))
-    rows, problems = visible(*data.overview(), staff=session.allowed("staff"))
+    staff = session.allowed("staff")
+    view = shared("overview", (*data.revision(), data.today(), lang, staff), lambda: _view(lang, staff))
+    rows, problems = view["rows"], view["problems"]
     if problems:
         st.error(t("validation_failed", lang, n=len(problems)))
     else:
         st.success(t("validation_ok", lang, features=sum(r["feature_count"] for r in rows), layers=len(rows)))
-    table = overview_table(rows, problems, lang, provenance(data.frames(), data.today()))
-    sources = t("col_sources", lang)  # long citation lists: a table of their own below, not row-high cells
-    st.html(frame_table(table.drop(columns=[sources]), css_class="sm-overview", numeric=OVERVIEW_NUMERIC)
-            + OVERVIEW_CSS)
-    within = sum(r["stated_areas_m2"][f]["within_parent"] for r in rows if "stated_areas_m2" in r
-                 for f in r["stated_areas_m2"])
-    st.caption(t("within_parent_note", lang, n=within))
+    st.html(view["table"])
+    st.caption(t("within_parent_note", lang, n=view["within"]))
     st.info(t("approximate_note", lang))
     if problems:
         with st.expander(t("problems_title", lang), expanded=True):
-            st.dataframe(problems_table(problems, lang), hide_index=True, width="stretch")
-    frames = data.frames()
-    prov = provenance(frames, data.today())
+            st.dataframe(view["problems_table"], hide_index=True, width="stretch")
     st.subheader(t("reports_title", lang))
     left, right = st.columns([3, 2])
-    left.dataframe(reports_table(frames["incubation_reports"], lang, prov), hide_index=True, width="stretch")
-    right.dataframe(targets_table(frames["targets"], lang, prov), hide_index=True, width="stretch")
+    left.dataframe(view["reports"], hide_index=True, width="stretch")
+    right.dataframe(view["targets"], hide_index=True, width="stretch")
     st.subheader(t("ov_layer_sources", lang))
-    cited = table.loc[table[sources] != "", [t("col_layer", lang), sources]]
-    st.html(frame_table(cited, css_class="sm-layer-sources") + LAYER_SOURCES_CSS)
-    if "sources" in frames and len(frames["sources"]):
+    st.html(view["cited"])
+    if view["sources"] is not None:
         st.subheader(t("src_registry", lang))
-        st.dataframe(sources_table(frames["sources"], lang), hide_index=True, width="stretch")
+        st.dataframe(view["sources"], hide_index=True, width="stretch")
     st.caption(t(f"store_info_{data.store_kind()}", lang))  # never the server's path
 
 

@@ -13,6 +13,7 @@ from spatial.errors import SpaceMapError
 from spatial.ledger import not_counting_now
 from views import data, session
 from views.chrome import current_lang
+from views.shared import shared
 from geodata.reports.market import NO_CLUSTER
 from layers.planning_text import counts_table, headline_cards, reports_table, targets_table, when
 from layers.planning_text import m2 as _m2, pct as _pct
@@ -25,9 +26,8 @@ LEDGER_CSS = ("<style>.sm-ledger td:nth-child(2),.sm-ledger td:nth-child(3),.sm-
 WHAT_IF_KEY = "p_wi_"
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def chart_img(chart_data: pd.DataFrame, goal_m2: float, lang: str, alt: str) -> str:
-    """The progress chart as an ``<img>`` of server-rendered SVG (built once per data and language)."""
+    """The progress chart as an ``<img>`` of server-rendered SVG (built once per view, :func:`_view`)."""
     chart = progress_chart(chart_data, goal_m2, names={k: t(f"series_{k}", lang) for k in SERIES},
                            x_title=t("col_date", lang), y_title=t("col_area_m2", lang),
                            legend_title=t("col_series", lang), lang=lang)
@@ -221,6 +221,30 @@ def report_pdf(lang: str) -> bytes:
     return to_pdf(planning_html(report, lang)).data
 
 
+def _view(lang: str, picked: tuple[str, ...] | None, external: bool, staff: bool) -> dict:
+    """What the page shows for these choices: the same for every session with the same store revision,
+    date, language and choices, so built once (:func:`views.shared.shared`) and read-only — the figures
+    and every table and chart as HTML."""
+    try:
+        shown = data.progress(picked, external)
+    except ValueError:  # a ticked addition is no longer in the store
+        shown = data.progress(None, external)
+    s, ledger = shown["summary"], shown["ledger"]
+    prov = provenance(data.frames(), data.today())
+    plan = shown["targets"].loc[shown["targets"]["kind"] == "target"]
+    s = {**s, "goal_measure_text": plan[lang_column("measure", lang)].iloc[-1] if len(plan) else ""}
+    source = goal_source(s, lang, staff=staff)
+    return {"shown": shown, "s": s,
+            "goal": md("p_goal", lang, goal=_m2(s["goal_m2"]), year=s["goal_year"],
+                       source=source if s["goal_set_by_planner"] else cite(source, lang, prov)),
+            "cards": kpi_cards(headline_cards(s, lang, prov)),
+            "chart": chart_img(shown["chart"], s["goal_m2"], lang, chart_alt(s, lang)),
+            "targets": frame_table(targets_table(s, lang, prov)), "paces": frame_table(paces_table(s, lang)),
+            "counts": frame_table(counts_table(s, lang)),
+            "ledger": frame_table(ledger_table(ledger, lang, prov), max_height=520, css_class="sm-ledger") + LEDGER_CSS,
+            "reports": frame_table(reports_table(shown["incubation_reports"], lang, prov))}
+
+
 def render() -> None:
     """Draw the page."""
     lang = current_lang()
@@ -229,28 +253,22 @@ def render() -> None:
     st.download_button(t("rp_download", lang), lambda: report_pdf(lang), f"futian-progress-{lang}.pdf",
                        "application/pdf", key="p_dl_pdf", on_click="ignore", icon=":material/picture_as_pdf:")
     external = st.toggle(t("p_external", lang), value=True, key="p_external", help=t("tl_external_help", lang))
-    try:
-        shown = data.progress(_picked(), external)  # the boxes are drawn further down; their state is read here
-    except ValueError:  # a ticked addition is no longer in the store
-        shown = data.progress(None, external)
-    s, ledger = shown["summary"], shown["ledger"]
-    prov = provenance(data.frames(), data.today())
-    plan = shown["targets"].loc[shown["targets"]["kind"] == "target"]
-    s = {**s, "goal_measure_text": plan[lang_column("measure", lang)].iloc[-1] if len(plan) else ""}
-    source = goal_source(s, lang, staff=session.allowed("staff"))
-    st.markdown(md("p_goal", lang, goal=_m2(s["goal_m2"]), year=s["goal_year"],
-                   source=source if s["goal_set_by_planner"] else cite(source, lang, prov)))
-    st.html(kpi_cards(headline_cards(s, lang, prov)))
+    picked, staff = _picked(), session.allowed("staff")  # the boxes are drawn further down; their state is read here
+    view = shared("progress", (*data.revision(), data.today(), lang, picked, external, staff),
+                  lambda: _view(lang, picked, external, staff))
+    shown, s = view["shown"], view["s"]
+    st.markdown(view["goal"])
+    st.html(view["cards"])
     _outcome(s, lang)
     st.subheader(t("p_chart", lang))
-    st.html(chart_img(shown["chart"], s["goal_m2"], lang, chart_alt(s, lang)))
+    st.html(view["chart"])
     left, right = st.columns([3, 2], gap="medium")
     with left:
         _gap(s, lang)
         st.markdown(f"**{t('p_targets', lang)}**")
-        st.html(frame_table(targets_table(s, lang, prov)))
+        st.html(view["targets"])
         st.markdown(f"**{t('p_paces', lang)}**")
-        st.html(frame_table(paces_table(s, lang)))
+        st.html(view["paces"])
     with right:
         st.markdown(f"**{t('p_whatif', lang)}**")
         _what_if(lang, shown["planned_additions"], s)
@@ -267,12 +285,12 @@ def render() -> None:
                 for a in w["not_added"])))
         _goal_form(lang, s)
     st.markdown(f"**{t('p_counts', lang)}**")
-    st.html(frame_table(counts_table(s, lang)))
+    st.html(view["counts"])
     st.subheader(t("p_ledger_title", lang))
     st.caption(t("p_ledger_note", lang))
-    st.html(frame_table(ledger_table(ledger, lang, prov), max_height=520, css_class="sm-ledger") + LEDGER_CSS)
+    st.html(view["ledger"])
     st.markdown(f"**{t('reports_title', lang)}**")
-    st.html(frame_table(reports_table(shown["incubation_reports"], lang, prov)))
+    st.html(view["reports"])
     _settled(lang, s.get("settled"))
 
 

@@ -18,6 +18,7 @@ from spatial.indicators import PSEUDO_UNITS, building_ranking, yiyuan_buildings
 from spatial.tally import OUTSIDE, UNIT_KINDS, UNLOCATED
 from views import data, economy_data, portal_data
 from views.chrome import current_lang
+from views.shared import shared
 from views.tables import html_table, kpi_cards
 
 MEASURES = ("floor_area_m2", "usable_area_m2", "space_area_m2", "incubation_area_m2", "available_area_m2",
@@ -66,9 +67,8 @@ def tally_chart(rows: pd.DataFrame, kind: str, measure: str, lang: str) -> alt.C
                     title=t("tl_chart_title", lang, measure=label, kind=KIND_TITLES[kind].get(lang)))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def chart_img(rows: pd.DataFrame, kind: str, measure: str, lang: str) -> str:
-    """The chart as an ``<img>`` of server-rendered SVG, built once per tally, measure and language: the
+    """The chart as an ``<img>`` of server-rendered SVG (built once per view, :func:`_areas_view`): the
     browser draws an image at once, where a Vega-Lite chart first loads and runs Vega (about half a
     second on a returning visitor's page). Its text alternative names what it shows."""
     chart = tally_chart(rows, kind, measure, lang).properties(width=CHART_WIDTH)
@@ -101,39 +101,54 @@ def _controls(lang: str) -> tuple[str, str, str, str]:
     return kind, measure, land, stated
 
 
+def _areas_view(lang: str, kind: str, measure: str, land: str, stated: str, external: bool) -> dict:
+    """What the area tab shows for these controls — the same for every session with the same store
+    revision, scope, language and date, so built once (:func:`views.shared.shared`) and read-only:
+    the tally, its table (frame and HTML), the chart, the notes beside it, the choropleth it maps to."""
+    result = data.tally(kind, land=land, stated=stated, external=external)
+    rows = result["rows"]
+    table = tally_table(result, lang)
+    shown = display_table(table, lang)
+    notes = [t("tl_overlap" if result["overlapping"] else "tl_conserved", lang)]
+    if not result["total"]["polygon_count"]:
+        notes.append(t("tl_no_polygons", lang))
+    notes.append(t("tl_unknown_note", lang))
+    outside = {k: v for k, v in result["total"].get("external_m2", {}).items() if v}
+    if outside:
+        notes.append(t("tl_external_share", lang, parts=t("list_sep", lang).join(
+            f"{TALLY_COLUMNS[k].get(lang)} {v:,.0f}" for k, v in outside.items())))
+    elif not external:
+        notes.append(t("tl_external_off", lang))
+    if set(rows["unit"]) & {OUTSIDE, UNLOCATED}:
+        notes.append(t("approx_zones", lang))
+    units = (t("un_tally_basis", lang, **portal_data.supply_counts(data.carriers(), data.scope(), data.today()))
+             if portal_data.has_units() else None)  # the available-area column is the stated figure
+    return {"result": result, "table": table, "chart": chart_img(rows, kind, measure, lang), "notes": notes,
+            "html": html_table(list(shown.columns), shown.values.tolist(), css_class="sm-tally",
+                               numeric=set(range(1, len(shown.columns)))) + TALLY_CSS,
+            "units": units, "mode": choropleth_mode(kind, measure)}
+
+
 def _areas(lang: str) -> None:
     """The area tally (the first tab)."""
     st.caption(t("tl_intro", lang))
     st.caption(t("scope_note", lang, scope=t(f"scope_{data.scope()}", lang)))
     kind, measure, land, stated = _controls(lang)
     external = st.toggle(t("tl_external", lang), value=True, key="tl_external", help=t("tl_external_help", lang))
-    result = data.tally(kind, land=land, stated=stated, external=external)
-    rows = result["rows"]
-    table = tally_table(result, lang)
-    shown = display_table(table, lang)
-    st.html(html_table(list(shown.columns), shown.values.tolist(), css_class="sm-tally",
-                       numeric=set(range(1, len(shown.columns)))) + TALLY_CSS)
-    if portal_data.has_units():  # the available-area column is the stated figure: say where units would differ
-        st.caption(t("un_tally_basis", lang, **portal_data.supply_counts(data.carriers(), data.scope(), data.today())))
+    view = shared("tally", (*data.revision(), data.scope(), data.today(), lang, kind, measure, land, stated, external),
+                  lambda: _areas_view(lang, kind, measure, land, stated, external))
+    result, table = view["result"], view["table"]
+    st.html(view["html"])
+    if view["units"]:
+        st.caption(view["units"])
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        st.html(chart_img(rows, kind, measure, lang))
+        st.html(view["chart"])
     with right:
-        st.caption(t("tl_overlap" if result["overlapping"] else "tl_conserved", lang))
-        if not result["total"]["polygon_count"]:
-            st.caption(t("tl_no_polygons", lang))
-        st.caption(t("tl_unknown_note", lang))
-        outside = {k: v for k, v in result["total"].get("external_m2", {}).items() if v}
-        if outside:
-            st.caption(t("tl_external_share", lang, parts=t("list_sep", lang).join(
-                f"{TALLY_COLUMNS[k].get(lang)} {v:,.0f}" for k, v in outside.items())))
-        elif not external:
-            st.caption(t("tl_external_off", lang))
-        if set(rows["unit"]) & {OUTSIDE, UNLOCATED}:
-            st.caption(t("approx_zones", lang))
-        mode = choropleth_mode(kind, measure)
-        if mode is not None and st.button(t("tl_show_map", lang), key="tl_show_map", icon=":material/map:"):
-            st.session_state["map_choropleth_request"] = mode
+        for note in view["notes"]:
+            st.caption(note)
+        if view["mode"] is not None and st.button(t("tl_show_map", lang), key="tl_show_map", icon=":material/map:"):
+            st.session_state["map_choropleth_request"] = view["mode"]
             st.switch_page("views/map_page.py")
     c1, c2 = st.columns(2)
     name = f"futian-tally-{kind}"

@@ -61,3 +61,26 @@ def test_payload__one_rendering_per_view(frames):
     first = map_render.payload(key, build)
     assert map_render.payload(key, build) is first and len(built) == 1  # a second session: nothing rendered
     assert map_render.payload(key + ("en",), lambda: _build(frames, "en")) is not first
+
+
+def test_show__a_map_whose_clicks_never_rerun_is_st_folium_with_no_returned_objects(frames, recorder):
+    """The Match page's result map (shared per result): returned_objects=[] as its st_folium call had."""
+    from layers.match_map import result_map
+
+    carriers = combine_carriers(frames, CARRIER_LAYERS).dropna(subset=["geometry"])
+    rows = [{"id": cid, "rank": i + 1, "name_zh": name, "name_en": name}
+            for i, (cid, name) in enumerate(zip(carriers["id"][:3], carriers["name_zh"][:3]))]
+
+    def build():
+        fmap, group = result_map(rows, carriers, "zh", near=(114.05, 22.54), near_label="x", within_km=1.0)
+        return fmap, [group], None
+
+    fmap, groups, _ = build()
+    sf.st_folium(fmap, key="match_map", height=430, use_container_width=True, feature_group_to_add=groups[0],
+                 returned_objects=[])
+    map_render.show(map_render.render(*build()), key="match_map", height=430, returned=())
+    ours, theirs = recorder[1], recorder[0]
+    assert set(ours) == set(theirs)
+    for name in set(theirs) - {"on_change", "key"}:
+        assert _normal(ours[name]) == _normal(theirs[name]), name
+    assert ours["default"] == {} and ours["returned_objects"] == [] and "rank-marker" in ours["feature_group"]
