@@ -15,7 +15,7 @@ variable                   meaning (default)
 ``SPACEMAP_TODAY``         the date "now" means on the pages, ``YYYY-MM-DD`` (today)
 ``SPACEMAP_DEBUG``         ``1``: the CLI shows tracebacks instead of one-line errors
 ``SPACEMAP_PAGE_SLOTS``    page runs one app process works on at once; more visitors wait
-                           in line with a notice, staff first (3)
+                           in line with a notice, staff first (2)
 ``TIANDITU_KEY``           Tianditu base-map key (also in secrets; unset: no Tianditu)
 ``PORT``                   port of ``scripts/start.sh`` (8501)
 =========================  ===============================================================
@@ -94,11 +94,11 @@ def behind_proxy() -> bool:
     return (_env("SPACEMAP_BEHIND_PROXY") or "0").lower() not in ("0", "false", "no", "off")
 
 
-DEFAULT_PAGE_SLOTS = 3
+DEFAULT_PAGE_SLOTS = 2
 
 
 def page_slots() -> int:
-    """``SPACEMAP_PAGE_SLOTS``: how many page runs one app process works on at once (default 3); more
+    """``SPACEMAP_PAGE_SLOTS``: how many page runs one app process works on at once (default 2); more
     visitors wait in line (views.admission). Not a positive whole number: the default."""
     value = _env("SPACEMAP_PAGE_SLOTS") or ""
     return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_PAGE_SLOTS

@@ -31,10 +31,11 @@ Soak (``--duration S``): sessions arrive steadily at ``--rate`` per second over 
 seconds; every ``--window`` seconds the window's runs, errors, p50/p95 and the server's RSS are printed,
 then the first and last 5 minutes' p95 (goal: last ≤ 1.5× first) and the RSS growth (goal < 10 %).
 
-Run (CI, ~2 min): python benchmarks/bench_load.py --sessions 50 --rounds 1
+Run (CI, ~4 min): python benchmarks/bench_load.py --sessions 50 --rounds 1 --soak 120
 Longer: python benchmarks/bench_load.py --sessions 50 --rounds 3
         python benchmarks/bench_load.py --url http://127.0.0.1:8080 --sessions 50 --rounds 3   # through nginx
-        python benchmarks/bench_load.py --duration 1200 --rate 1.0   # soak: 20 min at about half the capacity
+        python benchmarks/bench_load.py --rounds 3 --soak 1200   # then 20 min at half the capacity it measured
+        python benchmarks/bench_load.py --duration 1200 --rate 30   # soak alone, at a rate of your choice
 Profile (py-spy on PyPI): start the app (``cli.py serve``), then
         py-spy record --pid <server pid> --gil --nonblocking -r 100 -f raw -o map.raw &
         python benchmarks/bench_load.py --url http://127.0.0.1:<port> --pid <server pid> --pages map --abandon 0
@@ -46,183 +47,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
-from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
-from websockets.asyncio.client import connect  # noqa: E402
-from websockets.exceptions import InvalidStatus, WebSocketException  # noqa: E402
-
-GOAL = 0.5
-PAGES = {"map": "", "match": "match", "match_result": "match", "tally": "tally", "progress": "progress",
-         "overview": "overview"}
-"""The public pages: name -> what the client asks for (url path, optionally ``?query``). ``match_result``: the
-Match page, then its form sent as it is (the default match: every criterion "any"), as one visit."""
-SUBMIT = {"match_result"}
-"""Pages whose visit also presses the page's form submit button (a second run of the same session)."""
-MARKERS = {"bare": "bare page", "map": "streamlit_folium.st_folium"}
-"""What must be in a delta of the page's run: the bare header, the map component's name; or a message of
-:mod:`messages` in Chinese (the default language), its first characters (the rest may be formatted):"""
-MESSAGE_MARKERS = {"match": "m_submit", "match_result": "m_summary", "tally": "tl_conserved", "progress": "p_reported",
-                   "overview": "overview_intro"}
-MAX_SIGN = 8
-
-
-@dataclass
-class Run:
-    """One session's visit: ``error`` None when the page ran; seconds from connecting to its end."""
-    latency: float
-    end: float
-    error: str | None = None
-    deltas: int = 0
-    nbytes: int = 0
-
-
-def marker_text(name: str) -> str:
-    """The text that shows page ``name`` ran (a message key is looked up in Chinese)."""
-    if name in MESSAGE_MARKERS:
-        from messages import t
-        text = t(MESSAGE_MARKERS[name], "zh")  # unformatted: its longest fixed part, its first characters
-        return max(re.split(r"\{[^}]*\}", text), key=len)[:MAX_SIGN]
-    return MARKERS.get(name, "")
-
-
-def rerun_request(url: str, path: str, *, page_hash: str = "", trigger: str | None = None) -> bytes:
-    """The BackMsg a browser sends on opening ``url``/``path`` (path: url path relative to the app, ``?query``);
-    with ``page_hash`` and ``trigger`` (a button's widget id), the one it sends when that button is pressed."""
-    page_name, _, query = path.lstrip("/").partition("?")
-    msg = BackMsg()
-    state = msg.rerun_script
-    state.page_script_hash = page_hash
-    state.page_name = page_name
-    if trigger is not None:
-        state.widget_states.widgets.add(id=trigger, trigger_value=True)
-    state.query_string = query
-    info = state.context_info
-    info.timezone, info.timezone_offset, info.locale = "Asia/Shanghai", -480, "zh-CN"
-    info.url, info.is_embedded, info.color_scheme = f"{url.rstrip('/')}/{path.lstrip('/')}", False, "light"
-    return msg.SerializeToString()
-
-
-def _delta_problem(delta) -> str | None:
-    if delta.WhichOneof("type") != "new_element":
-        return None
-    kind = delta.new_element.WhichOneof("type")
-    if kind == "exception":
-        return "exception"
-    if kind == "alert" and delta.new_element.alert.format == Alert.ERROR:
-        return "error_alert"
-    return None
-
-
-async def visit(url: str, path: str, marker: str, *, timeout: float = 180.0, close_early: bool = False,
-                submit: bool = False) -> Run:
-    """One visitor: open the websocket, ask for ``path``, read until ``script_finished``; what it saw. With
-    ``submit``, it then presses the page's form submit button and reads until that run's end as well (the
-    marker must be in the second run)."""
-    parts = urlsplit(url)
-    ws_url = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}{parts.path.rstrip('/')}/_stcore/stream"
-    sign, started = marker.encode(), time.perf_counter()
-    seen, error, deltas, nbytes = False, None, 0, 0
-    page_hash, button = "", None
-
-    def done(problem: str | None) -> Run:
-        now = time.perf_counter()
-        return Run(now - started, now, problem, deltas, nbytes)
-
-    try:
-        async with asyncio.timeout(timeout):
-            async with connect(ws_url, origin=f"{parts.scheme}://{parts.netloc}", subprotocols=["streamlit"],
-                               max_size=None, ping_interval=None, open_timeout=timeout, compression=None if os.environ.get("NOCOMP") else "deflate") as ws:
-                await ws.send(rerun_request(url, path))
-                if close_early:
-                    return done(None)
-                async for raw in ws:
-                    nbytes += len(raw)
-                    msg = ForwardMsg.FromString(raw)
-                    kind = msg.WhichOneof("type")
-                    if kind == "delta":
-                        deltas += 1
-                        seen = seen or sign in raw
-                        error = error or _delta_problem(msg.delta)
-                        element = msg.delta.new_element
-                        if (submit and element.WhichOneof("type") == "button" and element.button.is_form_submitter
-                                and msg.metadata.delta_path[:1] == [0]):  # in the page, not the sidebar's login
-                            button = button or element.button.id
-                    elif kind == "navigation":
-                        page_hash = msg.navigation.page_script_hash
-                    elif kind == "page_not_found":
-                        error = error or "page_not_found"
-                    elif kind == "session_event" and msg.session_event.WhichOneof("type") == "script_compilation_exception":
-                        error = error or "compile_error"
-                    elif kind == "script_finished":
-                        status = msg.script_finished
-                        if status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                            continue
-                        if status != ForwardMsg.FINISHED_SUCCESSFULLY:
-                            error = error or ForwardMsg.ScriptFinishedStatus.Name(status).lower()
-                        if submit and not error:  # the form, as the visitor would send it
-                            if button is None:
-                                return done("no_form")
-                            await ws.send(rerun_request(url, path, page_hash=page_hash, trigger=button))
-                            submit, seen = False, False
-                            continue
-                        return done(error or (None if seen else "no_marker"))
-                return done("closed_before_finished")
-    except TimeoutError:
-        return done("timeout")
-    except InvalidStatus as exc:
-        return done(f"http_{exc.response.status_code}")
-    except (OSError, WebSocketException) as exc:
-        return done(f"connection:{type(exc).__name__}")
-
-
-async def burst(url: str, path: str, marker: str, sessions: int, timeout: float, *,
-                submit: bool = False) -> tuple[list[Run], float]:
-    """``sessions`` visitors arriving at once; their runs and the wall time until the last one ended."""
-    started = time.perf_counter()
-    runs = await asyncio.gather(*(visit(url, path, marker, timeout=timeout, submit=submit) for _ in range(sessions)))
-    return runs, max(r.end for r in runs) - started
-
-
-def rss_mb(pid: int | None) -> float | None:
-    """The resident memory of process ``pid`` in MB (``VmRSS`` of /proc), None when unknown."""
-    if not pid:
-        return None
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
-def pct(values: list[float], q: float) -> float:
-    """The ``q`` quantile (0..1) of ``values`` (nearest rank); nan when empty."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
-
-
-def errors_text(runs: list[Run]) -> str:
-    kinds = Counter(r.error for r in runs if r.error)
-    return str(sum(kinds.values())) + (" (" + ", ".join(f"{k}×{n}" for k, n in kinds.most_common()) + ")" if kinds else "")
-
+# The client (a browser tab over the websocket protocol) and its figures; the other load benchmarks take
+# them from here too.
+from benchmarks.load_protocol import (GOAL, PAGES, SUBMIT, Run, burst, errors_text, marker_text,  # noqa: E402
+                                      path_of, pct, rss_mb, visit)
 
 # ---- servers ----------------------------------------------------------------------------------------------
 
@@ -282,10 +120,6 @@ async def abandon(url: str, names: list[str], count: int, timeout: float) -> Non
         print(f"closing early: {count} sessions asked for {name} and closed; a visitor after them "
               f"{'got the page' if probe.error is None else 'FAILED: ' + probe.error} in {probe.latency:.2f} s "
               f"({time.perf_counter() - started:.2f} s in all)", flush=True)
-
-
-def path_of(name: str) -> str:
-    return "" if name == "bare" else PAGES.get(name, name)
 
 
 def table(results: dict[str, dict], sessions: int) -> bool:
@@ -372,7 +206,19 @@ async def measure(args, url: str, bare_url: str | None, pid: int | None) -> bool
     rss1 = rss_mb(pid)
     if rss0 and rss1:
         print(f"server RSS {rss0:.0f} MB before the bursts, {rss1:.0f} MB after ({(rss1 - rss0) / rss0:+.1%})")
+    if args.soak:  # then a steady mix of the pages at half the capacity just measured
+        args.duration, args.rate = args.soak, capacity(results, names) / 2
+        args.window = min(args.window, args.soak / 6)
+        print(f"capacity for the pages in turn {2 * args.rate:.1f} pages/s: soak at {args.rate:.1f} sessions/s "
+              f"for {args.soak:.0f} s", flush=True)
+        ok &= await soak(url, names, args, pid)
     return ok
+
+
+def capacity(results: dict[str, dict], names: list[str]) -> float:
+    """Pages per second of a mix of ``names`` in equal shares, from each page's rate under the bursts."""
+    rates = [sum(r.error is None for r in results[n]["runs"]) / results[n]["wall"] for n in names]
+    return len(rates) / sum(1 / r for r in rates) if all(rates) else 0.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -386,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--abandon", type=int, default=3, help="sessions per page that ask and close at once")
     parser.add_argument("--duration", type=float, default=0, help="soak: seconds of steady arrivals")
     parser.add_argument("--rate", type=float, default=1.0, help="soak: sessions arriving per second")
+    parser.add_argument("--soak", type=float, default=0, help="after the bursts, seconds of steady arrivals at half "
+                        "the capacity they measured (a short soak for CI)")
     parser.add_argument("--window", type=float, default=60, help="soak: seconds per printed window")
     parser.add_argument("--timeout", type=float, default=180, help="seconds a session waits for its page")
     args = parser.parse_args(argv)

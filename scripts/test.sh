@@ -19,7 +19,9 @@ bash scripts/venv.sh requirements-dev.txt
 .venv/bin/python benchmarks/bench_economy.py --runs 3 || echo "bench_economy: over budget (figures above)"
 .venv/bin/python benchmarks/bench_placement.py || echo "bench_placement: over budget (figures above)"
 .venv/bin/python benchmarks/bench_pages.py --runs 5 || echo "bench_pages: over budget (figures above)"
-.venv/bin/python benchmarks/bench_load.py --sessions 50 --rounds 1 || echo "bench_load: below the goal (figures above)"
+.venv/bin/python benchmarks/bench_load.py --sessions 50 --rounds 1 --soak 120 || echo "bench_load: below the goal (figures above)"
+.venv/bin/python benchmarks/bench_overload.py || echo "bench_overload: below the goal (figures above)"
+.venv/bin/python benchmarks/bench_scale.py --sessions 50 --rounds 4 || echo "bench_scale: sessions failed (figures above; a ratio below the goal reads BELOW)"
 .venv/bin/python benchmarks/bench_market_pages.py --runs 2 || echo "bench_market_pages: over budget (figures above)"  # $SPACEMAP_BENCH_ENQUIRIES: a smaller run
 .venv/bin/python benchmarks/bench_economy_pages.py --runs 3 || echo "bench_economy_pages: over budget (figures above)"
 .venv/bin/python benchmarks/bench_api.py || echo "bench_api: over budget (figures above)"

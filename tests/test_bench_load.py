@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from benchmarks.bench_load import burst, visit
+from benchmarks.load_protocol import burst, visit
 from benchmarks.bench_pages import serve_bare
 from tests.e2e.server import stop_app
 
@@ -40,3 +40,16 @@ def test_visit__a_script_that_raises_is_an_error(bare_url):
 def test_visit__a_page_without_its_marker_is_an_error(bare_url):
     run = asyncio.run(visit(bare_url, "", "not on the page", timeout=30))
     assert run.error == "no_marker"
+
+
+def test_capacity__of_pages_in_turn_is_the_harmonic_mean_of_their_rates():
+    from benchmarks.bench_load import capacity
+    from benchmarks.load_protocol import Run
+
+    def runs(n, failed=0):
+        return [Run(0.1, 1.0)] * n + [Run(0.1, 1.0, error="timeout")] * failed
+
+    results = {"a": {"runs": runs(100), "wall": 1.0}, "b": {"runs": runs(50, failed=5), "wall": 1.0}}
+    assert capacity(results, ["a", "b"]) == pytest.approx(2 / (1 / 100 + 1 / 50))  # failed runs do not count
+    assert capacity(results, ["a"]) == pytest.approx(100)
+    assert capacity({"a": {"runs": runs(0, failed=3), "wall": 1.0}}, ["a"]) == 0.0  # a page that never ran

@@ -10,6 +10,13 @@ crowd of visitors never starves the investment-promotion team. A visitor who wai
 :data:`NOTICE_AFTER_S` sees a short "busy — you are n-th in line, the page opens by itself" notice at
 once (instead of a blank page), updated every second; it goes when their page starts.
 
+What the line cannot do: it sees a session only once Streamlit has started its run. Past capacity, with
+visitors arriving faster than pages are served for long, the line forms earlier, inside Streamlit's
+server (its one event loop accepting sessions, starting runs and sending every message, a turn per
+message, while the pages hold the interpreter), before any of the app's code runs for them; there the
+browser shows Streamlit's own connecting state. ``benchmarks/bench_overload.py`` measures both; more
+processes (``scripts/serve_many.sh``) are the remedy.
+
 Pure threading; the page side is :func:`views.chrome.admitted`.
 """
 from __future__ import annotations
@@ -26,8 +33,9 @@ STAFF, VISITOR = 0, 1
 
 
 SLOTS = settings.page_slots()
-"""Page runs worked on at once by one process (``$SPACEMAP_PAGE_SLOTS``, default 3: the interpreter runs
-one at a time; a few more keep it busy while another waits for the database or the network)."""
+"""Page runs worked on at once by one process (``$SPACEMAP_PAGE_SLOTS``, default 2: the interpreter runs
+one at a time; a second keeps it busy while the other waits for the database. Measured with 50 sessions
+at once, 2 served 10-40 % more pages per second than 4 or 50.)"""
 NOTICE_AFTER_S = 0.5
 """A visitor waiting longer than this sees the busy notice."""
 

@@ -1,15 +1,28 @@
 """The documented deployment, for real: two app processes behind nginx sharing one PostGIS
-database (deploy/nginx.conf.template, docs/DEPLOY.md), driven in Debian Chromium."""
+database (deploy/nginx.conf.template, docs/DEPLOY.md), driven in Debian Chromium and, for the
+stickiness by cookie, at Streamlit's protocol level (bench_load's client)."""
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import os
+import re
+import secrets
 import shutil
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.asyncio.client import connect
 
+from benchmarks.load_protocol import burst, marker_text, path_of, rerun_request
+from benchmarks.bench_scale import log_entries
 from geodata.stewardship.accounts import add_account
 from tests.conftest import location_env, new_database
 from tests.e2e.conftest import ARTIFACTS, OfflinePage
@@ -23,7 +36,8 @@ STAFF, PASSWORD = "deploy-staff", "a long enough secret"
 
 @pytest.fixture(scope="module")
 def deployment(pg_cluster, tmp_path_factory):
-    """Two `cli.py serve` processes on one database, nginx in front; yields (nginx URL, app URLs, database URL)."""
+    """Two `cli.py serve` processes on one database, nginx in front; yields (nginx URL, app URLs, database URL,
+    nginx's access log)."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
         pytest.fail("nginx is missing: run the README's test command (it installs Debian's nginx)")
@@ -40,7 +54,7 @@ def deployment(pg_cluster, tmp_path_factory):
     front = f"http://127.0.0.1:{port}"
     try:
         wait_ready(proc, front)
-        yield front, [a[1] for a in apps], url
+        yield front, [a[1] for a in apps], url, prefix / "access.log"
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -79,7 +93,7 @@ def _log_in_and_open_data(page) -> None:
 
 
 def test_deployment__map_through_nginx_and_every_process_sees_one_database(deployment, browser, tmp_path):
-    front, apps, url = deployment
+    front, apps, url, _ = deployment
     view = OfflinePage(browser)
     try:
         page = view.page
@@ -113,3 +127,128 @@ def test_deployment__map_through_nginx_and_every_process_sees_one_database(deplo
                 page.screenshot(path=str(ARTIFACTS / "deploy_data_after_import.png"), full_page=True)
         finally:
             view.context.close()
+
+
+# ---- sticky by visitor (a cookie nginx sets), not by address: at the protocol level ----------------------------
+
+ROUTE_COOKIE = re.compile(r"spacemap_route=([0-9a-f]{32}); Path=/; HttpOnly; SameSite=Lax")
+
+
+def _get(url: str, route: str | None = None) -> tuple[int, list[str], bytes]:
+    """GET ``url`` carrying the route cookie ``route`` (or none): status, Set-Cookie headers, body."""
+    request = urllib.request.Request(url, headers={"Cookie": f"spacemap_route={route}"} if route else {})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as resp:
+            return resp.status, resp.headers.get_all("Set-Cookie") or [], resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get_all("Set-Cookie") or [], exc.read()
+
+
+def _run(coro):
+    """``asyncio.run`` in a thread of its own: Playwright's sync API (the browser tests) keeps an event loop
+    in this one."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def _log(log: Path, done, timeout: float = 15.0) -> list[dict]:
+    """nginx's access log (bench_scale's reader), once ``done(entries)`` holds: nginx writes a request's
+    line when it ends, a websocket's when it closes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        entries = log_entries(log.read_text().splitlines())
+        if done(entries) or time.monotonic() > deadline:
+            return entries
+        time.sleep(0.1)
+
+
+def _served(log: Path, path: str) -> str:
+    """The process (host:port) nginx sent the one request for ``path`` to."""
+    entries = _log(log, lambda es: any(e["path"] == path for e in es))
+    return next(e["up"] for e in entries if e["path"] == path)
+
+
+async def _session(front: str, route: str, other: str) -> dict:
+    """A visitor whose browser holds ``route`` opens the Map through nginx (one websocket session) and asks for
+    its CSV export, a download Streamlit makes and keeps in the session's process; while the session is open
+    the file (its /media/ URL) is fetched through nginx with ``route`` and with ``other``."""
+    ws_url = front.replace("http://", "ws://") + "/_stcore/stream"
+    async with asyncio.timeout(180):
+        async with connect(ws_url, origin=front, subprotocols=["streamlit"], max_size=None, ping_interval=None,
+                           additional_headers={"Cookie": f"spacemap_route={route}"}) as ws:
+            await ws.send(rerun_request(front, ""))
+            session, file_id = "", ""
+            async for raw in ws:
+                msg = ForwardMsg.FromString(raw)
+                kind = msg.WhichOneof("type")
+                if kind == "new_session":
+                    session = msg.new_session.initialize.session_id
+                elif kind == "delta" and msg.delta.new_element.WhichOneof("type") == "download_button":
+                    button = msg.delta.new_element.download_button
+                    if button.id.endswith("dl_csv") and button.HasField("deferred_file_id"):
+                        file_id = button.deferred_file_id
+                elif kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    assert msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
+                    break
+            assert session and file_id, "the Map's CSV export is missing"
+            ask = BackMsg()  # what the frontend sends when the download button is clicked
+            ask.backend_operation_request.request_id = "deploy-test-download"
+            ask.backend_operation_request.session_id = session
+            ask.backend_operation_request.deferred_file.file_id = file_id
+            await ws.send(ask.SerializeToString())
+            async for raw in ws:
+                msg = ForwardMsg.FromString(raw)
+                if msg.WhichOneof("type") == "backend_operation_response":
+                    break
+            answer = msg.backend_operation_response
+            assert not answer.error_msg, answer.error_msg
+            media = answer.deferred_file.url
+            assert media.startswith("/media/")
+            own = await asyncio.to_thread(_get, front + media, route)
+            elsewhere = await asyncio.to_thread(_get, front + media, other)
+    return {"media": media, "own": own, "elsewhere": elsewhere}
+
+
+def test_deployment__sticky_by_cookie_not_by_address(deployment):
+    """Every request here comes from 127.0.0.1, one address, like visitors behind one NAT. A first response
+    sets a random route cookie; with it, the page, its reloads, the websocket session and the session's
+    download all reach one process, while another route may reach the other one; a download made by a session
+    is found only through its route; sessions without a cookie spread over both processes."""
+    front, apps, _, log = deployment
+    status, cookies, _ = _get(f"{front}/?probe=first")
+    assert status == 200 and len(cookies) == 1, cookies
+    route = ROUTE_COOKIE.fullmatch(cookies[0])[1]
+    for i in range(4):  # the browser sends it back: no new cookie, the same process
+        status, cookies, _ = _get(f"{front}/?probe=again-{i}", route)
+        assert (status, cookies) == (200, [])
+    status, cookies, _ = _get(f"{front}/?probe=forged", "not-a-route")  # not one nginx set: a new one
+    assert status == 200 and ROUTE_COOKIE.fullmatch(cookies[0])
+    home = _served(log, "/?probe=first")
+    other, other_home = "", ""
+    for i in range(40):  # a route that reaches the other process (each does with probability 1/2)
+        candidate = secrets.token_hex(16)
+        _get(f"{front}/?probe=find-{i}", candidate)
+        if _served(log, f"/?probe=find-{i}") != home:
+            other, other_home = candidate, _served(log, f"/?probe=find-{i}")
+            break
+    assert other and {home, other_home} == {a.removeprefix("http://") for a in apps}
+
+    download = _run(_session(front, route, other))
+    status, _, body = download["own"]
+    assert status == 200 and body.count(b"\n") > 10  # the carriers as CSV, from the session's process
+    assert download["elsewhere"][0] == 404  # the other process never had it: stickiness is what serves it
+    _run(_session(front, other, route))  # the other route's session, on the other process
+
+    entries = _log(log, lambda es: {e["route"] for e in es if e["path"] == "/_stcore/stream"} >= {route, other})
+    mine = [e for e in entries if e["route"] == route]
+    assert {e["up"] for e in mine} == {home}, mine  # page, reloads, websocket and download: one process
+    assert {e["path"] for e in mine} >= {"/?probe=first", "/_stcore/stream", download["media"]}
+    streams = {e["route"]: e["up"] for e in entries if e["path"] == "/_stcore/stream"}
+    assert streams[route] == home and streams[other] == other_home != home
+
+    seen = len(entries)
+    runs, _ = _run(burst(front, path_of("tally"), marker_text("tally"), 16, timeout=180))
+    assert [r.error for r in runs] == [None] * 16  # the page, through nginx, for sixteen new visitors at once
+    entries = _log(log, lambda es: sum(e["path"] == "/_stcore/stream" for e in es[seen:]) >= 16)[seen:]
+    new = [e["up"] for e in entries if e["path"] == "/_stcore/stream"]
+    assert len(new) == 16 and set(new) == {home, other_home}  # without a cookie: spread (all on one: p = 2⁻¹⁵)
