@@ -185,7 +185,7 @@ async def soak(url: str, names: list[str], args, pid: int | None) -> bool:
     first, last = max(windows[:k], default=float("nan")), max(windows[-k:], default=float("nan"))
     rss1 = rss_mb(pid)
     growth = (rss1 - rss0) / rss0 if rss0 and rss1 else None
-    print(f"soak: {len(runs)} visits at {args.rate}/s for {args.duration:.0f} s, errors {errors_text(runs)}; p95 of the "
+    print(f"soak: {len(runs)} visits at {args.rate:.1f}/s for {args.duration:.0f} s, errors {errors_text(runs)}; p95 of the "
           f"first {k} window(s) {first:.2f} s, of the last {last:.2f} s = {last / first:.2f}× (goal ≤ 1.5×)"
           + ("" if growth is None else f"; server RSS {rss0:.0f} → {rss1:.0f} MB = {growth:+.1%} (goal < 10 %)"))
     return not errors and last <= 1.5 * first and (growth is None or growth < 0.10)

@@ -10,12 +10,11 @@ crowd of visitors never starves the investment-promotion team. A visitor who wai
 :data:`NOTICE_AFTER_S` sees a short "busy — you are n-th in line, the page opens by itself" notice at
 once (instead of a blank page), updated every second; it goes when their page starts.
 
-What the line cannot do: it sees a session only once Streamlit has started its run. Past capacity, with
-visitors arriving faster than pages are served for long, the line forms earlier, inside Streamlit's
-server (its one event loop accepting sessions, starting runs and sending every message, a turn per
-message, while the pages hold the interpreter), before any of the app's code runs for them; there the
-browser shows Streamlit's own connecting state. ``benchmarks/bench_overload.py`` measures both; more
-processes (``scripts/serve_many.sh``) are the remedy.
+What the line cannot do: it sees a session only once Streamlit has started its run. With visitors
+arriving faster than pages are served for long, the wait forms earlier, inside Streamlit's server (the
+websocket opens within seconds, the run's first message many seconds later), before any of the app's
+code runs for them; there the browser shows Streamlit's own connecting state.
+``benchmarks/bench_overload.py`` measures it; more processes (``scripts/serve_many.sh``) are the remedy.
 
 Pure threading; the page side is :func:`views.chrome.admitted`.
 """
