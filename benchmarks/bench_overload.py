@@ -175,9 +175,9 @@ def start(tmp: Path, slots: str):
     port = free_port()
     env = {**os.environ, **location_env(store), "SPACEMAP_PAGE_SLOTS": slots,
            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    log = open(tmp / f"app-{slots}.log", "wb")
-    proc = subprocess.Popen([sys.executable, str(REPO / "cli.py"), "serve", "--port", str(port), "--address",
-                                "127.0.0.1"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with open(tmp / f"app-{slots}.log", "wb") as log:  # the child keeps its own copy of the file
+        proc = subprocess.Popen([sys.executable, str(REPO / "cli.py"), "serve", "--port", str(port), "--address",
+                                 "127.0.0.1"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     wait_ready(proc, f"http://127.0.0.1:{port}", timeout=120)
     return proc, f"http://127.0.0.1:{port}"
 
